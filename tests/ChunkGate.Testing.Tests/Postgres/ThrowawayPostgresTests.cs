@@ -1,0 +1,74 @@
+using ChunkGate.Testing.Postgres;
+using Npgsql;
+
+namespace ChunkGate.Testing.Tests.Postgres;
+
+[Category("PostgreSQL")]
+public sealed class ThrowawayPostgresTests
+{
+    [Test]
+    public async Task StartAsync_ServesPostgres15_WithScramPasswordAuthentication()
+    {
+        var postgres = await ThrowawayPostgres.StartAsync(CancellationToken.None);
+        try
+        {
+            await using var connection = new NpgsqlConnection(postgres.Server.ConnectionString);
+            await connection.OpenAsync();
+            await using var version = new NpgsqlCommand("SHOW server_version_num", connection);
+            var versionNumber = int.Parse((string)(await version.ExecuteScalarAsync())!);
+            versionNumber.Should().BeGreaterThanOrEqualTo(150000);
+
+            await using var encryption = new NpgsqlCommand("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = current_user", connection);
+            ((bool)(await encryption.ExecuteScalarAsync())!).Should().BeTrue("the superuser password is stored as a SCRAM verifier");
+
+            var wrongPassword = new NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString) { Password = "wrong" }.ConnectionString;
+            await using var rejected = new NpgsqlConnection(wrongPassword);
+            var open = async () => await rejected.OpenAsync();
+            (await open.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be("28P01");
+        }
+        finally
+        {
+            postgres.Stop();
+        }
+
+        Directory.Exists(postgres.DataDirectory).Should().BeFalse("Stop deletes the throwaway cluster");
+    }
+
+    [Test]
+    public void FromEnvironment_IsNull_WhenPgHostUnset()
+    {
+        PostgresServer.FromEnvironment(_ => null).Should().BeNull();
+    }
+
+    [Test]
+    public void FromEnvironment_ReadsStandardVariables()
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["PGHOST"] = "db.example", ["PGPORT"] = "6543", ["PGUSER"] = "u", ["PGPASSWORD"] = "p", ["PGDATABASE"] = "d",
+        };
+        var server = PostgresServer.FromEnvironment(name => variables.GetValueOrDefault(name))!;
+        (server.Host, server.Port, server.User, server.Password, server.Database).Should().Be(("db.example", 6543, "u", "p", "d"));
+    }
+
+    [Test]
+    public void FromEnvironment_RejectsNonNumericPort()
+    {
+        var act = () => PostgresServer.FromEnvironment(name => name switch { "PGHOST" => "h", "PGPORT" => "abc", _ => null });
+        act.Should().Throw<InvalidOperationException>().WithMessage("*PGPORT*abc*");
+    }
+
+    [Test]
+    public async Task SharedAsync_CreatesIsolatedDatabases()
+    {
+        var server = await PostgresServer.SharedAsync();
+        var first = await server.CreateDatabaseAsync("fixture");
+        var second = await server.CreateDatabaseAsync("fixture");
+        first.Should().NotBe(second);
+
+        await using var connection = new NpgsqlConnection(server.ConnectionStringFor(first));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_database()", connection);
+        (await command.ExecuteScalarAsync()).Should().Be(first);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace ChunkGate.Testing.Postgres;
+
+/// <summary>
+/// Starts a private PostgreSQL cluster: <c>initdb</c> into a temp directory, a random free
+/// port on 127.0.0.1, SCRAM-SHA-256 for TCP clients (so tests exercise real password
+/// authentication), run as the <c>postgres</c> user when the tests run as root (PostgreSQL
+/// refuses to run as root).
+/// </summary>
+public sealed class ThrowawayPostgres
+{
+    private readonly string binDirectory;
+    private readonly string directory;
+    private readonly bool asPostgresUser;
+    private int stopped;
+
+    private ThrowawayPostgres(string binDirectory, string directory, bool asPostgresUser, PostgresServer server)
+    {
+        this.binDirectory = binDirectory;
+        this.directory = directory;
+        this.asPostgresUser = asPostgresUser;
+        Server = server;
+    }
+
+    public PostgresServer Server { get; }
+
+    public string DataDirectory => Path.Combine(directory, "data");
+
+    public static async Task<ThrowawayPostgres> StartAsync(CancellationToken cancellationToken)
+    {
+        var bin = FindBinDirectory();
+        var asPostgresUser = Environment.UserName == "root";
+        var directory = Path.Combine(Path.GetTempPath(), "chunkgate-pg-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant());
+        Directory.CreateDirectory(directory);
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        var passwordFile = Path.Combine(directory, "pwfile");
+        await File.WriteAllTextAsync(passwordFile, password + "\n", cancellationToken).ConfigureAwait(false);
+        if (asPostgresUser)
+        {
+            await RunAsync("chown", ["-R", "postgres:postgres", directory], cancellationToken).ConfigureAwait(false);
+        }
+
+        var data = Path.Combine(directory, "data");
+        await RunAsync(asPostgresUser, Path.Combine(bin, "initdb"),
+            ["-D", data, "-U", "postgres", "--pwfile", passwordFile, "-A", "scram-sha-256", "--auth-local=trust",
+             "-E", "UTF8", "--locale=C", "--no-sync"], cancellationToken).ConfigureAwait(false);
+
+        Exception? last = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var port = FreePort();
+            try
+            {
+                await RunAsync(asPostgresUser, Path.Combine(bin, "pg_ctl"),
+                    ["-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
+                     "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+                     "start"], cancellationToken).ConfigureAwait(false);
+                var server = new PostgresServer("127.0.0.1", port, "postgres", password, "postgres");
+                return new ThrowawayPostgres(bin, directory, asPostgresUser, server);
+            }
+            catch (InvalidOperationException exception)
+            {
+                // The port was free when probed but taken before PostgreSQL bound it.
+                last = exception;
+            }
+        }
+
+        throw new InvalidOperationException($"Could not start a throwaway PostgreSQL in {directory}; see server.log there.", last);
+    }
+
+    /// <summary>Stops the server immediately and deletes its directory. Safe to call twice.</summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            RunAsync(asPostgresUser, Path.Combine(binDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None)
+                .GetAwaiter().GetResult();
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp directory is harmless; failing the run for it is not.
+            }
+        }
+    }
+
+    private static string FindBinDirectory()
+    {
+        var configured = Environment.GetEnvironmentVariable("PG_BIN");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return configured;
+        }
+
+        foreach (var version in new[] { "15", "16", "17", "14" })
+        {
+            var candidate = $"/usr/lib/postgresql/{version}/bin";
+            if (File.Exists(Path.Combine(candidate, "initdb")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("No PostgreSQL server binaries found: set PG_BIN, or PGHOST to use a running server.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Task RunAsync(bool asPostgresUser, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        asPostgresUser
+            ? RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments], cancellationToken)
+            : RunAsync(program, arguments, cancellationToken);
+
+    private static async Task RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error.ConfigureAwait(false)}{await output.ConfigureAwait(false)}");
+        }
+    }
+}
