@@ -1,0 +1,155 @@
+using System.ComponentModel;
+using ChunkGate.Api.Meta;
+using ChunkGate.Api.Schema;
+using ChunkGate.Api.Validation;
+
+namespace ChunkGate.Api.Jobs;
+
+// The short name is cjob, not cj: cj is already CronJob's short name in every cluster.
+[KubernetesEntity("ChunkJob", "chunkjobs", ShortNames = ["cjob"], Categories = ["chunkgate"],
+    Description = "A data-chunking job designed by a designer; it runs only once enough executors approve its current spec.")]
+[PrinterColumn(0, "Phase", PrinterColumnType.String, ".status.phase")]
+[PrinterColumn(1, "Action", PrinterColumnType.String, ".spec.action")]
+[PrinterColumn(2, "Connection", PrinterColumnType.String, ".spec.connectionRef.name")]
+[PrinterColumn(3, "Approvers", PrinterColumnType.String, ".status.approvers", Description = "Executors whose approvals are current.")]
+[PrinterColumn(4, "Expires", PrinterColumnType.String, ".status.approval.expiresAt", Description = "When the credential, Pod and sidecar end.")]
+[PrinterColumn(5, "Progress", PrinterColumnType.String, ".status.progress.summary")]
+[PrinterColumn(6, "Age", PrinterColumnType.Date, ".metadata.creationTimestamp")]
+[PrinterColumn(7, "Designer", PrinterColumnType.String, ".status.designer", Priority = 1)]
+public sealed class ChunkJob() : CustomResource<ChunkJobSpec, ChunkJobStatus>("ChunkJob");
+
+public sealed class ChunkJobSpec
+{
+    [Required, Description("The DataConnection (same namespace) the job runs against.")]
+    public NameReference ConnectionRef { get; set; } = new();
+
+    [Required, Description("read, write, export or transform; must be allowed by the connection.")]
+    public JobAction Action { get; set; }
+
+    [Required, Description("Tables the ephemeral role is granted on, as schema.table. The grant scope: nothing else is reachable."),
+     Items(1, 64, Unique = true), ItemPattern(Identifiers.QualifiedTablePattern)]
+    public List<string> Tables { get; set; } = [];
+
+    [Required, Description("How the work is split into chunks.")]
+    public Chunking Chunking { get; set; } = new();
+
+    [Required, Description("SQL run once per chunk; $1 and $2 are the chunk's lower (inclusive) and upper (exclusive) key bounds."),
+     Length(1, 65536)]
+    public string Query { get; set; } = "";
+
+    [Description("Where results go.")]
+    public JobOutput? Output { get; set; }
+
+    [Description("Overrides for the run Pod's job container.")]
+    public RunnerOverrides? Runner { get; set; }
+}
+
+public sealed class Chunking
+{
+    [Required, Description("The table whose key ranges define the chunks, as schema.table; must be one of spec.tables."),
+     Pattern(Identifiers.QualifiedTablePattern)]
+    public string Table { get; set; } = "";
+
+    [Required, Description("An integer key column of that table."), Pattern(Identifiers.IdentifierPattern)]
+    public string KeyColumn { get; set; } = "";
+
+    [Required, Description("Key values per chunk."), Range(1, 1_000_000)]
+    public int ChunkSize { get; set; }
+}
+
+public sealed class JobOutput
+{
+    [Description("Format of exported rows."), Default("csv")]
+    public OutputFormat Format { get; set; } = OutputFormat.Csv;
+}
+
+public enum OutputFormat
+{
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("csv")] Csv,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("jsonl")] JsonLines,
+}
+
+public sealed class RunnerOverrides
+{
+    [Description("Job container image; defaults to the ChunkGate runner."), Length(1, 512)]
+    public string? Image { get; set; }
+
+    [Description("CPU limit, as a Kubernetes quantity (500m, 2)."), Pattern(@"^[0-9]+(\.[0-9]+)?m?$")]
+    public string? Cpu { get; set; }
+
+    [Description("Memory limit, as a Kubernetes quantity (256Mi, 1Gi)."), Pattern(@"^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)?$")]
+    public string? Memory { get; set; }
+}
+
+public enum JobPhase
+{
+    /// <summary>Waiting for enough valid approvals of the current spec.</summary>
+    AwaitingApproval,
+    Running,
+    Succeeded,
+    Failed,
+    /// <summary>The approval expired before the run finished; everything was revoked.</summary>
+    Expired,
+    /// <summary>The spec breaks a rule that only the controller can check (e.g. unknown connection).</summary>
+    Invalid,
+}
+
+public sealed class ChunkJobStatus
+{
+    public long? ObservedGeneration { get; set; }
+
+    public JobPhase? Phase { get; set; }
+
+    [Description("Who designed the current spec, as authenticated by the API server.")]
+    public string? Designer { get; set; }
+
+    [Description("Canonical hash of the current spec (sha256:...); approvals bind to it.")]
+    public string? SpecHash { get; set; }
+
+    [Description("Approving executors, comma-separated, for display.")]
+    public string? Approvers { get; set; }
+
+    public ApprovalSummary? Approval { get; set; }
+
+    public RunStatus? Run { get; set; }
+
+    public ProgressStatus? Progress { get; set; }
+
+    [ListMapKey("type")]
+    public List<Condition>? Conditions { get; set; }
+}
+
+public sealed class ApprovalSummary
+{
+    [Description("Names of the ChunkApprovals in force.")]
+    public List<string> Approvals { get; set; } = [];
+
+    public List<string> Approvers { get; set; } = [];
+
+    [Description("Earliest expiry among the approvals; the run ends then.")]
+    public DateTimeOffset? ExpiresAt { get; set; }
+}
+
+public sealed class RunStatus
+{
+    public string? Pod { get; set; }
+
+    [Description("Name of the Secret holding the ephemeral credential (never the credential itself).")]
+    public string? Secret { get; set; }
+
+    [Description("Name of the ephemeral PostgreSQL role.")]
+    public string? Role { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+public sealed class ProgressStatus
+{
+    public long ChunksDone { get; set; }
+    public long ChunksTotal { get; set; }
+    public long Rows { get; set; }
+
+    [Description("Chunks done of total, for display (e.g. 12/40).")]
+    public string? Summary { get; set; }
+}
