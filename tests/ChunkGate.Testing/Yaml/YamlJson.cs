@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace ChunkGate.Testing.Yaml;
+
+/// <summary>
+/// Reads YAML manifests into JSON trees the way kubectl does (YAML 1.2 core schema: plain
+/// <c>true</c>, <c>5432</c>, <c>null</c> are typed; quoted scalars are strings).
+/// </summary>
+public static partial class YamlJson
+{
+    /// <summary>Every non-empty document of a (possibly multi-document) YAML text.</summary>
+    public static IReadOnlyList<JsonNode> ParseDocuments(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return stream.Documents
+            .Select(document => ToJson(document.RootNode))
+            .Where(node => node is not null)
+            .Select(node => node!)
+            .ToList();
+    }
+
+    public static JsonNode ParseSingle(string yaml)
+    {
+        var documents = ParseDocuments(yaml);
+        return documents.Count == 1
+            ? documents[0]
+            : throw new FormatException($"expected one YAML document, found {documents.Count}");
+    }
+
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode mapping => mapping.Children.Aggregate(new JsonObject(), (obj, pair) =>
+        {
+            var key = ((YamlScalarNode)pair.Key).Value ?? "";
+            if (obj.ContainsKey(key))
+            {
+                throw new FormatException($"duplicate key \"{key}\" at {pair.Key.Start}");
+            }
+
+            obj[key] = ToJson(pair.Value);
+            return obj;
+        }),
+        YamlSequenceNode sequence => new JsonArray(sequence.Children.Select(ToJson).ToArray()),
+        YamlScalarNode scalar => Scalar(scalar),
+        _ => throw new FormatException($"unsupported YAML node {node.NodeType} at {node.Start}"),
+    };
+
+    private static JsonNode? Scalar(YamlScalarNode scalar)
+    {
+        var text = scalar.Value ?? "";
+        if (scalar.Style != ScalarStyle.Plain || scalar.Tag.Value == "tag:yaml.org,2002:str")
+        {
+            return JsonValue.Create(text);
+        }
+
+        if (text is "" or "~" or "null" or "Null" or "NULL")
+        {
+            return null;
+        }
+
+        if (text is "true" or "True" or "TRUE")
+        {
+            return JsonValue.Create(true);
+        }
+
+        if (text is "false" or "False" or "FALSE")
+        {
+            return JsonValue.Create(false);
+        }
+
+        if (IntegerRegex().IsMatch(text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+        {
+            return JsonValue.Create(integer);
+        }
+
+        if (FloatRegex().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return JsonValue.Create(number);
+        }
+
+        return JsonValue.Create(text);
+    }
+
+    [GeneratedRegex("^[-+]?[0-9]+$")]
+    private static partial Regex IntegerRegex();
+
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
+    private static partial Regex FloatRegex();
+}
