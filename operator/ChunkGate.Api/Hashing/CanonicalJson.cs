@@ -69,7 +69,8 @@ public static class CanonicalJson
 
     private static void AppendValue(StringBuilder builder, JsonValue value)
     {
-        var element = value.GetValue<JsonElement>();
+        // Values built in code (JsonValue.Create(5)) are not JsonElements underneath; serialise to get one.
+        var element = value.TryGetValue<JsonElement>(out var parsed) ? parsed : JsonSerializer.SerializeToElement(value);
         switch (element.ValueKind)
         {
             case JsonValueKind.String:

@@ -93,16 +93,16 @@ public static class StructuralSchemaValidator
 
     private static void ValidateArray(JsonNode schema, JsonArray array, string path, List<SchemaViolation> violations)
     {
-        if (schema["minItems"] is JsonNode minItems && array.Count < minItems.GetValue<long>())
+        if (schema["minItems"] is JsonNode minItems && array.Count < Element(minItems).GetInt64())
         {
             violations.Add(new SchemaViolation(path, SchemaViolationKind.Invalid,
-                $"{path}: Invalid value: {array.Count}: {path} in body should have at least {minItems.GetValue<long>()} items"));
+                $"{path}: Invalid value: {array.Count}: {path} in body should have at least {Element(minItems).GetInt64()} items"));
         }
 
-        if (schema["maxItems"] is JsonNode maxItems && array.Count > maxItems.GetValue<long>())
+        if (schema["maxItems"] is JsonNode maxItems && array.Count > Element(maxItems).GetInt64())
         {
             violations.Add(new SchemaViolation(path, SchemaViolationKind.TooMany,
-                $"{path}: Too many: {array.Count}: must have at most {maxItems.GetValue<long>()} items"));
+                $"{path}: Too many: {array.Count}: must have at most {Element(maxItems).GetInt64()} items"));
         }
 
         var listType = schema["x-kubernetes-list-type"]?.GetValue<string>();
@@ -145,16 +145,16 @@ public static class StructuralSchemaValidator
         {
             var text = scalar.GetValue<string>();
             var quoted = scalar.ToJsonString();
-            if (schema["maxLength"] is JsonNode maxLength && CodePoints(text) > maxLength.GetValue<long>())
+            if (schema["maxLength"] is JsonNode maxLength && CodePoints(text) > Element(maxLength).GetInt64())
             {
                 violations.Add(new SchemaViolation(path, SchemaViolationKind.TooLong,
-                    $"{path}: Too long: may not be longer than {maxLength.GetValue<long>()}"));
+                    $"{path}: Too long: may not be longer than {Element(maxLength).GetInt64()}"));
             }
 
-            if (schema["minLength"] is JsonNode minLength && CodePoints(text) < minLength.GetValue<long>())
+            if (schema["minLength"] is JsonNode minLength && CodePoints(text) < Element(minLength).GetInt64())
             {
                 violations.Add(new SchemaViolation(path, SchemaViolationKind.Invalid,
-                    $"{path}: Invalid value: {quoted}: {path} in body should be at least {minLength.GetValue<long>()} chars long"));
+                    $"{path}: Invalid value: {quoted}: {path} in body should be at least {Element(minLength).GetInt64()} chars long"));
             }
 
             if (schema["pattern"] is JsonNode pattern && !Regex.IsMatch(text, pattern.GetValue<string>(), RegexOptions.None, TimeSpan.FromSeconds(1)))
@@ -165,15 +165,15 @@ public static class StructuralSchemaValidator
         }
         else if (kind == JsonValueKind.Number)
         {
-            var number = scalar.GetValue<JsonElement>().GetDouble();
+            var number = Element(scalar).GetDouble();
             var shown = scalar.ToJsonString();
-            if (schema["minimum"] is JsonNode minimum && number < minimum.GetValue<JsonElement>().GetDouble())
+            if (schema["minimum"] is JsonNode minimum && number < Element(minimum).GetDouble())
             {
                 violations.Add(new SchemaViolation(path, SchemaViolationKind.Invalid,
                     $"{path}: Invalid value: {shown}: {path} in body should be greater than or equal to {minimum.ToJsonString()}"));
             }
 
-            if (schema["maximum"] is JsonNode maximum && number > maximum.GetValue<JsonElement>().GetDouble())
+            if (schema["maximum"] is JsonNode maximum && number > Element(maximum).GetDouble())
             {
                 violations.Add(new SchemaViolation(path, SchemaViolationKind.Invalid,
                     $"{path}: Invalid value: {shown}: {path} in body should be less than or equal to {maximum.ToJsonString()}"));
@@ -187,7 +187,7 @@ public static class StructuralSchemaValidator
         "array" => value is JsonArray,
         "string" => value is JsonValue s && s.GetValueKind() == JsonValueKind.String && HasFormat(s.GetValue<string>(), format),
         "boolean" => value is JsonValue b && b.GetValueKind() is JsonValueKind.True or JsonValueKind.False,
-        "integer" => value is JsonValue i && i.GetValueKind() == JsonValueKind.Number && i.GetValue<JsonElement>().TryGetInt64(out _),
+        "integer" => value is JsonValue i && i.GetValueKind() == JsonValueKind.Number && Element(i).TryGetInt64(out _),
         "number" => value is JsonValue n && n.GetValueKind() == JsonValueKind.Number,
         _ => true,
     };
@@ -205,12 +205,16 @@ public static class StructuralSchemaValidator
         JsonValue v => v.GetValueKind() switch
         {
             JsonValueKind.String => "string",
-            JsonValueKind.Number => v.GetValue<JsonElement>().TryGetInt64(out _) ? "integer" : "number",
+            JsonValueKind.Number => Element(v).TryGetInt64(out _) ? "integer" : "number",
             JsonValueKind.True or JsonValueKind.False => "boolean",
             _ => "null",
         },
         _ => "null",
     };
+
+    // Nodes built in code or from YAML hold CLR values, not JsonElements; serialise to read them uniformly.
+    private static JsonElement Element(JsonNode node) =>
+        node is JsonValue value && value.TryGetValue<JsonElement>(out var element) ? element : JsonSerializer.SerializeToElement(node);
 
     private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 

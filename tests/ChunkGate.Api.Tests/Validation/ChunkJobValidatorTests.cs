@@ -1,0 +1,70 @@
+using ChunkGate.Api.Jobs;
+using ChunkGate.Api.Tests.Builders;
+using ChunkGate.Api.Validation;
+
+namespace ChunkGate.Api.Tests.Validation;
+
+public sealed class ChunkJobValidatorTests
+{
+    [Test]
+    public void Validate_AcceptsTheBuilderJob()
+    {
+        ChunkJobValidator.Validate(ChunkJobs.Export()).Errors.Should().BeEmpty();
+    }
+
+    private static IEnumerable<TestCaseData> Invalid()
+    {
+        TestCaseData Case(string name, Action<ChunkJobSpec> change, params string[] errors) =>
+            new TestCaseData(change, errors).SetName($"Validate_Rejects_{name}");
+
+        yield return Case("MissingConnection", s => s.ConnectionRef.Name = "", "spec.connectionRef.name: Required value");
+        yield return Case("UndefinedAction", s => s.Action = (JobAction)7, "spec.action: unsupported value 7");
+        yield return Case("NoTables", s => s.Tables = [],
+            "spec.tables: Required value: at least one schema.table", "spec.chunking.table: \"public.orders\" must be one of spec.tables");
+        yield return Case("UnqualifiedTable", s => s.Tables = ["public.orders", "customers"], "spec.tables[1]: must be schema.table, got \"customers\"");
+        yield return Case("InjectedTable", s => s.Tables = ["public.orders", "public.x; DROP TABLE y"], "spec.tables[1]: must be schema.table, got \"public.x; DROP TABLE y\"");
+        yield return Case("DuplicateTable", s => s.Tables = ["public.orders", "public.orders"], "spec.tables[1]: Duplicate value: \"public.orders\"");
+        yield return Case("ChunkTableOutsideScope", s => s.Chunking.Table = "public.invoices", "spec.chunking.table: \"public.invoices\" must be one of spec.tables");
+        yield return Case("BadKeyColumn", s => s.Chunking.KeyColumn = "id; --", "spec.chunking.keyColumn: must be a column name, got \"id; --\"");
+        yield return Case("ZeroChunkSize", s => s.Chunking.ChunkSize = 0, "spec.chunking.chunkSize: must be between 1 and 1000000, got 0");
+        yield return Case("HugeChunkSize", s => s.Chunking.ChunkSize = 1_000_001, "spec.chunking.chunkSize: must be between 1 and 1000000, got 1000001");
+        yield return Case("EmptyQuery", s => s.Query = "", "spec.query: Required value");
+        yield return Case("QueryIgnoringBounds", s => s.Query = "SELECT * FROM public.orders",
+            "spec.query: must use $1 and $2, the chunk's lower (inclusive) and upper (exclusive) key bounds");
+        yield return Case("OversizedQuery", s => s.Query = "SELECT $1, $2 " + new string('x', 65536), "spec.query: Too long: must have at most 65536 characters");
+        yield return Case("UndefinedOutputFormat", s => s.Output = new JobOutput { Format = (OutputFormat)5 }, "spec.output.format: unsupported value 5");
+    }
+
+    [TestCaseSource(nameof(Invalid))]
+    public void Validate_RejectsWithFieldPath(Action<ChunkJobSpec> change, string[] expected)
+    {
+        var result = ChunkJobValidator.Validate(ChunkJobs.Export(change));
+        result.Errors.Select(e => e.ToString()).Should().Equal(expected);
+    }
+
+    [Test]
+    public void Validate_MatchesChunkTableAcrossQuotingStyles()
+    {
+        var job = ChunkJobs.Export(s =>
+        {
+            s.Tables = ["\"public\".\"orders\""];
+            s.Chunking.Table = "public.orders";
+        });
+        ChunkJobValidator.Validate(job).Errors.Should().BeEmpty();
+    }
+
+    [Test]
+    public void ValidateAgainst_RejectsActionTheConnectionDoesNotAllow()
+    {
+        var job = ChunkJobs.Export(s => s.Action = JobAction.Write);
+        var result = ChunkJobValidator.ValidateAgainst(job, DataConnections.OrdersProd());
+        result.Errors.Select(e => e.ToString()).Should().Equal(
+            "spec.action: \"write\" is not allowed by DataConnection \"orders-prod\" (allowed: read, export)");
+    }
+
+    [Test]
+    public void ValidateAgainst_AcceptsAllowedAction()
+    {
+        ChunkJobValidator.ValidateAgainst(ChunkJobs.Export(), DataConnections.OrdersProd()).IsValid.Should().BeTrue();
+    }
+}
