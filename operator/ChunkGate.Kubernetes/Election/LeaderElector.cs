@@ -1,0 +1,220 @@
+using ChunkGate.Kubernetes.Http;
+using ChunkGate.Kubernetes.Models;
+using ChunkGate.Kubernetes.Resources;
+using Microsoft.Extensions.Logging;
+
+namespace ChunkGate.Kubernetes.Election;
+
+/// <summary>
+/// Runs for leadership on a coordination.k8s.io/v1 Lease: tries every retry period until it holds the
+/// lease, then renews every retry period. If a renewal does not succeed within the renew deadline it
+/// steps down (the leading token is cancelled). On shutdown it releases the lease when configured to.
+/// Every write is an optimistic-concurrency update, so two candidates can never both win the same round.
+/// </summary>
+public sealed partial class LeaderElector
+{
+    private readonly ResourceClient<Lease> leases;
+    private readonly LeaderElectionOptions options;
+    private readonly TimeProvider timeProvider;
+    private readonly ILogger logger;
+    private Lease? observed;
+    private DateTimeOffset observedAt;
+
+    public LeaderElector(KubernetesClient client, LeaderElectionOptions options)
+    {
+        options.Validate();
+        leases = client.Resource<Lease>(ResourceType.Leases);
+        this.options = options;
+        timeProvider = client.TimeProvider;
+        logger = client.LoggerFactory.CreateLogger<LeaderElector>();
+    }
+
+    public bool IsLeader { get; private set; }
+
+    /// <summary>The holder last seen on the lease (may be us), or null.</summary>
+    public string? ObservedLeader => observed?.Spec.HolderIdentity;
+
+    /// <summary>
+    /// Campaigns, then calls <paramref name="onStartedLeading"/> with a token cancelled when leadership
+    /// is lost or <paramref name="cancellationToken"/> fires. Returns after leadership ends (or on cancel).
+    /// </summary>
+    public async Task RunAsync(Func<CancellationToken, Task> onStartedLeading, Action? onStoppedLeading = null, CancellationToken cancellationToken = default)
+    {
+        if (!await AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        IsLeader = true;
+        LogAcquired(logger, options.Identity, options.LeaseNamespace, options.LeaseName);
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var work = Task.Run(() => onStartedLeading(leading.Token), CancellationToken.None);
+        try
+        {
+            await RenewLoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            IsLeader = false;
+            await leading.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await work.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The leader's work ends by cancellation.
+            }
+
+            // Release only after the protected work has stopped, so no two leaders ever overlap.
+            if (options.ReleaseOnCancel && cancellationToken.IsCancellationRequested)
+            {
+                await ReleaseAsync().ConfigureAwait(false);
+            }
+
+            onStoppedLeading?.Invoke();
+        }
+    }
+
+    private async Task<bool> AcquireAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            if (!await DelayAsync(options.RetryPeriod * (1 + (Random.Shared.NextDouble() * 0.2)), cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task RenewLoopAsync(CancellationToken cancellationToken)
+    {
+        var lastRenewed = timeProvider.GetUtcNow();
+        while (true)
+        {
+            if (!await DelayAsync(options.RetryPeriod, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+            {
+                lastRenewed = timeProvider.GetUtcNow();
+                continue;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (observed?.Spec.HolderIdentity is { } holder && holder != options.Identity)
+            {
+                LogLost(logger, options.Identity, holder);
+                return;
+            }
+
+            if (timeProvider.GetUtcNow() - lastRenewed >= options.RenewDeadline)
+            {
+                LogRenewDeadline(logger, options.Identity, options.RenewDeadline.TotalSeconds);
+                return;
+            }
+        }
+    }
+
+    /// <summary>One round: read, decide, write. False when someone else holds the lease or the write failed.</summary>
+    private async Task<bool> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(options.RenewDeadline);
+            var current = await leases.TryGetAsync(options.LeaseNamespace, options.LeaseName, attempt.Token).ConfigureAwait(false);
+            var now = timeProvider.GetUtcNow();
+            if (current is not null && !LeaseDecider.SameRecord(current.Spec, observed?.Spec))
+            {
+                observedAt = now;
+            }
+
+            observed = current;
+            var decision = LeaseDecider.Decide(current?.Spec, observedAt, options.Identity, options.LeaseDuration, now);
+            switch (decision.Action)
+            {
+                case LeaseAction.Wait:
+                    return false;
+                case LeaseAction.Create:
+                    observed = await leases.CreateAsync(new Lease { Metadata = new ObjectMeta { Name = options.LeaseName, Namespace = options.LeaseNamespace }, Spec = decision.Spec! }, cancellationToken: attempt.Token).ConfigureAwait(false);
+                    break;
+                default:
+                    current!.Spec = decision.Spec!;
+                    observed = await leases.ReplaceAsync(current, cancellationToken: attempt.Token).ConfigureAwait(false);
+                    break;
+            }
+
+            observedAt = timeProvider.GetUtcNow();
+            return true;
+        }
+        catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or TimeoutException or OperationCanceledException)
+        {
+            // A conflict means another candidate wrote first: that is a lost round, not an error.
+            LogRoundFailed(logger, options.Identity, ex.GetType().Name, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task ReleaseAsync()
+    {
+        if (observed is not { } held || held.Spec.HolderIdentity != options.Identity)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(options.RenewDeadline);
+            held.Spec = LeaseDecider.Release(held.Spec, timeProvider.GetUtcNow());
+            observed = await leases.ReplaceAsync(held, cancellationToken: timeout.Token).ConfigureAwait(false);
+            LogReleased(logger, options.Identity);
+        }
+        catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or TimeoutException or OperationCanceledException)
+        {
+            // Not fatal: the lease then simply expires.
+            LogRoundFailed(logger, options.Identity, ex.GetType().Name, ex.Message);
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} became leader on lease {Namespace}/{Name}")]
+    private static partial void LogAcquired(ILogger logger, string identity, string @namespace, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} lost the lease to {Holder}")]
+    private static partial void LogLost(ILogger logger, string identity, string holder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} could not renew within {DeadlineSeconds} s; stepping down")]
+    private static partial void LogRenewDeadline(ILogger logger, string identity, double deadlineSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} released the lease")]
+    private static partial void LogReleased(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Identity}: lease round failed ({ErrorType}: {Error})")]
+    private static partial void LogRoundFailed(ILogger logger, string identity, string errorType, string error);
+}

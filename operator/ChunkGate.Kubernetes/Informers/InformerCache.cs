@@ -1,0 +1,222 @@
+using ChunkGate.Kubernetes.Models;
+
+namespace ChunkGate.Kubernetes.Informers;
+
+/// <summary>A change the cache applied, to be handed to handlers.</summary>
+public readonly record struct CacheChange<T>(CacheChangeType Type, T? Old, T Current)
+    where T : class, IKubernetesObject;
+
+public enum CacheChangeType
+{
+    Added,
+    Updated,
+    Deleted,
+}
+
+/// <summary>
+/// The informer's local copy of one kind, with indexes. Built-in indexes: <see cref="NamespaceIndex"/>
+/// and <see cref="OwnerUidIndex"/>; more are added by name. Writes come only from the reflector and
+/// are idempotent: an object already held at the same resourceVersion is not applied or reported again,
+/// so a resumed watch that repeats an event does not duplicate delivery.
+/// Readers get the stored instances: treat them as read-only.
+/// </summary>
+public sealed class InformerCache<T>
+    where T : class, IKubernetesObject
+{
+    public const string NamespaceIndex = "namespace";
+    public const string OwnerUidIndex = "owner-uid";
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, T> items = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<T, IEnumerable<string>>> indexers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, HashSet<string>>> indexes = new(StringComparer.Ordinal);
+
+    public InformerCache(IReadOnlyDictionary<string, Func<T, IEnumerable<string>>>? customIndexers = null)
+    {
+        indexers[NamespaceIndex] = obj => obj.Metadata.Namespace is { } ns ? [ns] : [];
+        indexers[OwnerUidIndex] = obj => obj.Metadata.OwnerReferences?.Select(owner => owner.Uid) ?? [];
+        foreach (var (name, indexer) in customIndexers ?? new Dictionary<string, Func<T, IEnumerable<string>>>())
+        {
+            indexers[name] = indexer;
+        }
+
+        foreach (var name in indexers.Keys)
+        {
+            indexes[name] = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The resourceVersion the cache reflects (of the last list, event or bookmark).</summary>
+    public string? ResourceVersion { get; private set; }
+
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return items.Count;
+            }
+        }
+    }
+
+    public T? Get(string key)
+    {
+        lock (gate)
+        {
+            return items.GetValueOrDefault(key);
+        }
+    }
+
+    public T? Get(string? namespaceName, string name) => Get(CacheKeys.For(namespaceName, name));
+
+    public IReadOnlyList<T> List()
+    {
+        lock (gate)
+        {
+            return [.. items.Values];
+        }
+    }
+
+    public IReadOnlyList<string> Keys()
+    {
+        lock (gate)
+        {
+            return [.. items.Keys];
+        }
+    }
+
+    public IReadOnlyList<T> ByIndex(string indexName, string value)
+    {
+        lock (gate)
+        {
+            if (!indexes.TryGetValue(indexName, out var index))
+            {
+                throw new ArgumentException($"no index named '{indexName}'", nameof(indexName));
+            }
+
+            return index.TryGetValue(value, out var keys) ? [.. keys.Select(key => items[key])] : [];
+        }
+    }
+
+    /// <summary>Replaces everything with a fresh list; reports only what differs from what was held.</summary>
+    public IReadOnlyList<CacheChange<T>> Replace(IEnumerable<T> listed, string? resourceVersion)
+    {
+        var changes = new List<CacheChange<T>>();
+        lock (gate)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var obj in listed)
+            {
+                var key = CacheKeys.For(obj);
+                seen.Add(key);
+                if (ApplyUpsert(key, obj) is { } change)
+                {
+                    changes.Add(change);
+                }
+            }
+
+            foreach (var key in items.Keys.Where(key => !seen.Contains(key)).ToList())
+            {
+                var gone = items[key];
+                Remove(key, gone);
+                changes.Add(new CacheChange<T>(CacheChangeType.Deleted, gone, gone));
+            }
+
+            ResourceVersion = resourceVersion;
+        }
+
+        return changes;
+    }
+
+    public CacheChange<T>? Upsert(T obj)
+    {
+        lock (gate)
+        {
+            ResourceVersion = obj.Metadata.ResourceVersion ?? ResourceVersion;
+            return ApplyUpsert(CacheKeys.For(obj), obj);
+        }
+    }
+
+    public CacheChange<T>? Delete(T obj)
+    {
+        lock (gate)
+        {
+            ResourceVersion = obj.Metadata.ResourceVersion ?? ResourceVersion;
+            var key = CacheKeys.For(obj);
+            if (!items.TryGetValue(key, out var held))
+            {
+                return null;
+            }
+
+            Remove(key, held);
+            return new CacheChange<T>(CacheChangeType.Deleted, held, obj);
+        }
+    }
+
+    public void Bookmark(string? resourceVersion)
+    {
+        lock (gate)
+        {
+            ResourceVersion = resourceVersion ?? ResourceVersion;
+        }
+    }
+
+    private CacheChange<T>? ApplyUpsert(string key, T obj)
+    {
+        if (items.TryGetValue(key, out var held))
+        {
+            if (held.Metadata.ResourceVersion == obj.Metadata.ResourceVersion && obj.Metadata.ResourceVersion is not null)
+            {
+                return null;
+            }
+
+            Unindex(key, held);
+            items[key] = obj;
+            Index(key, obj);
+            return new CacheChange<T>(CacheChangeType.Updated, held, obj);
+        }
+
+        items[key] = obj;
+        Index(key, obj);
+        return new CacheChange<T>(CacheChangeType.Added, null, obj);
+    }
+
+    private void Remove(string key, T held)
+    {
+        Unindex(key, held);
+        items.Remove(key);
+    }
+
+    private void Index(string key, T obj)
+    {
+        foreach (var (name, indexer) in indexers)
+        {
+            var index = indexes[name];
+            foreach (var value in indexer(obj))
+            {
+                if (!index.TryGetValue(value, out var keys))
+                {
+                    index[value] = keys = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                keys.Add(key);
+            }
+        }
+    }
+
+    private void Unindex(string key, T obj)
+    {
+        foreach (var (name, indexer) in indexers)
+        {
+            var index = indexes[name];
+            foreach (var value in indexer(obj))
+            {
+                if (index.TryGetValue(value, out var keys) && keys.Remove(key) && keys.Count == 0)
+                {
+                    index.Remove(value);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using ChunkGate.Kubernetes.Http;
+using ChunkGate.Kubernetes.Models;
+using ChunkGate.Kubernetes.Resources;
+using ChunkGate.Kubernetes.Watching;
+using Microsoft.Extensions.Logging;
+
+namespace ChunkGate.Kubernetes.Informers;
+
+/// <summary>
+/// Keeps a cache equal to the server: list, then watch from the list's resourceVersion; after a
+/// dropped connection or a server timeout, watch again from the last version seen (events, bookmarks);
+/// on 410 Expired, list again. Transient failures back off exponentially.
+/// </summary>
+internal sealed partial class Reflector<T>(
+    ResourceClient<T> client,
+    InformerOptions<T> options,
+    InformerCache<T> cache,
+    Action<CacheChange<T>> deliver,
+    TimeProvider timeProvider,
+    ILogger logger)
+    where T : class, IKubernetesObject
+{
+    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Synced => synced.Task;
+
+    public int Lists { get; private set; }
+
+    public int Watches { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        string? resourceVersion = null;
+        var backoff = options.InitialBackoff;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (resourceVersion is null)
+                {
+                    resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
+                    synced.TrySetResult();
+                }
+
+                resourceVersion = await WatchAsync(resourceVersion, cancellationToken).ConfigureAwait(false);
+                backoff = options.InitialBackoff;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (ExpiredException ex)
+            {
+                LogExpired(logger, client.Type.Plural, ex.Message);
+                resourceVersion = null;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or KubernetesApiException or TimeoutException or System.Text.Json.JsonException or InvalidDataException)
+            {
+                LogRetry(logger, client.Type.Plural, ex.GetType().Name, ex.Message, backoff.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(Jitter(backoff), timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
+            }
+        }
+
+        synced.TrySetCanceled(cancellationToken);
+    }
+
+    private async Task<string?> ListAsync(CancellationToken cancellationToken)
+    {
+        Lists++;
+        var list = await client.ListAllAsync(options.Namespace, new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, Limit = options.ListPageSize }, cancellationToken).ConfigureAwait(false);
+        foreach (var item in list.Items)
+        {
+            // Items in a list carry no type meta; restore it so handlers see complete objects.
+            item.ApiVersion ??= client.Type.ApiVersion;
+            item.Kind ??= client.Type.Kind;
+        }
+
+        foreach (var change in cache.Replace(list.Items, list.Metadata.ResourceVersion))
+        {
+            deliver(change);
+        }
+
+        LogListed(logger, client.Type.Plural, list.Items.Count, list.Metadata.ResourceVersion);
+        return list.Metadata.ResourceVersion;
+    }
+
+    /// <summary>Returns the version to resume from, or throws <see cref="ExpiredException"/> when a re-list is needed.</summary>
+    private async Task<string?> WatchAsync(string? resourceVersion, CancellationToken cancellationToken)
+    {
+        Watches++;
+        var timeout = options.MinWatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble());
+        var watchOptions = new WatchOptions
+        {
+            ResourceVersion = resourceVersion,
+            LabelSelector = options.LabelSelector,
+            FieldSelector = options.FieldSelector,
+            AllowWatchBookmarks = true,
+            TimeoutSeconds = (int)timeout,
+        };
+        await foreach (var watchEvent in client.WatchAsync(options.Namespace, watchOptions, error => LogBadLine(logger, client.Type.Plural, error.Problem, error.LineLength), cancellationToken).ConfigureAwait(false))
+        {
+            switch (watchEvent.Type)
+            {
+                case WatchEventType.Added or WatchEventType.Modified:
+                    if (cache.Upsert(watchEvent.Object!) is { } upsert)
+                    {
+                        deliver(upsert);
+                    }
+
+                    resourceVersion = watchEvent.ResourceVersion ?? resourceVersion;
+                    break;
+                case WatchEventType.Deleted:
+                    if (cache.Delete(watchEvent.Object!) is { } delete)
+                    {
+                        deliver(delete);
+                    }
+
+                    resourceVersion = watchEvent.ResourceVersion ?? resourceVersion;
+                    break;
+                case WatchEventType.Bookmark:
+                    resourceVersion = watchEvent.ResourceVersion ?? resourceVersion;
+                    cache.Bookmark(resourceVersion);
+                    break;
+                case WatchEventType.Error when watchEvent.IsExpired:
+                    throw new ExpiredException(watchEvent.Status?.Reason ?? "Expired", watchEvent.Status?.Message ?? "watch expired", watchEvent.Status);
+                case WatchEventType.Error:
+                    throw ApiErrors.FromStatus(watchEvent.Status?.Code ?? 500, watchEvent.Status, null, $"watch {client.Type.Plural}");
+            }
+        }
+
+        return resourceVersion;
+    }
+
+    private static TimeSpan Jitter(TimeSpan wait) => wait * (1 + (Random.Shared.NextDouble() * 0.2));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Listed {Resource}: {Count} items at resourceVersion {ResourceVersion}")]
+    private static partial void LogListed(ILogger logger, string resource, int count, string? resourceVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Resource} expired ({Message}); re-listing")]
+    private static partial void LogExpired(ILogger logger, string resource, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "List/watch of {Resource} failed ({ErrorType}: {Error}); retrying in {WaitMs:0} ms")]
+    private static partial void LogRetry(ILogger logger, string resource, string errorType, string error, double waitMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped an undecodable watch line for {Resource}: {Problem} ({Length} bytes)")]
+    private static partial void LogBadLine(ILogger logger, string resource, string problem, int length);
+}

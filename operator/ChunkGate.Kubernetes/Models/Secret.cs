@@ -1,0 +1,15 @@
+namespace ChunkGate.Kubernetes.Models;
+
+/// <summary>core/v1 Secret. <see cref="Data"/> is base64 on the wire; never log it.</summary>
+public sealed class Secret : KubernetesObject
+{
+    public string? Type { get; set; }
+
+    public Dictionary<string, byte[]>? Data { get; set; }
+
+    public Dictionary<string, string>? StringData { get; set; }
+
+    public bool? Immutable { get; set; }
+
+    public override string ToString() => $"Secret {Metadata.Namespace}/{Metadata.Name} ({Data?.Count ?? 0} keys)";
+}
