@@ -1,0 +1,141 @@
+using Npgsql;
+
+namespace ChunkGate.Sidecar.Masking;
+
+/// <summary>
+/// Resolves the policy's <c>schema.table.column</c> rules to (table OID, attribute number) through
+/// the catalog, once per session, on a connection that sees the same database as the client.
+/// Then follows views (and materialized views) whose output columns plainly reference a masked
+/// column — PostgreSQL's RowDescription names the view's own OID and column there — through every
+/// level of nesting. Rules naming a missing table or column become warnings, not failures.
+/// </summary>
+internal static class CatalogResolver
+{
+    /// <summary>Nested views deeper than this are not followed (a cycle is impossible, but be bounded).</summary>
+    private const int MaxViewDepth = 32;
+
+    private const string ResolveColumnsSql = """
+        SELECT r.ordinality::int, c.oid, c.relkind::text, a.attnum
+        FROM unnest(@schemas::text[], @tables::text[], @columns::text[]) WITH ORDINALITY AS r(schema_name, table_name, column_name, ordinality)
+        LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = r.schema_name
+        LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = r.table_name
+        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = r.column_name AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY 1
+        """;
+
+    // The view's _RETURN rule depends on the relations it reads; its query tree says, for each
+    // output column that is a plain column reference, which relation and column it comes from
+    // (resorigtbl/resorigcol).
+    private const string DependentViewsSql = """
+        SELECT DISTINCT rw.ev_class, rw.ev_action::text
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_rewrite rw ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+        WHERE d.refclassid = 'pg_catalog.pg_class'::regclass
+          AND d.refobjid = ANY(@relations::oid[])
+          AND rw.rulename = '_RETURN'
+          AND rw.ev_class <> ALL(@relations::oid[])
+        """;
+
+    private const string ColumnNamesSql = """
+        SELECT attrelid, attnum, attname::text FROM pg_catalog.pg_attribute
+        WHERE attrelid = ANY(@relations::oid[]) AND attnum > 0 AND NOT attisdropped
+        """;
+
+    public static async Task<CatalogResolution> ResolveAsync(NpgsqlConnection connection, MaskingPolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.Columns.Count == 0)
+        {
+            return new CatalogResolution(MaskedColumnSet.Empty, []);
+        }
+
+        var warnings = new List<string>();
+        var masked = new Dictionary<(uint TableOid, short AttributeNumber), MaskingStrategy>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using (var command = new NpgsqlCommand(ResolveColumnsSql, connection))
+        {
+            command.Parameters.AddWithValue("schemas", policy.Columns.Select(rule => rule.Schema).ToArray());
+            command.Parameters.AddWithValue("tables", policy.Columns.Select(rule => rule.Table).ToArray());
+            command.Parameters.AddWithValue("columns", policy.Columns.Select(rule => rule.Column).ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var rule = policy.Columns[reader.GetInt32(0) - 1];
+                if (reader.IsDBNull(1))
+                {
+                    warnings.Add($"masking rule {Describe(rule)}: table {rule.Schema}.{rule.Table} does not exist in this database; the rule matches nothing.");
+                    continue;
+                }
+
+                if (reader.IsDBNull(3))
+                {
+                    warnings.Add($"masking rule {Describe(rule)}: table {rule.Schema}.{rule.Table} has no column {rule.Column}; the rule matches nothing.");
+                    continue;
+                }
+
+                masked[(reader.GetFieldValue<uint>(1), reader.GetInt16(3))] = rule.Strategy;
+                names.Add(rule.Column);
+            }
+        }
+
+        // Follow views level by level: each round looks for views reading any relation that now
+        // has masked columns and was not examined yet.
+        var examined = new HashSet<uint>();
+        var frontier = masked.Keys.Select(key => key.TableOid).ToHashSet();
+        var viewColumns = new List<(uint View, short Column)>();
+        for (var depth = 0; depth < MaxViewDepth && frontier.Count > 0; depth++)
+        {
+            examined.UnionWith(frontier);
+            var next = new HashSet<uint>();
+            await using var command = new NpgsqlCommand(DependentViewsSql, connection);
+            command.Parameters.AddWithValue("relations", examined.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var views = new List<(uint Oid, string Tree)>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                views.Add((reader.GetFieldValue<uint>(0), reader.GetString(1)));
+            }
+
+            foreach (var (view, tree) in views)
+            {
+                foreach (var origin in ViewQueryTree.OutputColumnOrigins(tree))
+                {
+                    if (masked.TryGetValue((origin.SourceTable, origin.SourceColumn), out var strategy)
+                        && masked.TryAdd((view, origin.OutputColumn), strategy))
+                    {
+                        viewColumns.Add((view, origin.OutputColumn));
+                        next.Add(view);
+                    }
+                }
+            }
+
+            next.ExceptWith(examined);
+            frontier = next;
+        }
+
+        if (viewColumns.Count > 0)
+        {
+            await AddViewColumnNamesAsync(connection, viewColumns, names, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CatalogResolution(new MaskedColumnSet(masked, names), warnings);
+    }
+
+    private static async Task AddViewColumnNamesAsync(NpgsqlConnection connection, List<(uint View, short Column)> viewColumns, HashSet<string> names, CancellationToken cancellationToken)
+    {
+        var wanted = viewColumns.ToHashSet();
+        await using var command = new NpgsqlCommand(ColumnNamesSql, connection);
+        command.Parameters.AddWithValue("relations", viewColumns.Select(column => column.View).Distinct().ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (wanted.Contains((reader.GetFieldValue<uint>(0), reader.GetInt16(1))))
+            {
+                names.Add(reader.GetString(2));
+            }
+        }
+    }
+
+    private static string Describe(ColumnRule rule) => $"{rule.Schema}.{rule.Table}.{rule.Column}";
+}

@@ -1,0 +1,42 @@
+using System.Collections.Frozen;
+
+namespace ChunkGate.Sidecar.Masking;
+
+/// <summary>
+/// The masked columns of one session as the catalog identifies them: (table or view OID,
+/// attribute number) → strategy. Built by <see cref="CatalogResolver"/>; lookups allocate nothing.
+/// </summary>
+internal sealed class MaskedColumnSet
+{
+    private readonly FrozenDictionary<ulong, MaskingStrategy> strategies;
+
+    public MaskedColumnSet(IEnumerable<KeyValuePair<(uint TableOid, short AttributeNumber), MaskingStrategy>> columns, IEnumerable<string> columnNames)
+    {
+        strategies = columns.ToFrozenDictionary(pair => Key(pair.Key.TableOid, pair.Key.AttributeNumber), pair => pair.Value);
+        ColumnNames = columnNames.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+    }
+
+    public static MaskedColumnSet Empty { get; } = new([], []);
+
+    public int Count => strategies.Count;
+
+    /// <summary>
+    /// Names of masked columns (base tables and the view columns that expose them). Used to mask
+    /// literals compared with them in statement text (<c>WHERE ssn = '…'</c>) for the recording,
+    /// and the key values of error details (<c>Key (ssn)=(…)</c>).
+    /// </summary>
+    public FrozenSet<string> ColumnNames { get; }
+
+    public bool TryGetStrategy(uint tableOid, short attributeNumber, out MaskingStrategy strategy)
+    {
+        if (tableOid == 0 || attributeNumber <= 0)
+        {
+            strategy = default;
+            return false;
+        }
+
+        return strategies.TryGetValue(Key(tableOid, attributeNumber), out strategy);
+    }
+
+    private static ulong Key(uint tableOid, short attributeNumber) => ((ulong)tableOid << 16) | (ushort)attributeNumber;
+}

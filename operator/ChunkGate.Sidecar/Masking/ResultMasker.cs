@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace ChunkGate.Sidecar.Masking;
+
+/// <summary>
+/// Masks what the server sends back in one session: plans each RowDescription once, then rewrites
+/// DataRow, CopyData and ErrorResponse/NoticeResponse messages. One instance per connection (it owns
+/// a keyed HMAC state); not thread-safe.
+/// <para>
+/// Data path contract for the proxy: after a RowDescription, call <see cref="Plan"/> once; if
+/// <see cref="ColumnPlan.NeedsRewrite"/> is false forward the DataRows untouched, otherwise call
+/// <see cref="MaskDataRow(ColumnPlan, ReadOnlySequence{byte}, IBufferWriter{byte})"/> for each one
+/// and forward what it wrote instead of the original.
+/// </para>
+/// </summary>
+internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns) : IDisposable
+{
+    /// <summary>Returned by the rewrite methods when the message is malformed; nothing was written.</summary>
+    public const int Malformed = -1;
+
+    private const byte DataRowCode = (byte)'D';
+    private const byte CopyDataCode = (byte)'d';
+
+    private readonly ValueHasher hasher = new(policy.HashKey);
+
+    public MaskingPolicy Policy { get; } = policy;
+
+    public MaskedColumnSet Columns { get; } = columns;
+
+    /// <summary>
+    /// Decides, once per RowDescription, what happens to each column: a column rule matched by
+    /// (table OID, attribute number) masks it; otherwise the detectors scan it unless its type
+    /// cannot hold text. Returns <see cref="ColumnPlan.Empty"/>-like plans (NeedsRewrite false)
+    /// when nothing can be masked.
+    /// </summary>
+    public ColumnPlan Plan(ReadOnlySpan<FieldDescription> fields)
+    {
+        if (fields.IsEmpty)
+        {
+            return ColumnPlan.Empty;
+        }
+
+        var planned = new PlannedColumn[fields.Length];
+        for (var index = 0; index < fields.Length; index++)
+        {
+            var field = fields[index];
+            var action = ColumnAction.PassThrough;
+            MaskingStrategy strategy = default;
+            if (Columns.TryGetStrategy(field.TableOid, field.ColumnAttributeNumber, out strategy))
+            {
+                action = ColumnAction.Mask;
+            }
+            else if (Policy.Detectors != DetectorKinds.None && !PgTypeOid.CannotHoldText(field.TypeOid))
+            {
+                action = ColumnAction.Scan;
+            }
+
+            planned[index] = new PlannedColumn(action, strategy, field.TypeOid, field.IsBinary);
+        }
+
+        return new ColumnPlan(planned);
+    }
+
+    /// <summary>
+    /// Writes the masked copy of one DataRow as a complete message (<c>'D'</c>, length, body) to
+    /// <paramref name="output"/>. <paramref name="dataRowBody"/> is the body only (after the type
+    /// byte and length). Returns the number of values masked, or <see cref="Malformed"/> when the
+    /// body does not match the protocol or the plan (different column count): the proxy must then
+    /// close the connection rather than forward the row.
+    /// </summary>
+    public int MaskDataRow(ColumnPlan plan, ReadOnlySequence<byte> dataRowBody, IBufferWriter<byte> output)
+    {
+        if (dataRowBody.IsSingleSegment)
+        {
+            return MaskDataRow(plan, dataRowBody.FirstSpan, output);
+        }
+
+        var length = checked((int)dataRowBody.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            dataRowBody.CopyTo(rented);
+            return MaskDataRow(plan, rented.AsSpan(0, length), output);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <inheritdoc cref="MaskDataRow(ColumnPlan, ReadOnlySequence{byte}, IBufferWriter{byte})"/>
+    public int MaskDataRow(ColumnPlan plan, ReadOnlySpan<byte> body, IBufferWriter<byte> output)
+    {
+        if (body.Length < 2 || BinaryPrimitives.ReadInt16BigEndian(body) != plan.ColumnCount)
+        {
+            return Malformed;
+        }
+
+        // Masked values may be longer than the originals (a hash of a short string), never more
+        // than MaxOutputLength each; detector rewrites keep lengths.
+        var bound = 5 + body.Length + (plan.MaskedColumnCount * MaskedValueWriter.MaxOutputLength);
+        var destination = output.GetSpan(bound);
+        destination[0] = DataRowCode;
+        body[..2].CopyTo(destination[5..]);
+        var read = 2;
+        var written = 7;
+        var masked = 0;
+        var columnsPlanned = plan.Columns;
+        for (var index = 0; index < columnsPlanned.Length; index++)
+        {
+            if (body.Length - read < 4)
+            {
+                return Malformed;
+            }
+
+            var length = BinaryPrimitives.ReadInt32BigEndian(body[read..]);
+            read += 4;
+            if (length < 0)
+            {
+                if (length != -1)
+                {
+                    return Malformed;
+                }
+
+                BinaryPrimitives.WriteInt32BigEndian(destination[written..], -1);
+                written += 4;
+                continue;
+            }
+
+            if (body.Length - read < length)
+            {
+                return Malformed;
+            }
+
+            var value = body.Slice(read, length);
+            read += length;
+            var column = columnsPlanned[index];
+            switch (column.Action)
+            {
+                case ColumnAction.Mask:
+                {
+                    var maskedLength = MaskedValueWriter.Write(column.Strategy, column.TypeOid, column.IsBinary, value, destination[(written + 4)..], hasher);
+                    BinaryPrimitives.WriteInt32BigEndian(destination[written..], maskedLength);
+                    written += 4 + Math.Max(maskedLength, 0);
+                    masked++;
+                    break;
+                }
+
+                case ColumnAction.Scan:
+                {
+                    BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
+                    var copy = destination.Slice(written + 4, length);
+                    value.CopyTo(copy);
+                    written += 4 + length;
+                    if (ValueDetectors.MaskInPlace(copy, Policy.Detectors) > 0)
+                    {
+                        masked++;
+                    }
+
+                    break;
+                }
+
+                default:
+                    BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
+                    value.CopyTo(destination[(written + 4)..]);
+                    written += 4 + length;
+                    break;
+            }
+        }
+
+        if (read != body.Length)
+        {
+            return Malformed;
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(destination[1..], written - 1);
+        output.Advance(written);
+        return masked;
+    }
+
+    /// <summary>
+    /// Writes the masked copy of one CopyData message of a <c>COPY … TO STDOUT</c> (one row, text or
+    /// CSV format) as a complete message (<c>'d'</c>, length, body). <paramref name="plan"/> is the
+    /// plan of the COPY's columns (see <see cref="CopyColumnDescriber"/>; text format for all).
+    /// Returns the masked value count, or <see cref="Malformed"/> (binary format, or a row whose
+    /// column count does not match the plan).
+    /// </summary>
+    public int MaskCopyData(ColumnPlan plan, CopyFormat format, byte delimiter, ReadOnlySequence<byte> copyDataBody, IBufferWriter<byte> output)
+    {
+        if (format == CopyFormat.Binary)
+        {
+            return Malformed;
+        }
+
+        var length = checked((int)copyDataBody.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            copyDataBody.CopyTo(rented);
+            return CopyRowMasker.Mask(plan, format, delimiter, rented.AsSpan(0, length), output, Policy.Detectors, hasher, CopyDataCode);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Writes the masked copy of an ErrorResponse (<c>'E'</c>) or NoticeResponse (<c>'N'</c>) as a
+    /// complete message. Text fields (message, detail, hint, context, internal query, where) are
+    /// scanned by the detectors, and key/row values of masked columns in details
+    /// (<c>Key (ssn)=(123-45-6789)</c>, <c>Failing row contains (…)</c>) are redacted. Returns the
+    /// number of values masked or <see cref="Malformed"/>.
+    /// </summary>
+    public int MaskErrorOrNotice(byte messageCode, ReadOnlySequence<byte> body, IBufferWriter<byte> output)
+        => ErrorFieldMasker.Mask(messageCode, body, output, Policy.Detectors, Columns);
+
+    public void Dispose() => hasher.Dispose();
+}

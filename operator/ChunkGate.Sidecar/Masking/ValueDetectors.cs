@@ -1,0 +1,309 @@
+using System.Buffers;
+
+namespace ChunkGate.Sidecar.Masking;
+
+/// <summary>
+/// Finds SSNs, Luhn-valid card numbers and e-mail addresses in UTF-8 bytes and overwrites them in
+/// place with a mask of the same length, so the value keeps its byte length and any binary
+/// structure around it (array, record, jsonb) stays valid. Allocates nothing.
+/// </summary>
+internal static class ValueDetectors
+{
+    private const int MaxGroups = 8;
+
+    private static readonly SearchValues<byte> EmailLocalChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-"u8);
+
+    private static readonly SearchValues<byte> EmailDomainChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"u8);
+
+    /// <summary>Masks every detection in <paramref name="text"/>; returns how many were found.</summary>
+    public static int MaskInPlace(Span<byte> text, DetectorKinds kinds)
+    {
+        var found = 0;
+        if ((kinds & (DetectorKinds.Ssn | DetectorKinds.Card)) != 0)
+        {
+            found += MaskDigitRuns(text, kinds);
+        }
+
+        if ((kinds & DetectorKinds.Email) != 0)
+        {
+            found += MaskEmails(text);
+        }
+
+        return found;
+    }
+
+    /// <summary>True when <see cref="MaskInPlace"/> would change something; does not modify the input.</summary>
+    public static bool ContainsAny(ReadOnlySpan<byte> text, DetectorKinds kinds)
+    {
+        if (kinds == DetectorKinds.None || text.Length < 5)
+        {
+            return false;
+        }
+
+        // Cheap pre-filters: no digit means no SSN/card, no '@' means no e-mail.
+        var digits = (kinds & (DetectorKinds.Ssn | DetectorKinds.Card)) != 0 && text.IndexOfAnyInRange((byte)'0', (byte)'9') >= 0;
+        var at = (kinds & DetectorKinds.Email) != 0 && text.Contains((byte)'@');
+        if (!digits && !at)
+        {
+            return false;
+        }
+
+        var length = text.Length;
+        byte[]? rented = null;
+        var copy = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
+        {
+            text.CopyTo(copy);
+            return MaskInPlace(copy, kinds) > 0;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static int MaskDigitRuns(Span<byte> text, DetectorKinds kinds)
+    {
+        Span<int> groupStarts = stackalloc int[MaxGroups];
+        Span<int> groupLengths = stackalloc int[MaxGroups];
+        var found = 0;
+        var position = 0;
+        while (position < text.Length)
+        {
+            var offset = text[position..].IndexOfAnyInRange((byte)'0', (byte)'9');
+            if (offset < 0)
+            {
+                break;
+            }
+
+            var start = position + offset;
+            var cursor = start;
+            var groups = 0;
+            var digitCount = 0;
+            var separator = (byte)0;
+            var uniformSeparators = true;
+            while (true)
+            {
+                var groupStart = cursor;
+                while (cursor < text.Length && IsDigit(text[cursor]))
+                {
+                    cursor++;
+                }
+
+                if (groups < MaxGroups)
+                {
+                    groupStarts[groups] = groupStart;
+                    groupLengths[groups] = cursor - groupStart;
+                }
+
+                groups++;
+                digitCount += cursor - groupStart;
+                if (cursor + 1 < text.Length && text[cursor] is (byte)'-' or (byte)' ' && IsDigit(text[cursor + 1]))
+                {
+                    if (separator != 0 && separator != text[cursor])
+                    {
+                        uniformSeparators = false;
+                    }
+
+                    separator = text[cursor];
+                    cursor++;
+                    continue;
+                }
+
+                break;
+            }
+
+            // A digit run glued to a letter or digit on either side ("A123-45-6789B") is still masked:
+            // the backstop prefers a false positive to a leak.
+            var end = cursor;
+            var masked = false;
+            if ((kinds & DetectorKinds.Card) != 0 && groups <= MaxGroups && LooksLikeCard(text[start..end], groupLengths[..groups], uniformSeparators))
+            {
+                MaskDigits(text[start..end], groups == 1 ? (byte)'0' : (byte)'*');
+                found++;
+                masked = true;
+            }
+
+            if (!masked && (kinds & DetectorKinds.Ssn) != 0)
+            {
+                var windows = Math.Min(groups, MaxGroups);
+                for (var first = 0; first + 2 < windows; first++)
+                {
+                    if (groupLengths[first] == 3 && groupLengths[first + 1] == 2 && groupLengths[first + 2] == 4)
+                    {
+                        MaskDigits(text.Slice(groupStarts[first], 11), (byte)'*');
+                        found++;
+                        first += 2;
+                    }
+                }
+            }
+
+            position = end;
+        }
+
+        return found;
+    }
+
+    private static bool LooksLikeCard(ReadOnlySpan<byte> run, ReadOnlySpan<int> groupLengths, bool uniformSeparators)
+    {
+        var digits = 0;
+        foreach (var length in groupLengths)
+        {
+            digits += length;
+        }
+
+        if (digits is < 13 or > 19)
+        {
+            return false;
+        }
+
+        // Grouped card numbers are written in groups of 3 to 6 digits (4-4-4-4, 4-6-5); arbitrary
+        // spaced numbers ("1 2 3 …") are not cards.
+        if (groupLengths.Length > 1)
+        {
+            if (!uniformSeparators)
+            {
+                return false;
+            }
+
+            foreach (var length in groupLengths)
+            {
+                if (length is < 3 or > 6)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return PassesLuhn(run);
+    }
+
+    /// <summary>The Luhn mod-10 check over the digits of <paramref name="run"/> (separators ignored).</summary>
+    internal static bool PassesLuhn(ReadOnlySpan<byte> run)
+    {
+        var sum = 0;
+        var doubleIt = false;
+        for (var index = run.Length - 1; index >= 0; index--)
+        {
+            var c = run[index];
+            if (!IsDigit(c))
+            {
+                continue;
+            }
+
+            var digit = c - '0';
+            if (doubleIt)
+            {
+                digit *= 2;
+                if (digit > 9)
+                {
+                    digit -= 9;
+                }
+            }
+
+            sum += digit;
+            doubleIt = !doubleIt;
+        }
+
+        return sum % 10 == 0;
+    }
+
+    private static void MaskDigits(Span<byte> run, byte mask)
+    {
+        for (var index = 0; index < run.Length; index++)
+        {
+            if (IsDigit(run[index]))
+            {
+                run[index] = mask;
+            }
+        }
+    }
+
+    private static int MaskEmails(Span<byte> text)
+    {
+        var found = 0;
+        var position = 0;
+        while (position < text.Length)
+        {
+            var offset = text[position..].IndexOf((byte)'@');
+            if (offset < 0)
+            {
+                break;
+            }
+
+            var at = position + offset;
+            var left = at;
+            while (left > 0 && EmailLocalChars.Contains(text[left - 1]))
+            {
+                left--;
+            }
+
+            while (left < at && text[left] == (byte)'.')
+            {
+                left++;
+            }
+
+            var right = at + 1;
+            while (right < text.Length && EmailDomainChars.Contains(text[right]))
+            {
+                right++;
+            }
+
+            while (right > at + 1 && text[right - 1] is (byte)'.' or (byte)'-')
+            {
+                right--;
+            }
+
+            if (left < at && IsDomain(text[(at + 1)..right]))
+            {
+                MaskEmailChars(text[left..at]);
+                MaskEmailChars(text[(at + 1)..right]);
+                found++;
+                position = right;
+            }
+            else
+            {
+                position = at + 1;
+            }
+        }
+
+        return found;
+    }
+
+    private static bool IsDomain(ReadOnlySpan<byte> domain)
+    {
+        var lastDot = domain.LastIndexOf((byte)'.');
+        if (lastDot <= 0 || domain.Length - lastDot - 1 < 2)
+        {
+            return false;
+        }
+
+        foreach (var c in domain[(lastDot + 1)..])
+        {
+            if (!char.IsAsciiLetter((char)c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void MaskEmailChars(Span<byte> part)
+    {
+        for (var index = 0; index < part.Length; index++)
+        {
+            if (part[index] != (byte)'.')
+            {
+                part[index] = (byte)'*';
+            }
+        }
+    }
+
+    private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
+}

@@ -1,0 +1,66 @@
+using ChunkGate.Sidecar.Masking;
+
+namespace ChunkGate.Sidecar.Recording;
+
+/// <summary>One line of the recording, queued by the data path and written by the recorder's writer task.</summary>
+internal abstract record RecordingEvent(DateTimeOffset Time);
+
+internal sealed record SessionStartedEvent(DateTimeOffset Time, SessionInfo Info) : RecordingEvent(Time);
+
+/// <summary>Text is the raw statement: the writer task masks it, off the data path.</summary>
+internal sealed record StatementStartedEvent(DateTimeOffset Time, long Id, StatementProtocol Protocol, string Text, ParameterShape[] Parameters) : RecordingEvent(Time);
+
+internal sealed record ColumnsDescribedEvent(DateTimeOffset Time, long Id, RecordedColumn[] Columns) : RecordingEvent(Time);
+
+internal sealed record StatementCompletedEvent(DateTimeOffset Time, long Id, TimeSpan Duration, StatementOutcome Outcome) : RecordingEvent(Time);
+
+/// <summary>A session-level problem (not tied to one statement); Message is masked by the writer.</summary>
+internal sealed record SessionErrorEvent(DateTimeOffset Time, string Code, string Message) : RecordingEvent(Time);
+
+internal sealed record SessionEndedEvent(DateTimeOffset Time, string Reason, long BytesToClient, long BytesToServer) : RecordingEvent(Time);
+
+internal static class RecordingNames
+{
+    public static string Of(MaskingStrategy strategy) => strategy switch
+    {
+        MaskingStrategy.Redact => "redact",
+        MaskingStrategy.Last4 => "last4",
+        MaskingStrategy.Hash => "hash",
+        MaskingStrategy.Null => "null",
+        _ => "none",
+    };
+
+    public static string Of(StatementProtocol protocol) => protocol switch
+    {
+        StatementProtocol.Simple => "simple",
+        StatementProtocol.Extended => "extended",
+        _ => "copy",
+    };
+
+    public static string TypeName(uint oid) => oid switch
+    {
+        0 => "unspecified",
+        PgTypeOid.Bool => "bool",
+        PgTypeOid.Bytea => "bytea",
+        PgTypeOid.Name => "name",
+        PgTypeOid.Int8 => "int8",
+        PgTypeOid.Int2 => "int2",
+        PgTypeOid.Int4 => "int4",
+        PgTypeOid.Text => "text",
+        PgTypeOid.Oid => "oid",
+        PgTypeOid.Json => "json",
+        PgTypeOid.Float4 => "float4",
+        PgTypeOid.Float8 => "float8",
+        PgTypeOid.Bpchar => "bpchar",
+        PgTypeOid.Varchar => "varchar",
+        PgTypeOid.Date => "date",
+        PgTypeOid.Time => "time",
+        PgTypeOid.Timestamp => "timestamp",
+        PgTypeOid.Timestamptz => "timestamptz",
+        PgTypeOid.Interval => "interval",
+        PgTypeOid.Numeric => "numeric",
+        PgTypeOid.Uuid => "uuid",
+        PgTypeOid.Jsonb => "jsonb",
+        _ => oid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}

@@ -1,0 +1,197 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Threading.Channels;
+using ChunkGate.Sidecar.Masking;
+
+namespace ChunkGate.Sidecar.Recording;
+
+/// <summary>
+/// The session recording: one JSON object per line (statements with masked text, parameter shapes,
+/// columns, row/byte/masked counts, durations, errors). The data path only enqueues into a bounded
+/// channel and never waits; if the writer falls behind, events are dropped and counted
+/// (<see cref="DroppedEvents"/>, also written in the final <c>session.end</c> line). Nothing written
+/// contains an unmasked value: statement and error texts go through <see cref="StatementTextMasker"/>,
+/// parameters are recorded only as type and length.
+/// </summary>
+internal sealed class SessionRecorder : IAsyncDisposable
+{
+    public const int DefaultCapacity = 8192;
+
+    private readonly Channel<RecordingEvent>? channel;
+    private readonly Stream? destination;
+    private readonly bool ownsDestination;
+    private readonly StatementTextMasker masker;
+    private readonly TimeProvider time;
+    private readonly Task writer = Task.CompletedTask;
+    private long nextStatementId;
+    private long dropped;
+    private long written;
+    private int disposed;
+
+    /// <param name="destination">Where the JSON lines go (appended; flushed whenever the queue drains).</param>
+    /// <param name="masker">Masks statement and error texts.</param>
+    /// <param name="time">Clock for event times and durations.</param>
+    /// <param name="capacity">Events queued before new ones are dropped.</param>
+    /// <param name="ownsDestination">Dispose the stream with the recorder.</param>
+    public SessionRecorder(Stream destination, StatementTextMasker masker, TimeProvider time, int capacity = DefaultCapacity, bool ownsDestination = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        this.destination = destination;
+        this.ownsDestination = ownsDestination;
+        this.masker = masker;
+        this.time = time;
+        channel = Channel.CreateBounded<RecordingEvent>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        writer = Task.Run(WriteAllAsync);
+    }
+
+    private SessionRecorder(TimeProvider time)
+    {
+        masker = new StatementTextMasker(MaskedColumnSet.Empty, DetectorKinds.None);
+        this.time = time;
+    }
+
+    /// <summary>A recorder that records nothing (no <c>recording.path</c> configured).</summary>
+    public static SessionRecorder Disabled { get; } = new(TimeProvider.System);
+
+    public bool IsEnabled => channel is not null;
+
+    /// <summary>Events that could not be queued because the writer fell behind.</summary>
+    public long DroppedEvents => Interlocked.Read(ref dropped);
+
+    /// <summary>Lines written so far.</summary>
+    public long WrittenEvents => Interlocked.Read(ref written);
+
+    /// <summary>Opens (appends to) the recording file, creating its directory.</summary>
+    public static SessionRecorder Open(string path, StatementTextMasker masker, TimeProvider time, int capacity = DefaultCapacity)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Append,
+            Access = FileAccess.Write,
+            Share = FileShare.Read,
+            Options = FileOptions.Asynchronous,
+            BufferSize = 64 * 1024,
+        });
+        return new SessionRecorder(stream, masker, time, capacity);
+    }
+
+    public void SessionStarted(SessionInfo info) => Enqueue(new SessionStartedEvent(time.GetUtcNow(), info));
+
+    /// <summary>
+    /// Records a statement the client sent (raw text; masked later, off the data path) and returns
+    /// the handle to complete it with. Parameters are copied as shapes only.
+    /// </summary>
+    public RecordedStatement StatementStarted(string text, StatementProtocol protocol, ReadOnlySpan<ParameterShape> parameters = default)
+    {
+        if (channel is null)
+        {
+            return default;
+        }
+
+        var statement = new RecordedStatement(Interlocked.Increment(ref nextStatementId), time.GetTimestamp());
+        Enqueue(new StatementStartedEvent(time.GetUtcNow(), statement.Id, protocol, text, parameters.ToArray()));
+        return statement;
+    }
+
+    /// <summary>Records the result columns of a statement (once per RowDescription).</summary>
+    public void ColumnsDescribed(RecordedStatement statement, ReadOnlySpan<RecordedColumn> columns)
+    {
+        if (channel is null || statement.Id == 0)
+        {
+            return;
+        }
+
+        Enqueue(new ColumnsDescribedEvent(time.GetUtcNow(), statement.Id, columns.ToArray()));
+    }
+
+    /// <summary>Builds the recorded columns from a plan and the RowDescription's field names.</summary>
+    public static RecordedColumn[] DescribeColumns(ColumnPlan plan, IReadOnlyList<string> names)
+    {
+        var columns = new RecordedColumn[plan.ColumnCount];
+        for (var index = 0; index < columns.Length; index++)
+        {
+            var planned = plan[index];
+            columns[index] = new RecordedColumn(index < names.Count ? names[index] : $"column{index + 1}", planned.TypeOid, planned.Action, planned.Strategy);
+        }
+
+        return columns;
+    }
+
+    public void StatementCompleted(RecordedStatement statement, in StatementOutcome outcome)
+    {
+        if (channel is null || statement.Id == 0)
+        {
+            return;
+        }
+
+        Enqueue(new StatementCompletedEvent(time.GetUtcNow(), statement.Id, time.GetElapsedTime(statement.StartTimestamp), outcome));
+    }
+
+    public void SessionError(string code, string message) => Enqueue(new SessionErrorEvent(time.GetUtcNow(), code, message));
+
+    public void SessionEnded(string reason, long bytesToClient, long bytesToServer) =>
+        Enqueue(new SessionEndedEvent(time.GetUtcNow(), reason, bytesToClient, bytesToServer));
+
+    /// <summary>Stops accepting events, writes what is queued and closes the file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (channel is null || Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
+        channel.Writer.TryComplete();
+        await writer.ConfigureAwait(false);
+        if (ownsDestination && destination is not null)
+        {
+            await destination.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Enqueue(RecordingEvent recordingEvent)
+    {
+        if (channel is not null && !channel.Writer.TryWrite(recordingEvent) && Volatile.Read(ref disposed) == 0)
+        {
+            Interlocked.Increment(ref dropped);
+        }
+    }
+
+    private async Task WriteAllAsync()
+    {
+        var reader = channel!.Reader;
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false });
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var recordingEvent))
+            {
+                json.Reset(buffer);
+                RecordingLineWriter.Write(json, recordingEvent, masker, DroppedEvents);
+                json.Flush();
+                buffer.Write("\n"u8);
+                Interlocked.Increment(ref written);
+                if (buffer.WrittenCount >= 32 * 1024)
+                {
+                    await destination!.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+                    buffer.ResetWrittenCount();
+                }
+            }
+
+            // The queue is drained: make what we have visible (replay may tail the file).
+            await destination!.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+            buffer.ResetWrittenCount();
+            await destination.FlushAsync().ConfigureAwait(false);
+        }
+    }
+}

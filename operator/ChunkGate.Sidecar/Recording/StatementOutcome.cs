@@ -1,0 +1,20 @@
+namespace ChunkGate.Sidecar.Recording;
+
+/// <summary>
+/// How a statement ended, as counted by the proxy on the data path.
+/// </summary>
+/// <param name="CommandTag">CommandComplete tag (<c>SELECT 5</c>), null when it failed or was refused.</param>
+/// <param name="Rows">DataRows (or COPY rows) sent to the client.</param>
+/// <param name="Bytes">Bytes sent to the client for this statement.</param>
+/// <param name="MaskedValues">Values masked (column rules and detectors).</param>
+/// <param name="ErrorCode">SQLSTATE when it failed or was refused.</param>
+/// <param name="ErrorMessage">The error message exactly as the client saw it (already masked by the proxy); the recorder masks it again with the detectors.</param>
+/// <param name="Refused">True when the sidecar itself refused it (guardrail, deadline).</param>
+internal readonly record struct StatementOutcome(
+    string? CommandTag,
+    long Rows,
+    long Bytes,
+    long MaskedValues,
+    string? ErrorCode = null,
+    string? ErrorMessage = null,
+    bool Refused = false);
