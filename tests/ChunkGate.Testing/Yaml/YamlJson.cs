@@ -53,7 +53,8 @@ public static partial class YamlJson
     private static JsonNode? Scalar(YamlScalarNode scalar)
     {
         var text = scalar.Value ?? "";
-        if (scalar.Style != ScalarStyle.Plain || scalar.Tag.Value == "tag:yaml.org,2002:str")
+        var explicitString = scalar.Tag is { IsEmpty: false, IsNonSpecific: false } tag && tag.Value == "tag:yaml.org,2002:str";
+        if (scalar.Style != ScalarStyle.Plain || explicitString)
         {
             return JsonValue.Create(text);
         }
