@@ -1,0 +1,99 @@
+using ChunkGate.Kubernetes.Informers;
+using ChunkGate.Kubernetes.Models;
+
+namespace ChunkGate.Kubernetes.Tests.Informers;
+
+public sealed class InformerCacheTests
+{
+    private static Pod Pod(string ns, string name, string rv, string? ownerUid = null, string? app = null) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Namespace = ns,
+            Name = name,
+            ResourceVersion = rv,
+            OwnerReferences = ownerUid is null ? null : [new OwnerReference { ApiVersion = "chunkgate.io/v1alpha1", Kind = "ChunkJob", Name = "job", Uid = ownerUid, Controller = true }],
+            Labels = app is null ? null : new() { ["app"] = app },
+        },
+    };
+
+    private static InformerCache<Pod> Cache() => new(new Dictionary<string, Func<Pod, IEnumerable<string>>>
+    {
+        ["app"] = pod => pod.Metadata.Labels?.TryGetValue("app", out var app) == true ? [app] : [],
+    });
+
+    [Test]
+    public void Upsert_ReportsAddThenUpdate_AndIgnoresARepeatOfTheSameVersion()
+    {
+        var cache = Cache();
+
+        cache.Upsert(Pod("a", "p", "1"))!.Value.Type.Should().Be(CacheChangeType.Added);
+        cache.Upsert(Pod("a", "p", "1")).Should().BeNull("a resumed watch may repeat an event; it must not be delivered twice");
+        var update = cache.Upsert(Pod("a", "p", "2"))!.Value;
+
+        update.Type.Should().Be(CacheChangeType.Updated);
+        update.Old!.Metadata.ResourceVersion.Should().Be("1");
+        cache.Get("a", "p")!.Metadata.ResourceVersion.Should().Be("2");
+        cache.ResourceVersion.Should().Be("2");
+    }
+
+    [Test]
+    public void Delete_OfAnUnknownObject_IsNotReported()
+    {
+        var cache = Cache();
+        cache.Upsert(Pod("a", "p", "1"));
+
+        cache.Delete(Pod("a", "p", "3"))!.Value.Type.Should().Be(CacheChangeType.Deleted);
+        cache.Delete(Pod("a", "p", "3")).Should().BeNull();
+        cache.Count.Should().Be(0);
+    }
+
+    [Test]
+    public void Replace_ReportsOnlyTheDifference_IncludingDeletesMissedWhileDisconnected()
+    {
+        var cache = Cache();
+        cache.Upsert(Pod("a", "same", "1"));
+        cache.Upsert(Pod("a", "changed", "1"));
+        cache.Upsert(Pod("a", "gone", "1"));
+
+        var changes = cache.Replace([Pod("a", "same", "1"), Pod("a", "changed", "5"), Pod("a", "new", "6")], "9");
+
+        changes.Select(c => (c.Type, c.Current.Metadata.Name)).Should().BeEquivalentTo(new[]
+        {
+            (CacheChangeType.Updated, "changed"),
+            (CacheChangeType.Added, "new"),
+            (CacheChangeType.Deleted, "gone"),
+        });
+        cache.ResourceVersion.Should().Be("9");
+        cache.Keys().Should().BeEquivalentTo("a/same", "a/changed", "a/new");
+    }
+
+    [Test]
+    public void Indexes_FollowUpdatesAndDeletes()
+    {
+        var cache = Cache();
+        cache.Upsert(Pod("a", "p1", "1", ownerUid: "job-1", app: "runner"));
+        cache.Upsert(Pod("b", "p2", "1", ownerUid: "job-1", app: "runner"));
+        cache.Upsert(Pod("a", "p3", "1", ownerUid: "job-2", app: "sidecar"));
+
+        cache.ByIndex(InformerCache<Pod>.NamespaceIndex, "a").Select(p => p.Metadata.Name).Should().BeEquivalentTo("p1", "p3");
+        cache.ByIndex(InformerCache<Pod>.OwnerUidIndex, "job-1").Should().HaveCount(2);
+        cache.ByIndex("app", "runner").Should().HaveCount(2);
+
+        cache.Upsert(Pod("a", "p1", "2", ownerUid: "job-2", app: "sidecar"));
+        cache.Delete(Pod("b", "p2", "3"));
+
+        cache.ByIndex(InformerCache<Pod>.OwnerUidIndex, "job-1").Should().BeEmpty();
+        cache.ByIndex("app", "sidecar").Select(p => p.Metadata.Name).Should().BeEquivalentTo("p1", "p3");
+        FluentActions.Invoking(() => cache.ByIndex("nope", "x")).Should().Throw<ArgumentException>();
+    }
+
+    [Test]
+    public void Keys_AreNamespaceSlashName_OrJustNameWhenClusterScoped()
+    {
+        CacheKeys.For("ns", "n").Should().Be("ns/n");
+        CacheKeys.For(null, "n").Should().Be("n");
+        CacheKeys.Split("ns/n").Should().Be(("ns", "n"));
+        CacheKeys.Split("n").Should().Be(((string?)null, "n"));
+    }
+}
