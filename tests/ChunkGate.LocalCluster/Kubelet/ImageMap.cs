@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using ChunkGate.LocalCluster.Model;
+
+namespace ChunkGate.LocalCluster.Kubelet;
+
+/// <summary>
+/// The kubelet's "registry": image references mapped to local executables. File format (YAML):
+/// <code>
+/// images:
+///   chunkgate/runner:dev:
+///     entrypoint: ["/abs/path/ChunkGate.Runner"]
+///     cmd: []
+///     env: { DOTNET_gcServer: "0" }
+///   busybox:
+///     entrypoint: []          # run the container's own command on the host
+///     cmd: ["/bin/sh"]
+/// </code>
+/// An image is looked up by its full reference, then without tag/digest.
+/// </summary>
+internal sealed class ImageMap(IReadOnlyDictionary<string, ImageMapping> images)
+{
+    public static ImageMap? Load(string? file, IReadOnlyDictionary<string, ImageMapping>? overrides)
+    {
+        if (file is null && overrides is null)
+        {
+            return null;
+        }
+
+        var images = new Dictionary<string, ImageMapping>(StringComparer.Ordinal);
+        if (file is not null)
+        {
+            var document = YamlJson.ParseDocuments(File.ReadAllText(file)).FirstOrDefault() as JsonObject;
+            foreach (var (image, node) in document?["images"] as JsonObject ?? [])
+            {
+                images[image] = new ImageMapping(Strings(node?["entrypoint"]), Strings(node?["cmd"]))
+                {
+                    Environment = ObjectFields.StringMap(node?["env"]),
+                };
+            }
+        }
+
+        foreach (var (image, mapping) in overrides ?? new Dictionary<string, ImageMapping>())
+        {
+            images[image] = mapping;
+        }
+
+        return new ImageMap(images);
+    }
+
+    public ImageMapping? Resolve(string image)
+    {
+        if (images.TryGetValue(image, out var exact))
+        {
+            return exact;
+        }
+
+        var at = image.IndexOf('@');
+        var withoutDigest = at >= 0 ? image[..at] : image;
+        var colon = withoutDigest.LastIndexOf(':');
+        var repository = colon > withoutDigest.LastIndexOf('/') ? withoutDigest[..colon] : withoutDigest;
+        return images.TryGetValue(withoutDigest, out var untagged) ? untagged : images.GetValueOrDefault(repository);
+    }
+
+    private static IReadOnlyList<string> Strings(JsonNode? node) =>
+        node is JsonArray array ? array.Select(ObjectFields.ScalarText).ToList() : [];
+}
