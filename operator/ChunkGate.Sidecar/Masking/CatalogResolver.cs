@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 
 namespace ChunkGate.Sidecar.Masking;
 
@@ -89,7 +90,7 @@ internal static class CatalogResolver
             examined.UnionWith(frontier);
             var next = new HashSet<uint>();
             await using var command = new NpgsqlCommand(DependentViewsSql, connection);
-            command.Parameters.AddWithValue("relations", examined.ToArray());
+            command.Parameters.Add(new NpgsqlParameter("relations", NpgsqlDbType.Array | NpgsqlDbType.Oid) { Value = examined.ToArray() });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var views = new List<(uint Oid, string Tree)>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -126,7 +127,7 @@ internal static class CatalogResolver
     {
         var wanted = viewColumns.ToHashSet();
         await using var command = new NpgsqlCommand(ColumnNamesSql, connection);
-        command.Parameters.AddWithValue("relations", viewColumns.Select(column => column.View).Distinct().ToArray());
+        command.Parameters.Add(new NpgsqlParameter("relations", NpgsqlDbType.Array | NpgsqlDbType.Oid) { Value = viewColumns.Select(column => column.View).Distinct().ToArray() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -12,7 +12,7 @@ internal enum DetectorKinds : byte
     /// <summary>Payment card numbers of 13 to 19 digits, optionally grouped by spaces or dashes, that pass the Luhn check.</summary>
     Card = 2,
 
-    /// <summary>E-mail addresses (ASCII), anywhere in a value, JSON included.</summary>
+    /// <summary>E-mail addresses (internationalised ones included), anywhere in a value, JSON included.</summary>
     Email = 4,
 
     All = Ssn | Card | Email,

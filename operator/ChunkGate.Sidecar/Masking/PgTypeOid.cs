@@ -18,6 +18,8 @@ internal static class PgTypeOid
     public const uint Float8 = 701;
     public const uint Unknown = 705;
     public const uint Money = 790;
+    public const uint Inet = 869;
+    public const uint TextArray = 1009;
     public const uint Bpchar = 1042;
     public const uint Varchar = 1043;
     public const uint Date = 1082;

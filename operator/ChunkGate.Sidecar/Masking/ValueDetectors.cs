@@ -11,11 +11,14 @@ internal static class ValueDetectors
 {
     private const int MaxGroups = 8;
 
+    // RFC 5322 atext minus the characters that usually delimit an address in running text
+    // (quotes, backticks, braces, pipes), plus every non-ASCII byte (internationalised addresses,
+    // RFC 6531). Masking a multi-byte character byte by byte still leaves valid UTF-8 (all '*').
     private static readonly SearchValues<byte> EmailLocalChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-"u8);
+        SearchValues.Create([.. "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&*+/=?^_~-"u8, .. NonAscii()]);
 
     private static readonly SearchValues<byte> EmailDomainChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"u8);
+        SearchValues.Create([.. "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"u8, .. NonAscii()]);
 
     /// <summary>Masks every detection in <paramref name="text"/>; returns how many were found.</summary>
     public static int MaskInPlace(Span<byte> text, DetectorKinds kinds)
@@ -304,6 +307,8 @@ internal static class ValueDetectors
             }
         }
     }
+
+    private static byte[] NonAscii() => Enumerable.Range(0x80, 0x80).Select(value => (byte)value).ToArray();
 
     private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
 }

@@ -1,0 +1,155 @@
+using System.Text;
+using System.Text.Json;
+using ChunkGate.Sidecar.Masking;
+using ChunkGate.Sidecar.Recording;
+
+namespace ChunkGate.Sidecar.Tests.Recording;
+
+public sealed class SessionRecorderTests
+{
+    private static readonly MaskedColumnSet Columns = new([new((1u, (short)3), MaskingStrategy.Last4)], ["ssn"]);
+
+    private static StatementTextMasker Masker() => new(Columns, DetectorKinds.All);
+
+    private static async Task<List<JsonElement>> RecordAsync(Action<SessionRecorder> act, TimeProvider? time = null)
+    {
+        var stream = new MemoryStream();
+        var recorder = new SessionRecorder(stream, Masker(), time ?? new ManualClock(), ownsDestination: false);
+        act(recorder);
+        await recorder.DisposeAsync();
+        return Lines(stream.ToArray());
+    }
+
+    private static List<JsonElement> Lines(byte[] recording) => Encoding.UTF8.GetString(recording)
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(line => JsonDocument.Parse(line).RootElement.Clone())
+        .ToList();
+
+    [Test]
+    public async Task Recording_IsOneJsonObjectPerLine_InOrder()
+    {
+        var clock = new ManualClock();
+        var lines = await RecordAsync(recorder =>
+        {
+            recorder.SessionStarted(new SessionInfo("cg_run_1", "shop", "read", "127.0.0.1:50000", DateTimeOffset.Parse("2026-11-23T10:15:00Z"), "4bf92f3577b34da6a3ce929d0e0e4736"));
+            var statement = recorder.StatementStarted("SELECT id, ssn FROM customers", StatementProtocol.Simple);
+            recorder.ColumnsDescribed(statement, [new RecordedColumn("id", PgTypeOid.Int4, ColumnAction.PassThrough, default), new RecordedColumn("ssn", PgTypeOid.Text, ColumnAction.Mask, MaskingStrategy.Last4)]);
+            clock.Advance(TimeSpan.FromMilliseconds(12.5));
+            recorder.StatementCompleted(statement, new StatementOutcome("SELECT 2", 2, 120, 2));
+            recorder.SessionEnded("client terminated", 400, 80);
+        }, clock);
+
+        lines.Select(line => line.GetProperty("event").GetString()).Should().Equal("session.start", "statement", "columns", "statement.end", "session.end");
+        lines[0].GetProperty("user").GetString().Should().Be("cg_run_1");
+        lines[0].GetProperty("expiresAt").GetString().Should().Be("2026-11-23T10:15:00Z");
+        lines[1].GetProperty("id").GetInt64().Should().Be(1);
+        lines[1].GetProperty("protocol").GetString().Should().Be("simple");
+        lines[2].GetProperty("columns")[1].GetProperty("masking").GetString().Should().Be("last4");
+        lines[2].GetProperty("columns")[0].TryGetProperty("masking", out _).Should().BeFalse();
+        lines[3].GetProperty("durationMs").GetDouble().Should().Be(12.5);
+        lines[3].GetProperty("rows").GetInt64().Should().Be(2);
+        lines[3].GetProperty("masked").GetInt64().Should().Be(2);
+        lines[3].GetProperty("tag").GetString().Should().Be("SELECT 2");
+        lines[4].GetProperty("dropped").GetInt64().Should().Be(0);
+    }
+
+    [Test]
+    public async Task Recording_NeverContainsARawMaskedValue_FromStatementTextOrErrors()
+    {
+        var stream = new MemoryStream();
+        var recorder = new SessionRecorder(stream, Masker(), new ManualClock(), ownsDestination: false);
+        var statement = recorder.StatementStarted("SELECT name FROM customers WHERE ssn = '123-45-6789' OR ssn = 'AB99CD'", StatementProtocol.Simple);
+        recorder.StatementCompleted(statement, new StatementOutcome(null, 0, 0, 0, "22P02", "invalid input syntax for type integer: \"123-45-6789\""));
+        var second = recorder.StatementStarted("select * from t where note = 'card 4111-1111-1111-1111, mail zoe@example.com'", StatementProtocol.Extended);
+        recorder.StatementCompleted(second, new StatementOutcome("SELECT 0", 0, 0, 0));
+        recorder.SessionError("08P01", "unexpected message near 987-65-4321");
+        await recorder.DisposeAsync();
+
+        var text = Encoding.UTF8.GetString(stream.ToArray());
+        foreach (var raw in new[] { "123-45-6789", "6789", "AB99CD", "4111-1111", "zoe@", "example.com", "987-65-4321" })
+        {
+            text.Should().NotContain(raw);
+        }
+
+        var lines = Lines(stream.ToArray());
+        lines[0].GetProperty("text").GetString().Should().Be("SELECT name FROM customers WHERE ssn = '***' OR ssn = '***'");
+        lines[1].GetProperty("error").GetProperty("code").GetString().Should().Be("22P02");
+    }
+
+    [Test]
+    public async Task Recording_KeepsParameterShapes_NeverValues()
+    {
+        var lines = await RecordAsync(recorder =>
+        {
+            var statement = recorder.StatementStarted("SELECT * FROM customers WHERE ssn = $1 AND id = $2 AND note = $3", StatementProtocol.Extended,
+                [new ParameterShape(PgTypeOid.Text, 11, false), new ParameterShape(PgTypeOid.Int4, 4, true), new ParameterShape(0, -1, false)]);
+            recorder.StatementCompleted(statement, new StatementOutcome("SELECT 1", 1, 50, 1));
+        });
+
+        var parameters = lines[0].GetProperty("parameters");
+        parameters.GetArrayLength().Should().Be(3);
+        parameters[0].ToString().Should().Be("""{"type":"text","length":11,"format":"text"}""");
+        parameters[1].ToString().Should().Be("""{"type":"int4","length":4,"format":"binary"}""");
+        parameters[2].GetProperty("length").GetInt32().Should().Be(-1);
+        parameters[2].GetProperty("type").GetString().Should().Be("unspecified");
+    }
+
+    [Test]
+    public async Task Recording_DropsAndCounts_WhenTheWriterFallsBehind_WithoutBlockingTheCaller()
+    {
+        var stream = new GatedStream();
+        var recorder = new SessionRecorder(stream, Masker(), new ManualClock(), capacity: 4, ownsDestination: false);
+
+        // The writer takes the first event and blocks on the gated stream; four more fill the queue.
+        for (var index = 0; index < 50; index++)
+        {
+            recorder.StatementStarted($"SELECT {index}", StatementProtocol.Simple);
+        }
+
+        recorder.DroppedEvents.Should().BeGreaterThan(0, "a stalled disk must never block the data path");
+        recorder.SessionEnded("done", 0, 0);
+        stream.Open();
+        await recorder.DisposeAsync();
+
+        var lines = Lines(stream.ToArray());
+        lines.Should().HaveCountLessThan(50);
+        recorder.WrittenEvents.Should().Be(lines.Count);
+        (lines.Count + recorder.DroppedEvents).Should().Be(51);
+    }
+
+    [Test]
+    public async Task Disabled_RecordsNothing_AndHandsOutIgnoredHandles()
+    {
+        var recorder = SessionRecorder.Disabled;
+
+        var statement = recorder.StatementStarted("SELECT 1", StatementProtocol.Simple);
+        recorder.StatementCompleted(statement, new StatementOutcome("SELECT 1", 1, 1, 0));
+
+        recorder.IsEnabled.Should().BeFalse();
+        statement.Id.Should().Be(0);
+        recorder.WrittenEvents.Should().Be(0);
+        await recorder.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Open_AppendsToTheFile_CreatingItsDirectory()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "chunkgate-recording-" + Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(directory, "nested", "session.jsonl");
+        try
+        {
+            for (var session = 0; session < 2; session++)
+            {
+                var recorder = SessionRecorder.Open(path, Masker(), new ManualClock());
+                recorder.SessionStarted(new SessionInfo(User: $"run{session}"));
+                await recorder.DisposeAsync();
+            }
+
+            Lines(await File.ReadAllBytesAsync(path)).Select(line => line.GetProperty("user").GetString()).Should().Equal("run0", "run1");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
