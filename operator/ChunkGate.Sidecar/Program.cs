@@ -1,10 +1,171 @@
+using ChunkGate.Sidecar.Configuration;
+using ChunkGate.Sidecar.Sessions;
+using ChunkGate.Sidecar.Telemetry;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
 namespace ChunkGate.Sidecar;
 
+/// <summary>
+/// <c>ChunkGate.Sidecar serve [--config FILE]</c> runs the proxy; <c>ChunkGate.Sidecar replay FILE</c>
+/// prints a session recording as a timeline.
+/// </summary>
 internal static class Program
 {
-    public static int Main(string[] args)
+    private const string Usage = """
+        usage: ChunkGate.Sidecar serve [--config FILE]   (default: $CHUNKGATE_SIDECAR_CONFIG or /etc/chunkgate/sidecar.json)
+               ChunkGate.Sidecar replay FILE
+        """;
+
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("ChunkGate.Sidecar: not built yet.");
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        return args[0] switch
+        {
+            "serve" => await ServeAsync(args[1..]).ConfigureAwait(false),
+            "replay" when args.Length == 2 => ReplayCommand.Run(args[1], Console.Out, Console.Error),
+            _ => UsageError(),
+        };
+    }
+
+    private static int UsageError()
+    {
+        Console.Error.WriteLine(Usage);
         return 2;
+    }
+
+    private static async Task<int> ServeAsync(string[] args)
+    {
+        var configPath = Environment.GetEnvironmentVariable(SidecarOptionsLoader.EnvironmentPrefix + "CONFIG") ?? "/etc/chunkgate/sidecar.json";
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--config" && i + 1 < args.Length)
+            {
+                configPath = args[++i];
+            }
+            else
+            {
+                return UsageError();
+            }
+        }
+
+        string json;
+        try
+        {
+            json = await File.ReadAllTextAsync(configPath).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"cannot read the configuration {configPath}: {exception.Message}");
+            return 2;
+        }
+
+        var (options, errors) = SidecarOptionsLoader.Load(json, Environment.GetEnvironmentVariable);
+        if (options is null)
+        {
+            foreach (var error in errors)
+            {
+                Console.Error.WriteLine($"{configPath}: {error}");
+            }
+
+            return 2;
+        }
+
+        using var telemetry = SidecarTelemetryExport.Start(options.OtlpEndpoint);
+        using var loggerFactory = LoggerFactory.Create(builder =>
+        {
+            builder.AddSimpleConsole(console => console.SingleLine = true);
+            if (options.OtlpEndpoint is not null)
+            {
+                builder.AddOpenTelemetry(otel => otel.AddOtlpExporter(exporter => exporter.Endpoint = new Uri(options.OtlpEndpoint)));
+            }
+        });
+        var logger = loggerFactory.CreateLogger("ChunkGate.Sidecar");
+
+        ISessionFeatureFactory? features;
+        try
+        {
+            features = SessionFeatureFactory.Create(options, loggerFactory);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or IOException or FormatException or ArgumentException)
+        {
+            Console.Error.WriteLine($"{configPath}: {exception.Message}");
+            return 2;
+        }
+
+        var context = new SidecarContext(options, TimeProvider.System, logger, features);
+        await using var server = new SidecarServer(context);
+        server.Start();
+
+        using var shutdown = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            shutdown.Cancel();
+        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => shutdown.Cancel();
+
+        // After the approval expires there is nothing left to serve: exit so the Pod completes.
+        var untilExpiry = options.ExpiresAt is { } at ? at - DateTimeOffset.UtcNow : Timeout.InfiniteTimeSpan;
+        if (untilExpiry != Timeout.InfiniteTimeSpan && untilExpiry < TimeSpan.Zero)
+        {
+            untilExpiry = TimeSpan.Zero;
+        }
+
+        try
+        {
+            await Task.Delay(untilExpiry == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : untilExpiry + TimeSpan.FromSeconds(5), shutdown.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C or SIGTERM.
+        }
+
+        logger.LogInformation("stopping");
+        return 0;
+    }
+}
+
+/// <summary>Exports the sidecar's spans and metrics over OTLP when an endpoint is configured.</summary>
+internal static class SidecarTelemetryExport
+{
+    public static IDisposable? Start(string? endpoint)
+    {
+        if (endpoint is null)
+        {
+            return null;
+        }
+
+        var resource = ResourceBuilder.CreateDefault().AddService(SidecarTelemetry.Name);
+        var tracer = Sdk.CreateTracerProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddSource(SidecarTelemetry.Name)
+            .AddOtlpExporter(exporter => exporter.Endpoint = new Uri(endpoint))
+            .Build();
+        var meter = Sdk.CreateMeterProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddMeter(SidecarTelemetry.Name)
+            .AddOtlpExporter((OtlpExporterOptions exporter, MetricReaderOptions _) => exporter.Endpoint = new Uri(endpoint))
+            .Build();
+        return new Both(tracer, meter);
+    }
+
+    private sealed class Both(IDisposable? first, IDisposable? second) : IDisposable
+    {
+        public void Dispose()
+        {
+            first?.Dispose();
+            second?.Dispose();
+        }
     }
 }

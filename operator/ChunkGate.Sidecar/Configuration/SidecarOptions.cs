@@ -1,0 +1,33 @@
+using System.Net;
+using System.Text.Json;
+
+namespace ChunkGate.Sidecar.Configuration;
+
+/// <summary>Where the database is and which authentication the sidecar accepts from it.</summary>
+internal sealed record UpstreamOptions(
+    string Host,
+    int Port,
+    string Database,
+    UpstreamSslMode SslMode,
+    string? CaFile,
+    bool AllowMd5,
+    bool AllowCleartext);
+
+/// <summary>Everything one sidecar process runs with, validated (see <see cref="SidecarOptionsLoader"/>).</summary>
+internal sealed record SidecarOptions(
+    IPEndPoint Listen,
+    UpstreamOptions Upstream,
+    string UsernameFile,
+    string PasswordFile,
+    DateTimeOffset? ExpiresAt,
+    SessionAction Action,
+    JsonElement? Masking,
+    string? RecordingPath,
+    string? OtlpEndpoint)
+{
+    /// <summary>
+    /// Largest message the sidecar buffers whole to inspect or rewrite it (statements, row
+    /// descriptions, errors, masked rows). Pass-through messages of any size are streamed.
+    /// </summary>
+    public int MaxInspectedMessageBytes { get; init; } = 64 * 1024 * 1024;
+}

@@ -1,0 +1,25 @@
+using System.Buffers;
+
+namespace ChunkGate.Sidecar.Sessions;
+
+/// <summary>
+/// What the server-to-client side asks of masking. Every method receives one whole message
+/// (type byte and length included) and writes exactly one whole message to the output.
+/// </summary>
+internal interface IResultFilter
+{
+    /// <summary>A RowDescription arrived; returns whether the rows that follow must go through <see cref="WriteDataRow"/>.</summary>
+    bool OnRowDescription(in ReadOnlySequence<byte> message);
+
+    /// <summary>Rewrites one DataRow; returns how many values were masked.</summary>
+    int WriteDataRow(in ReadOnlySequence<byte> message, IBufferWriter<byte> output);
+
+    /// <summary>Rewrites an ErrorResponse, NoticeResponse or NotificationResponse so no masked value is echoed.</summary>
+    int WriteErrorOrNotice(in ReadOnlySequence<byte> message, IBufferWriter<byte> output);
+
+    /// <summary>A CopyOutResponse arrived; returns whether the CopyData that follow must go through <see cref="WriteCopyData"/>.</summary>
+    bool OnCopyOut(in ReadOnlySequence<byte> message);
+
+    /// <summary>Rewrites one CopyData row of a COPY TO.</summary>
+    int WriteCopyData(in ReadOnlySequence<byte> message, IBufferWriter<byte> output);
+}

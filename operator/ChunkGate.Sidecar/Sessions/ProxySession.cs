@@ -1,0 +1,313 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using ChunkGate.Sidecar.Deadline;
+using ChunkGate.Sidecar.Protocol;
+using ChunkGate.Sidecar.Telemetry;
+using ChunkGate.Sidecar.Upstream;
+using Microsoft.Extensions.Logging;
+
+namespace ChunkGate.Sidecar.Sessions;
+
+/// <summary>
+/// One client connection: startup (SSL/GSSENC refused with 'N', CancelRequest mapped to the real
+/// backend, parameters checked), the upstream session as the approved role, then both
+/// directions pumped until either side ends, the protocol is broken, or the approval expires.
+/// </summary>
+internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
+{
+    private const int MaxNegotiations = 4;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        clientSocket.NoDelay = true;
+        await using var clientStream = new NetworkStream(clientSocket, ownsSocket: true);
+        var clientReader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 16384, leaveOpen: true));
+        var clientWriter = PipeWriter.Create(clientStream, new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
+        try
+        {
+            await RunClientAsync(clientReader, clientWriter, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            context.Logger.LogDebug("session ended: {Reason}", exception.Message);
+        }
+        finally
+        {
+            await clientReader.CompleteAsync().ConfigureAwait(false);
+            await clientWriter.CompleteAsync().ConfigureAwait(false);
+            Close(clientSocket);
+        }
+    }
+
+    private async Task RunClientAsync(PipeReader clientReader, PipeWriter clientWriter, CancellationToken cancellationToken)
+    {
+        var startup = await ReadStartupAsync(clientReader, clientWriter, cancellationToken).ConfigureAwait(false);
+        if (startup is null)
+        {
+            return;
+        }
+
+        if (startup.Kind == StartupKind.CancelRequest)
+        {
+            await ForwardCancelAsync(startup, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Deadline.HasExpired)
+        {
+            await FatalAsync(clientWriter, ApprovalDeadline.ExpiredSqlState, context.Deadline.ExpiredMessage).ConfigureAwait(false);
+            return;
+        }
+
+        var options = context.Options;
+        var decision = ClientStartupPolicy.Decide(startup, options.Upstream, options.Action);
+        if (decision.Error is not null)
+        {
+            await FatalAsync(clientWriter, decision.ErrorSqlState, decision.Error).ConfigureAwait(false);
+            return;
+        }
+
+        UpstreamCredential credential;
+        try
+        {
+            credential = await UpstreamCredential.ReadAsync(options.UsernameFile, options.PasswordFile, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            context.Logger.LogError("cannot read the credential files: {Reason}", exception.Message);
+            await FatalAsync(clientWriter, "28000", "the ChunkGate sidecar has no usable database credential").ConfigureAwait(false);
+            return;
+        }
+
+        var (upstream, failure) = await UpstreamConnector.ConnectAsync(options.Upstream, credential, decision.UpstreamParameters, cancellationToken).ConfigureAwait(false);
+        if (upstream is null)
+        {
+            context.Logger.LogWarning("upstream session failed: {Reason}", failure!.Message);
+            if (failure.ServerError is not null)
+            {
+                clientWriter.Write(failure.ServerError);
+                await clientWriter.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await FatalAsync(clientWriter, failure.SqlState, failure.Message).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await using (upstream.ConfigureAwait(false))
+        {
+            SessionFeatures features;
+            try
+            {
+                features = context.Features is null
+                    ? SessionFeatures.None
+                    : await context.Features.CreateAsync(credential, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Masking that cannot be set up must not fall back to unmasked data.
+                context.Logger.LogError(exception, "masking or recording could not start");
+                await FatalAsync(clientWriter, "XX000", "the ChunkGate sidecar could not set up masking for this session").ConfigureAwait(false);
+                return;
+            }
+
+            await using (features.Lifetime as IAsyncDisposable ?? NoLifetime.Instance)
+            {
+                var key = context.Cancels.Register(upstream.ProcessId, upstream.SecretKey);
+                try
+                {
+                    if (decision.NegotiateMinorVersion)
+                    {
+                        BackendMessages.NegotiateProtocolVersion(clientWriter, FrontendMessages.ProtocolVersion30, decision.UnsupportedProtocolOptions);
+                    }
+
+                    BackendMessages.AuthenticationOk(clientWriter);
+                    foreach (var message in upstream.StartupMessages)
+                    {
+                        clientWriter.Write(message);
+                    }
+
+                    BackendMessages.BackendKeyData(clientWriter, key.ProcessId, key.SecretKey);
+                    clientWriter.Write("Z\0\0\0\u0005I"u8);
+                    await clientWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    SidecarTelemetry.Sessions.Add(1);
+                    await PumpAsync(clientReader, clientWriter, upstream, features).ConfigureAwait(false);
+                }
+                finally
+                {
+                    context.Cancels.Unregister(key);
+                }
+            }
+        }
+    }
+
+    private async Task PumpAsync(PipeReader clientReader, PipeWriter clientWriter, UpstreamConnection upstream, SessionFeatures features)
+    {
+        var signals = new SessionSignals();
+        var tracker = features.Filter is null ? null : new ResponseTracker();
+        var max = context.Options.MaxInspectedMessageBytes;
+        var toServer = new ClientToServerPump(clientReader, upstream.Writer, context.Options.Action, max, tracker, features.Statements, signals);
+        var toClient = new ServerToClientPump(upstream.Reader, clientWriter, max, features.Filter, tracker, features.Results, signals);
+
+        using var deadline = context.Deadline.Arm(() =>
+        {
+            signals.MarkExpired();
+            upstream.Reader.CancelPendingRead();
+            clientReader.CancelPendingRead();
+            clientWriter.CancelPendingFlush();
+        });
+
+        var toServerTask = toServer.RunAsync();
+        var toClientTask = toClient.RunAsync();
+        var first = await Task.WhenAny(toServerTask, toClientTask).ConfigureAwait(false);
+        if (first == toServerTask)
+        {
+            var outcome = await toServerTask.ConfigureAwait(false);
+            if (outcome == PumpOutcome.Expired || signals.Expired)
+            {
+                // The other direction writes the FATAL at the next message boundary.
+                await toClientTask.ConfigureAwait(false);
+                await EndExpiredAsync(clientWriter, toClient).ConfigureAwait(false);
+            }
+            else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge)
+            {
+                upstream.Reader.CancelPendingRead();
+                await toClientTask.ConfigureAwait(false);
+                context.Logger.LogWarning("closing session: {Reason}", toServer.Error);
+                await FatalAsync(clientWriter, outcome == PumpOutcome.MessageTooLarge ? "54000" : "08P01", toServer.Error!).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            var outcome = await toClientTask.ConfigureAwait(false);
+            if (outcome == PumpOutcome.Expired || signals.Expired)
+            {
+                await EndExpiredAsync(clientWriter, toClient).ConfigureAwait(false);
+            }
+            else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge)
+            {
+                context.Logger.LogWarning("closing session: {Reason}", toClient.Error);
+                await FatalAsync(clientWriter, outcome == PumpOutcome.MessageTooLarge ? "54000" : "08P01", toClient.Error!).ConfigureAwait(false);
+            }
+        }
+
+        upstream.Abort();
+        Close(clientSocket);
+        clientReader.CancelPendingRead();
+        upstream.Reader.CancelPendingRead();
+        await Task.WhenAll(toServerTask, toClientTask).ConfigureAwait(false);
+    }
+
+    private async Task EndExpiredAsync(PipeWriter clientWriter, ServerToClientPump toClient)
+    {
+        context.Logger.LogWarning("approval expired: ending the session");
+        if (!toClient.MidMessage)
+        {
+            await FatalAsync(clientWriter, ApprovalDeadline.ExpiredSqlState, context.Deadline.ExpiredMessage).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<StartupPacket?> ReadStartupAsync(PipeReader reader, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        for (var negotiation = 0; negotiation <= MaxNegotiations; negotiation++)
+        {
+            StartupPacket? packet;
+            while (true)
+            {
+                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var status = StartupPacket.TryRead(buffer, out packet, out var length, out var error);
+                if (status == FrameStatus.InvalidData)
+                {
+                    reader.AdvanceTo(buffer.Start);
+                    await FatalAsync(writer, "08P01", error!).ConfigureAwait(false);
+                    return null;
+                }
+
+                if (status == FrameStatus.Complete)
+                {
+                    reader.AdvanceTo(buffer.GetPosition(length));
+                    break;
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    return null;
+                }
+            }
+
+            if (packet!.Kind is StartupKind.SslRequest or StartupKind.GssEncRequest)
+            {
+                // Plaintext on localhost: refuse encryption; the client goes on unencrypted or gives up.
+                writer.Write("N"u8);
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            return packet;
+        }
+
+        await FatalAsync(writer, "08P01", "too many encryption negotiation requests").ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task ForwardCancelAsync(StartupPacket packet, CancellationToken cancellationToken)
+    {
+        if (!context.Cancels.TryResolve(packet.CancelProcessId, packet.CancelSecretKey, out var backend))
+        {
+            // As PostgreSQL does: no answer either way, so keys cannot be probed.
+            return;
+        }
+
+        try
+        {
+            await UpstreamConnector.SendCancelAsync(context.Options.Upstream, backend.ProcessId, backend.SecretKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException exception)
+        {
+            context.Logger.LogWarning("could not forward a cancel request: {Reason}", exception.SocketErrorCode);
+        }
+    }
+
+    private static async Task FatalAsync(PipeWriter writer, string sqlState, string message)
+    {
+        try
+        {
+            BackendMessages.ErrorResponse(writer, ErrorSeverity.Fatal, sqlState, message);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            // A flush cancelled earlier (the deadline cancels pending flushes) leaves the bytes buffered: flush again.
+            while ((await writer.FlushAsync(timeout.Token).ConfigureAwait(false)).IsCanceled)
+            {
+            }
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The client is gone or not reading; closing the socket is all that is left.
+        }
+    }
+
+    private static void Close(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
+        socket.Close();
+    }
+
+    private sealed class NoLifetime : IAsyncDisposable
+    {
+        public static readonly NoLifetime Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

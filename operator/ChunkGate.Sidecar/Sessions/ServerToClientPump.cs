@@ -1,0 +1,273 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using ChunkGate.Sidecar.Protocol;
+using ChunkGate.Sidecar.Telemetry;
+
+namespace ChunkGate.Sidecar.Sessions;
+
+/// <summary>Receives what the server answered, for the recording (counts only, never values).</summary>
+internal interface IResultObserver
+{
+    void RowDescribed(in ReadOnlySequence<byte> rowDescription);
+
+    void CommandCompleted(in ReadOnlySequence<byte> commandComplete, long rows, long bytes, long maskedValues);
+
+    void ErrorReturned(in ReadOnlySequence<byte> maskedError);
+}
+
+/// <summary>
+/// Database → client. Every message is framed; those masking does not need to see are copied
+/// straight through (large ones streamed, so memory stays bounded whatever the row size), the
+/// others are rewritten by the <see cref="IResultFilter"/>. At the deadline, the next message
+/// boundary gets a FATAL "approval expired" instead of more data.
+/// </summary>
+internal sealed class ServerToClientPump(
+    PipeReader upstream,
+    PipeWriter client,
+    int maxInspectedMessage,
+    IResultFilter? filter,
+    ResponseTracker? tracker,
+    IResultObserver? observer,
+    SessionSignals signals)
+{
+    private long passRemaining;
+    private bool rowsNeedRewrite;
+    private bool copyNeedsRewrite;
+    private long rows;
+    private long bytes;
+    private long maskedValues;
+    private long totalRows;
+    private long totalBytes;
+    private long totalMasked;
+
+    public string? Error { get; private set; }
+
+    /// <summary>True while part of a streamed message has been sent, so nothing can be injected before it ends.</summary>
+    public bool MidMessage => passRemaining > 0;
+
+    public async Task<PumpOutcome> RunAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                ReadResult result;
+                try
+                {
+                    result = await upstream.ReadAsync().ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    return PumpOutcome.Closed;
+                }
+
+                if (result.IsCanceled)
+                {
+                    return signals.Expired ? PumpOutcome.Expired : PumpOutcome.Stopped;
+                }
+
+                var buffer = result.Buffer;
+                var outcome = Process(ref buffer);
+                upstream.AdvanceTo(buffer.Start, result.Buffer.End);
+                FlushResult flush;
+                try
+                {
+                    flush = await client.FlushAsync().ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    return PumpOutcome.Closed;
+                }
+
+                if (outcome is { } done)
+                {
+                    return done;
+                }
+
+                if (flush.IsCanceled || flush.IsCompleted)
+                {
+                    return signals.Expired ? PumpOutcome.Expired : PumpOutcome.Stopped;
+                }
+
+                if (result.IsCompleted)
+                {
+                    return PumpOutcome.Closed;
+                }
+            }
+        }
+        finally
+        {
+            SidecarTelemetry.Rows.Add(totalRows + rows);
+            SidecarTelemetry.BytesToClient.Add(totalBytes + bytes);
+            SidecarTelemetry.MaskedValues.Add(totalMasked + maskedValues);
+        }
+    }
+
+    private PumpOutcome? Process(ref ReadOnlySequence<byte> buffer)
+    {
+        while (true)
+        {
+            if (passRemaining > 0)
+            {
+                var take = Math.Min(passRemaining, buffer.Length);
+                if (take == 0)
+                {
+                    return null;
+                }
+
+                ClientToServerPump.Copy(buffer.Slice(0, take), client);
+                buffer = buffer.Slice(take);
+                passRemaining -= take;
+                continue;
+            }
+
+            if (signals.Expired)
+            {
+                return PumpOutcome.Expired;
+            }
+
+            var status = MessageFramer.TryReadHeader(buffer, out var code, out var length);
+            if (status == FrameStatus.NeedMoreData)
+            {
+                return null;
+            }
+
+            if (status == FrameStatus.InvalidData)
+            {
+                Error = "malformed message from the database";
+                return PumpOutcome.ProtocolViolation;
+            }
+
+            var total = length + 1L;
+            bytes += total;
+            if (!MustInspect(code))
+            {
+                if (total <= ClientToServerPump.StreamingThreshold && buffer.Length < total)
+                {
+                    // Small messages are forwarded whole, so an "approval expired" can always follow a complete one.
+                    bytes -= total;
+                    return null;
+                }
+
+                if (code == (byte)BackendCode.DataRow)
+                {
+                    rows++;
+                }
+
+                passRemaining = total;
+                continue;
+            }
+
+            if (total > maxInspectedMessage)
+            {
+                Error = $"a '{(char)code}' message of {total} bytes from the database exceeds the sidecar's limit of {maxInspectedMessage} for messages it must inspect";
+                return PumpOutcome.MessageTooLarge;
+            }
+
+            if (buffer.Length < total)
+            {
+                bytes -= total;
+                return null;
+            }
+
+            Handle(code, buffer.Slice(0, total));
+            buffer = buffer.Slice(total);
+        }
+    }
+
+    private bool MustInspect(byte code) => (BackendCode)code switch
+    {
+        BackendCode.DataRow => rowsNeedRewrite,
+        BackendCode.CopyData => copyNeedsRewrite,
+        BackendCode.RowDescription or BackendCode.NoData or BackendCode.ReadyForQuery or BackendCode.ErrorResponse
+            or BackendCode.NoticeResponse or BackendCode.NotificationResponse or BackendCode.CopyOutResponse
+            or BackendCode.CommandComplete => filter is not null || observer is not null,
+        _ => false,
+    };
+
+    private void Handle(byte code, ReadOnlySequence<byte> message)
+    {
+        switch ((BackendCode)code)
+        {
+            case BackendCode.DataRow:
+                rows++;
+                maskedValues += filter!.WriteDataRow(message, client);
+                return;
+            case BackendCode.CopyData:
+                rows++;
+                maskedValues += filter!.WriteCopyData(message, client);
+                return;
+            case BackendCode.RowDescription:
+            {
+                rowsNeedRewrite = filter is not null && filter.OnRowDescription(message);
+                observer?.RowDescribed(message);
+                if (tracker is not null && tracker.DescribeAnswered())
+                {
+                    return;
+                }
+
+                break;
+            }
+
+            case BackendCode.NoData:
+                rowsNeedRewrite = false;
+                if (tracker is not null && tracker.DescribeAnswered())
+                {
+                    return;
+                }
+
+                break;
+            case BackendCode.ReadyForQuery:
+                rowsNeedRewrite = false;
+                copyNeedsRewrite = false;
+                tracker?.ReadyForQueryAnswered();
+                break;
+            case BackendCode.CopyOutResponse:
+                copyNeedsRewrite = filter is not null && filter.OnCopyOut(message);
+                break;
+            case BackendCode.CommandComplete:
+                copyNeedsRewrite = false;
+                observer?.CommandCompleted(message, rows, bytes, maskedValues);
+                Roll();
+                break;
+            case BackendCode.ErrorResponse:
+            case BackendCode.NoticeResponse:
+            case BackendCode.NotificationResponse:
+                if (filter is not null)
+                {
+                    if (code == (byte)BackendCode.ErrorResponse && observer is not null)
+                    {
+                        var masked = new ArrayBufferWriter<byte>((int)message.Length);
+                        maskedValues += filter.WriteErrorOrNotice(message, masked);
+                        observer.ErrorReturned(new ReadOnlySequence<byte>(masked.WrittenMemory));
+                        client.Write(masked.WrittenSpan);
+                        Roll();
+                        return;
+                    }
+
+                    maskedValues += filter.WriteErrorOrNotice(message, client);
+                    return;
+                }
+
+                if (code == (byte)BackendCode.ErrorResponse)
+                {
+                    observer?.ErrorReturned(message);
+                    Roll();
+                }
+
+                break;
+        }
+
+        ClientToServerPump.Copy(message, client);
+    }
+
+    private void Roll()
+    {
+        totalRows += rows;
+        totalBytes += bytes;
+        totalMasked += maskedValues;
+        rows = 0;
+        bytes = 0;
+        maskedValues = 0;
+    }
+}

@@ -1,0 +1,21 @@
+using ChunkGate.Sidecar.Configuration;
+using ChunkGate.Sidecar.Deadline;
+using Microsoft.Extensions.Logging;
+
+namespace ChunkGate.Sidecar.Sessions;
+
+/// <summary>What every session of one sidecar process shares.</summary>
+internal sealed class SidecarContext(SidecarOptions options, TimeProvider timeProvider, ILogger logger, ISessionFeatureFactory? features = null)
+{
+    public SidecarOptions Options => options;
+
+    public TimeProvider Time => timeProvider;
+
+    public ILogger Logger => logger;
+
+    public ISessionFeatureFactory? Features => features;
+
+    public CancelRegistry Cancels { get; } = new();
+
+    public ApprovalDeadline Deadline { get; } = new(options.ExpiresAt, timeProvider);
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace ChunkGate.Sidecar.Sessions;
+
+/// <summary>Listens on the configured (localhost) endpoint and runs one <see cref="ProxySession"/> per connection.</summary>
+internal sealed class SidecarServer(SidecarContext context) : IAsyncDisposable
+{
+    private readonly Socket listener = new(SocketType.Stream, ProtocolType.Tcp);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly HashSet<Task> sessions = [];
+    private Task? acceptLoop;
+
+    public IPEndPoint EndPoint => (IPEndPoint)listener.LocalEndPoint!;
+
+    public void Start()
+    {
+        listener.Bind(context.Options.Listen);
+        listener.Listen(512);
+        acceptLoop = AcceptAsync();
+        context.Logger.LogInformation("listening on {EndPoint}, upstream {Host}:{Port}/{Database}, action {Action}",
+            EndPoint, context.Options.Upstream.Host, context.Options.Upstream.Port, context.Options.Upstream.Database, context.Options.Action);
+    }
+
+    public Task Completion => acceptLoop ?? Task.CompletedTask;
+
+    private async Task AcceptAsync()
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                context.Logger.LogWarning("accept failed: {Reason}", exception.Message);
+                continue;
+            }
+
+            var session = Task.Run(() => new ProxySession(client, context).RunAsync(stopping.Token));
+            lock (sessions)
+            {
+                sessions.Add(session);
+            }
+
+            _ = session.ContinueWith(
+                finished =>
+                {
+                    if (finished.Exception is { } exception)
+                    {
+                        // A bug in one session must never take the others (or the process) down.
+                        context.Logger.LogError(exception.GetBaseException(), "session failed");
+                    }
+
+                    lock (sessions)
+                    {
+                        sessions.Remove(finished);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync().ConfigureAwait(false);
+        listener.Dispose();
+        await Completion.ConfigureAwait(false);
+        Task[] running;
+        lock (sessions)
+        {
+            running = [.. sessions];
+        }
+
+        await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        stopping.Dispose();
+    }
+}

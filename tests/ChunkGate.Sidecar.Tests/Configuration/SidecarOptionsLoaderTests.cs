@@ -1,0 +1,65 @@
+using ChunkGate.Sidecar.Configuration;
+
+namespace ChunkGate.Sidecar.Tests.Configuration;
+
+internal sealed class SidecarOptionsLoaderTests
+{
+    private const string Full = """
+        { "listen": "127.0.0.1:6432",
+          "upstream": { "host": "db.internal", "port": 5433, "database": "shop", "sslMode": "verify-full", "caFile": "/ca.pem" },
+          "credential": { "usernameFile": "/u", "passwordFile": "/p" },
+          "expiresAt": "2026-11-23T10:15:00Z",
+          "action": "export",
+          "masking": { "columns": [ { "column": "public.customers.ssn", "strategy": "last4" } ] },
+          "recording": { "path": "/rec.jsonl" },
+          "otlp": { "endpoint": "http://collector:4317" } }
+        """;
+
+    private static string? NoEnvironment(string name) => null;
+
+    [Test]
+    public void Load_ReadsEverySetting()
+    {
+        var (options, errors) = SidecarOptionsLoader.Load(Full, NoEnvironment);
+        errors.Should().BeEmpty();
+        options!.Listen.ToString().Should().Be("127.0.0.1:6432");
+        options.Upstream.Should().Be(new UpstreamOptions("db.internal", 5433, "shop", UpstreamSslMode.VerifyFull, "/ca.pem", false, false));
+        options.UsernameFile.Should().Be("/u");
+        options.ExpiresAt.Should().Be(new DateTimeOffset(2026, 11, 23, 10, 15, 0, TimeSpan.Zero));
+        options.Action.Should().Be(SessionAction.Export);
+        options.Masking!.Value.GetProperty("columns").GetArrayLength().Should().Be(1);
+        options.RecordingPath.Should().Be("/rec.jsonl");
+        options.OtlpEndpoint.Should().Be("http://collector:4317");
+    }
+
+    [Test]
+    public void Load_EnvironmentOverridesTheFile()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["CHUNKGATE_SIDECAR_UPSTREAM_HOST"] = "other",
+            ["CHUNKGATE_SIDECAR_ACTION"] = "write",
+            ["CHUNKGATE_SIDECAR_LISTEN"] = "127.0.0.1:7000",
+        };
+        var (options, _) = SidecarOptionsLoader.Load(Full, name => environment.GetValueOrDefault(name));
+        options!.Upstream.Host.Should().Be("other");
+        options.Action.Should().Be(SessionAction.Write);
+        options.Listen.Port.Should().Be(7000);
+    }
+
+    [Test]
+    public void Load_ReportsEveryProblemAtOnce()
+    {
+        var (options, errors) = SidecarOptionsLoader.Load("""{ "upstream": { "port": 99999, "sslMode": "maybe" }, "action": "delete-everything", "expiresAt": "soon" }""", NoEnvironment);
+        options.Should().BeNull();
+        errors.Should().HaveCount(6);
+        errors.Should().Contain(e => e.Contains("upstream.host")).And.Contain(e => e.Contains("upstream.port"))
+            .And.Contain(e => e.Contains("sslMode")).And.Contain(e => e.Contains("action")).And.Contain(e => e.Contains("expiresAt"))
+            .And.Contain(e => e.Contains("upstream.database"));
+    }
+
+    [TestCase("not json")]
+    [TestCase("[1, 2]")]
+    public void Load_RejectsSomethingThatIsNotAConfiguration(string json) =>
+        SidecarOptionsLoader.Load(json, NoEnvironment).Errors.Should().ContainSingle();
+}

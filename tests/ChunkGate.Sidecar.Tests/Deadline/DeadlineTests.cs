@@ -1,0 +1,82 @@
+using ChunkGate.Sidecar.Configuration;
+using ChunkGate.Sidecar.Tests.Integration;
+using ChunkGate.Sidecar.Tests.Support;
+using Npgsql;
+
+namespace ChunkGate.Sidecar.Tests.Deadline;
+
+[Category("PostgreSQL")]
+internal sealed class DeadlineTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+    private SidecarHarness harness = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => harness = await SidecarHarness.CreateAsync("deadline", ProxyTestData.Setup);
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await harness.DisposeAsync();
+
+    [Test]
+    public async Task Expiry_EndsTheSessionMidResult_WithApprovalExpired_AndClosesBothSides()
+    {
+        var clock = new ManualTimeProvider(Start);
+        await harness.StartAsync(harness.Options(SessionAction.Read, expiresAt: Start.AddMinutes(15)), clock);
+        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        await client.SendAsync(RawProtocolClient.Query("SELECT g, repeat('x', 200) FROM generate_series(1, 50000000) g"));
+        (await client.ReadMessageAsync())!.Code.Should().Be('T');
+        (await client.ReadMessageAsync())!.Code.Should().Be('D');
+
+        clock.Advance(TimeSpan.FromMinutes(15));
+
+        var rest = await client.ReadToEndAsync();
+        var last = rest.Last();
+        last.Code.Should().Be('E');
+        last.Field('S').Should().Be("FATAL");
+        last.Field('C').Should().Be("57P01");
+        last.Field('M').Should().StartWith("approval expired");
+        rest.Should().NotContain(m => m.Code == 'C', "the result was cut short");
+        (await BackendsOfRoleAsync()).Should().Be(0, "the upstream connection was closed too");
+    }
+
+    [Test]
+    public async Task Expiry_EndsAnIdleSession()
+    {
+        var clock = new ManualTimeProvider(Start);
+        await harness.StartAsync(harness.Options(SessionAction.Read, expiresAt: Start.AddMinutes(5)), clock);
+        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        var rest = await client.ReadToEndAsync();
+        rest.Should().ContainSingle().Which.Field('M').Should().StartWith("approval expired");
+    }
+
+    [Test]
+    public async Task Connection_AfterExpiry_IsRefused()
+    {
+        var clock = new ManualTimeProvider(Start);
+        await harness.StartAsync(harness.Options(SessionAction.Read, expiresAt: Start.AddMinutes(-1)), clock);
+        var act = async () => await harness.OpenSidecarAsync();
+        var error = (await act.Should().ThrowAsync<PostgresException>()).Which;
+        error.SqlState.Should().Be("57P01");
+        error.MessageText.Should().StartWith("approval expired");
+    }
+
+    private async Task<long> BackendsOfRoleAsync()
+    {
+        await using var admin = await harness.OpenAdminAsync();
+        await using var count = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE usename = '{harness.Role}'", admin);
+        for (var attempt = 0; ; attempt++)
+        {
+            // The backend notices the closed socket when it next writes; give it a moment.
+            var backends = (long)(await count.ExecuteScalarAsync())!;
+            if (backends == 0 || attempt == 50)
+            {
+                return backends;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
