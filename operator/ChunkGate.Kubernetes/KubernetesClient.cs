@@ -125,7 +125,12 @@ public sealed partial class KubernetesClient : IDisposable
 
     private async Task<HttpRequestMessage> BuildMessageAsync(ApiRequest request, CancellationToken cancellationToken)
     {
-        var message = new HttpRequestMessage(request.Method, request.PathAndQuery);
+        var message = new HttpRequestMessage(request.Method, request.PathAndQuery)
+        {
+            // HTTP/2 when TLS negotiation offers it; plain http stays on HTTP/1.1.
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
         if (request.Body is { } body)
         {
             message.Content = new ByteArrayContent(body);

@@ -85,7 +85,7 @@ public sealed class ResourceClient<T>(KubernetesClient client, ResourceType type
         PutAsync(obj, "status", fieldManager, cancellationToken);
 
     /// <summary>PATCH with raw bytes in the chosen patch format (JSON; YAML or JSON for apply).</summary>
-    public Task<T> PatchAsync(string? namespaceName, string name, PatchType patchType, ReadOnlyMemory<byte> patch, PatchParameters? parameters = null, CancellationToken cancellationToken = default)
+    public Task<T> PatchRawAsync(string? namespaceName, string name, PatchType patchType, ReadOnlyMemory<byte> patch, PatchParameters? parameters = null, CancellationToken cancellationToken = default)
     {
         parameters ??= new PatchParameters();
         if (patchType == PatchType.Apply && string.IsNullOrEmpty(parameters.FieldManager))
@@ -102,14 +102,14 @@ public sealed class ResourceClient<T>(KubernetesClient client, ResourceType type
 
     /// <summary>Serializes <paramref name="patch"/> (an anonymous object, JsonNode, or typed partial) and sends it.</summary>
     public Task<T> PatchAsync<TPatch>(string? namespaceName, string name, PatchType patchType, TPatch patch, PatchParameters? parameters = null, CancellationToken cancellationToken = default) =>
-        PatchAsync(namespaceName, name, patchType, KubernetesJson.SerializeToUtf8Bytes(patch), parameters, cancellationToken);
+        PatchRawAsync(namespaceName, name, patchType, KubernetesJson.SerializeToUtf8Bytes(patch), parameters, cancellationToken);
 
     /// <summary>Server-side apply of <paramref name="obj"/> (JSON is valid apply YAML) as <paramref name="fieldManager"/>.</summary>
     public Task<T> ApplyAsync(T obj, string fieldManager, bool force = false, string? subresource = null, CancellationToken cancellationToken = default)
     {
         Stamp(obj);
         var name = obj.Metadata.Name ?? throw new ArgumentException("apply needs metadata.name", nameof(obj));
-        return PatchAsync(NamespaceOf(obj), name, PatchType.Apply, KubernetesJson.SerializeToUtf8Bytes(obj), new PatchParameters { FieldManager = fieldManager, Force = force, Subresource = subresource }, cancellationToken);
+        return PatchRawAsync(NamespaceOf(obj), name, PatchType.Apply, KubernetesJson.SerializeToUtf8Bytes(obj), new PatchParameters { FieldManager = fieldManager, Force = force, Subresource = subresource }, cancellationToken);
     }
 
     /// <summary>

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using ChunkGate.Kubernetes.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChunkGate.Kubernetes.Tests.Support;
+
+/// <summary>
+/// A real HTTP server on a loopback port that answers with bytes copied from the Kubernetes API
+/// reference, so the client's HTTP handling, parsing and retries are exercised over real sockets.
+/// It is a unit-test double of the wire, not of the API's behaviour.
+/// </summary>
+internal sealed class CannedApiServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private CannedApiServer(WebApplication app, Uri address)
+    {
+        this.app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    public Func<HttpContext, RecordedRequest, Task> Handler { get; set; } = (context, _) =>
+    {
+        context.Response.StatusCode = 404;
+        return Task.CompletedTask;
+    };
+
+    public static async Task<CannedApiServer> StartAsync(bool https = false, bool requireClientCertificate = false)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+            if (https)
+            {
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = TestCertificates.Server,
+                    ClientCertificateMode = requireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.NoCertificate,
+                    ClientCertificateValidation = (certificate, _, _) => certificate.Issuer == TestCertificates.Ca.Subject,
+                });
+            }
+        }));
+        var app = builder.Build();
+        CannedApiServer? server = null;
+        app.Run(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var recorded = new RecordedRequest(
+                context.Request.Method,
+                context.Request.Path.Value ?? "",
+                context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
+                context.Request.ContentType,
+                body,
+                context.Request.Headers.Authorization.ToString(),
+                context.Request.Protocol,
+                context.Connection.ClientCertificate?.Subject);
+            server!.Requests.Enqueue(recorded);
+            await server.Handler(context, recorded);
+        });
+        await app.StartAsync();
+        var address = new Uri(app.Urls.First().Replace("http://", https ? "https://" : "http://", StringComparison.Ordinal));
+        server = new CannedApiServer(app, address);
+        return server;
+    }
+
+    public KubernetesClientConfiguration Configuration(ICredentialProvider? credentials = null, X509Certificate2Collection? authorities = null, X509Certificate2? clientCertificate = null) => new()
+    {
+        Server = Address,
+        ContextName = "canned",
+        Credentials = credentials,
+        CertificateAuthorities = authorities ?? [],
+        ClientCertificate = clientCertificate,
+        RequestTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    public static async Task WriteJsonAsync(HttpContext context, int status, string json)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(json);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
+
+internal sealed record RecordedRequest(
+    string Method,
+    string Path,
+    IReadOnlyDictionary<string, string> Query,
+    string? ContentType,
+    string Body,
+    string Authorization,
+    string Protocol,
+    string? ClientCertificateSubject);
