@@ -1,4 +1,5 @@
 using Npgsql;
+using Npgsql.Schema;
 
 namespace ChunkGate.Sidecar.Masking;
 
@@ -34,8 +35,8 @@ internal static class CopyColumnDescriber
                     column.TableOID,
                     column.ColumnAttributeNumber ?? 0,
                     column.TypeOID,
-                    (short)(column.ColumnSize ?? -1),
                     -1,
+                    TypeModifier(column),
                     FormatCode: 0);
             }
 
@@ -46,4 +47,12 @@ internal static class CopyColumnDescriber
             return null;
         }
     }
+
+    /// <summary>Rebuilds the typmod Npgsql decoded into sizes: varchar(n)/char(n) → n + 4, numeric(p,s) → (p &lt;&lt; 16 | s) + 4.</summary>
+    private static int TypeModifier(NpgsqlDbColumn column) => column.TypeOID switch
+    {
+        PgTypeOid.Varchar or PgTypeOid.Bpchar when column.ColumnSize is > 0 and < int.MaxValue - 4 => column.ColumnSize.Value + 4,
+        PgTypeOid.Numeric when column.NumericPrecision is > 0 => ((column.NumericPrecision.Value << 16) | (column.NumericScale ?? 0)) + 4,
+        _ => -1,
+    };
 }

@@ -69,7 +69,7 @@ internal static class CopyRowMasker
                     var half = scratch.Length / 2;
                     var raw = scratch.AsSpan(0, half);
                     var rawLength = csv ? CsvUnquote(field, raw) : TextUnescape(field, raw);
-                    var maskedLength = MaskedValueWriter.Write(column.Strategy, column.TypeOid, binary: false, raw[..rawLength], scratch.AsSpan(half), hasher);
+                    var maskedLength = MaskedValueWriter.Write(column.Strategy, column.TypeOid, column.TypeModifier, binary: false, raw[..rawLength], scratch.AsSpan(half), hasher);
                     if (maskedLength < 0)
                     {
                         if (!csv)

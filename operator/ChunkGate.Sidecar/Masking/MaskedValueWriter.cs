@@ -23,15 +23,63 @@ internal static class MaskedValueWriter
     private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
 
     /// <summary>Writes the masked value; returns its length, or <see cref="Null"/> for SQL NULL.</summary>
-    public static int Write(MaskingStrategy strategy, uint typeOid, bool binary, ReadOnlySpan<byte> value, Span<byte> destination, ValueHasher hasher)
+    /// <param name="strategy">The column rule's strategy.</param>
+    /// <param name="typeOid">The column's type.</param>
+    /// <param name="typeModifier">The column's typmod (-1 when none): varchar(n)/char(n) lengths and numeric(p,s) ranges are respected so the value could even be written back.</param>
+    /// <param name="binary">Binary (true) or text format.</param>
+    /// <param name="value">The raw value (never NULL: NULL stays NULL without asking).</param>
+    /// <param name="destination">At least <c>max(value.Length, MaxOutputLength)</c> bytes.</param>
+    /// <param name="hasher">The connection's keyed hasher.</param>
+    public static int Write(MaskingStrategy strategy, uint typeOid, int typeModifier, bool binary, ReadOnlySpan<byte> value, Span<byte> destination, ValueHasher hasher)
     {
-        return strategy switch
+        var written = strategy switch
         {
             MaskingStrategy.Redact => WriteRedacted(typeOid, binary, destination),
-            MaskingStrategy.Last4 => WriteLast4(typeOid, binary, value, destination),
-            MaskingStrategy.Hash => WriteHashed(typeOid, binary, value, destination, hasher),
+            MaskingStrategy.Last4 => WriteLast4(typeOid, typeModifier, binary, value, destination),
+            MaskingStrategy.Hash => WriteHashed(typeOid, typeModifier, binary, value, destination, hasher),
             _ => Null,
         };
+
+        return written > 0 && typeOid is PgTypeOid.Varchar or PgTypeOid.Bpchar && typeModifier > 4 && strategy != MaskingStrategy.Last4
+            ? FitCharacterLength(typeOid == PgTypeOid.Bpchar, typeModifier - 4, destination, written)
+            : written;
+    }
+
+    /// <summary>Redacted and hashed texts are ASCII: cut them to varchar(n)/char(n), and pad char(n) as PostgreSQL does.</summary>
+    private static int FitCharacterLength(bool pad, int maxCharacters, Span<byte> destination, int written)
+    {
+        if (written > maxCharacters)
+        {
+            return maxCharacters;
+        }
+
+        if (pad && written < maxCharacters && destination.Length >= maxCharacters)
+        {
+            destination[written..maxCharacters].Fill((byte)' ');
+            return maxCharacters;
+        }
+
+        return written;
+    }
+
+    /// <summary>Largest integer a numeric(p,s) column holds (p - s integer digits); no limit without a typmod.</summary>
+    private static long NumericModulus(uint typeOid, int typeModifier)
+    {
+        if (typeOid != PgTypeOid.Numeric || typeModifier < 4)
+        {
+            return long.MaxValue;
+        }
+
+        var precision = ((typeModifier - 4) >> 16) & 0xFFFF;
+        var scale = (short)((typeModifier - 4) & 0xFFFF);
+        var integerDigits = Math.Clamp(precision - scale, 0, 18);
+        var modulus = 1L;
+        for (var digit = 0; digit < integerDigits; digit++)
+        {
+            modulus *= 10;
+        }
+
+        return modulus;
     }
 
     private static int WriteRedacted(uint typeOid, bool binary, Span<byte> destination)
@@ -68,7 +116,7 @@ internal static class MaskedValueWriter
         }
     }
 
-    private static int WriteLast4(uint typeOid, bool binary, ReadOnlySpan<byte> value, Span<byte> destination)
+    private static int WriteLast4(uint typeOid, int typeModifier, bool binary, ReadOnlySpan<byte> value, Span<byte> destination)
     {
         switch (typeOid)
         {
@@ -79,13 +127,13 @@ internal static class MaskedValueWriter
                     ? WriteNumber(typeOid, binary, (number == long.MinValue ? 0 : Math.Abs(number)) % 10_000, destination)
                     : WriteRedacted(typeOid, binary, destination);
             case PgTypeOid.Numeric:
-                return WriteNumber(typeOid, binary, NumericLastFourDigits(binary, value), destination);
+                return WriteNumber(typeOid, binary, NumericLastFourDigits(binary, value) % NumericModulus(typeOid, typeModifier), destination);
             default:
                 return WriteRedacted(typeOid, binary, destination);
         }
     }
 
-    private static int WriteHashed(uint typeOid, bool binary, ReadOnlySpan<byte> value, Span<byte> destination, ValueHasher hasher)
+    private static int WriteHashed(uint typeOid, int typeModifier, bool binary, ReadOnlySpan<byte> value, Span<byte> destination, ValueHasher hasher)
     {
         Span<byte> hash = stackalloc byte[ValueHasher.HashLength];
         switch (typeOid)
@@ -131,7 +179,7 @@ internal static class MaskedValueWriter
             }
 
             case PgTypeOid.Numeric or PgTypeOid.Float4 or PgTypeOid.Float8:
-                return WriteNumber(typeOid, binary, hasher.HashToInt64(value) % 1_000_000_000_000L, destination);
+                return WriteNumber(typeOid, binary, hasher.HashToInt64(value) % Math.Min(1_000_000_000_000L, NumericModulus(typeOid, typeModifier)), destination);
             case PgTypeOid.Bool:
             {
                 var flag = (hasher.HashToInt64(value) & 1) == 1;

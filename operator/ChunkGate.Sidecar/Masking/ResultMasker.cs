@@ -56,7 +56,7 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
                 action = ColumnAction.Scan;
             }
 
-            planned[index] = new PlannedColumn(action, strategy, field.TypeOid, field.IsBinary);
+            planned[index] = new PlannedColumn(action, strategy, field.TypeOid, field.TypeModifier, field.IsBinary);
         }
 
         return new ColumnPlan(planned);
@@ -140,7 +140,7 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
             {
                 case ColumnAction.Mask:
                 {
-                    var maskedLength = MaskedValueWriter.Write(column.Strategy, column.TypeOid, column.IsBinary, value, destination[(written + 4)..], hasher);
+                    var maskedLength = MaskedValueWriter.Write(column.Strategy, column.TypeOid, column.TypeModifier, column.IsBinary, value, destination[(written + 4)..], hasher);
                     BinaryPrimitives.WriteInt32BigEndian(destination[written..], maskedLength);
                     written += 4 + Math.Max(maskedLength, 0);
                     masked++;

@@ -26,6 +26,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
     private long nextStatementId;
     private long dropped;
     private long written;
+    private long pendingLines;
     private int disposed;
 
     /// <param name="destination">Where the JSON lines go (appended; flushed whenever the queue drains).</param>
@@ -63,7 +64,13 @@ internal sealed class SessionRecorder : IAsyncDisposable
     /// <summary>Events that could not be queued because the writer fell behind.</summary>
     public long DroppedEvents => Interlocked.Read(ref dropped);
 
-    /// <summary>Lines written so far.</summary>
+    /// <summary>
+    /// Set when writing the recording failed (disk full, file removed): from then on events are
+    /// counted as dropped. The proxy reports it (log, metric); the session itself goes on.
+    /// </summary>
+    public Exception? WriteFailure { get; private set; }
+
+    /// <summary>Lines written to the destination so far.</summary>
     public long WrittenEvents => Interlocked.Read(ref written);
 
     /// <summary>Opens (appends to) the recording file, creating its directory.</summary>
@@ -171,27 +178,59 @@ internal sealed class SessionRecorder : IAsyncDisposable
     {
         var reader = channel!.Reader;
         var buffer = new ArrayBufferWriter<byte>(4096);
-        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false });
+        await using var json = new Utf8JsonWriter(buffer);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (reader.TryRead(out var recordingEvent))
             {
+                if (WriteFailure is not null)
+                {
+                    // The file is unusable: keep draining so the data path never blocks, and count the loss.
+                    Interlocked.Increment(ref dropped);
+                    continue;
+                }
+
                 json.Reset(buffer);
                 RecordingLineWriter.Write(json, recordingEvent, masker, DroppedEvents);
                 json.Flush();
                 buffer.Write("\n"u8);
-                Interlocked.Increment(ref written);
+                pendingLines++;
                 if (buffer.WrittenCount >= 32 * 1024)
                 {
-                    await destination!.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
-                    buffer.ResetWrittenCount();
+                    await FlushAsync(buffer, final: false).ConfigureAwait(false);
                 }
             }
 
             // The queue is drained: make what we have visible (replay may tail the file).
-            await destination!.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
-            buffer.ResetWrittenCount();
-            await destination.FlushAsync().ConfigureAwait(false);
+            await FlushAsync(buffer, final: true).ConfigureAwait(false);
         }
+    }
+
+    private async Task FlushAsync(ArrayBufferWriter<byte> buffer, bool final)
+    {
+        if (WriteFailure is not null || (buffer.WrittenCount == 0 && !final))
+        {
+            buffer.ResetWrittenCount();
+            return;
+        }
+
+        try
+        {
+            await destination!.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+            if (final)
+            {
+                await destination.FlushAsync().ConfigureAwait(false);
+            }
+
+            Interlocked.Add(ref written, pendingLines);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ObjectDisposedException or NotSupportedException)
+        {
+            WriteFailure = exception;
+            Interlocked.Add(ref dropped, pendingLines);
+        }
+
+        pendingLines = 0;
+        buffer.ResetWrittenCount();
     }
 }

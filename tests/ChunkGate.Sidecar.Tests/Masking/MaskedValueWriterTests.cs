@@ -9,11 +9,11 @@ public sealed class MaskedValueWriterTests
 {
     private static readonly byte[] Key = Encoding.ASCII.GetBytes("k3y-for-tests-only-0123456789abc");
 
-    private static byte[]? Write(MaskingStrategy strategy, uint type, bool binary, byte[] value, byte[]? key = null)
+    private static byte[]? Write(MaskingStrategy strategy, uint type, bool binary, byte[] value, byte[]? key = null, int typeModifier = -1)
     {
         using var hasher = new ValueHasher(key ?? Key);
         var destination = new byte[Math.Max(value.Length, MaskedValueWriter.MaxOutputLength)];
-        var length = MaskedValueWriter.Write(strategy, type, binary, value, destination, hasher);
+        var length = MaskedValueWriter.Write(strategy, type, typeModifier, binary, value, destination, hasher);
         return length < 0 ? null : destination.AsSpan(0, length).ToArray();
     }
 
@@ -218,6 +218,29 @@ public sealed class MaskedValueWriterTests
         var binary = Write(MaskingStrategy.Hash, PgTypeOid.Bytea, binary: true, raw)!;
 
         text.Should().Be("\\x" + Convert.ToHexStringLower(binary));
+    }
+
+    [Test]
+    public void Strategies_RespectVarcharAndCharLengths()
+    {
+        // typmod of varchar(n)/char(n) is n + 4
+        DataRows.AsText(Write(MaskingStrategy.Hash, PgTypeOid.Varchar, false, "123-45-6789"u8.ToArray(), typeModifier: 8 + 4)).Should().MatchRegex("^[0-9a-f]{8}$");
+        DataRows.AsText(Write(MaskingStrategy.Redact, PgTypeOid.Bpchar, false, "123456789012"u8.ToArray(), typeModifier: 12 + 4)).Should().Be("REDACTED    ");
+        DataRows.AsText(Write(MaskingStrategy.Redact, PgTypeOid.Bpchar, true, "1234"u8.ToArray(), typeModifier: 4 + 4)).Should().Be("REDA");
+        DataRows.AsText(Write(MaskingStrategy.Last4, PgTypeOid.Varchar, false, "123456"u8.ToArray(), typeModifier: 6 + 4)).Should().Be("**3456");
+    }
+
+    [Test]
+    public void Strategies_RespectNumericPrecision()
+    {
+        const int numeric5Scale2 = ((5 << 16) | 2) + 4;
+        for (var value = 0; value < 100; value++)
+        {
+            var hashed = DataRows.AsText(Write(MaskingStrategy.Hash, PgTypeOid.Numeric, false, Encoding.ASCII.GetBytes($"{value}.25"), typeModifier: numeric5Scale2))!;
+            decimal.Parse(hashed, CultureInfo.InvariantCulture).Should().BeLessThan(1000m);
+        }
+
+        DataRows.AsText(Write(MaskingStrategy.Last4, PgTypeOid.Numeric, false, "987.65"u8.ToArray(), typeModifier: numeric5Scale2)).Should().Be("987");
     }
 
     internal static byte[] Numeric(short weight, short dscale, params short[] digits)

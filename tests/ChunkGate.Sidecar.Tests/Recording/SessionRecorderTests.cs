@@ -118,6 +118,24 @@ public sealed class SessionRecorderTests
     }
 
     [Test]
+    public async Task Recording_SurvivesAFailingDisk_CountingWhatIsLost()
+    {
+        var recorder = new SessionRecorder(new FailingStream(), Masker(), new ManualClock(), ownsDestination: false);
+
+        recorder.SessionStarted(new SessionInfo(User: "x"));
+        for (var index = 0; index < 10; index++)
+        {
+            recorder.StatementStarted("SELECT 1", StatementProtocol.Simple);
+        }
+
+        await recorder.DisposeAsync();
+
+        recorder.WriteFailure.Should().BeOfType<IOException>();
+        recorder.DroppedEvents.Should().Be(11);
+        recorder.WrittenEvents.Should().Be(0);
+    }
+
+    [Test]
     public async Task Disabled_RecordsNothing_AndHandsOutIgnoredHandles()
     {
         var recorder = SessionRecorder.Disabled;
