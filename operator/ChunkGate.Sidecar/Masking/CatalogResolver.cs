@@ -6,7 +6,7 @@ namespace ChunkGate.Sidecar.Masking;
 /// <summary>
 /// Resolves the policy's <c>schema.table.column</c> rules to (table OID, attribute number) through
 /// the catalog, once per session, on a connection that sees the same database as the client.
-/// Then follows views (and materialized views) whose output columns plainly reference a masked
+/// Then adds the same columns of inheritance children and partitions, and follows views (and materialized views) whose output columns plainly reference a masked
 /// column — PostgreSQL's RowDescription names the view's own OID and column there — through every
 /// level of nesting. Rules naming a missing table or column become warnings, not failures.
 /// </summary>
@@ -35,6 +35,22 @@ internal static class CatalogResolver
           AND d.refobjid = ANY(@relations::oid[])
           AND rw.rulename = '_RETURN'
           AND rw.ev_class <> ALL(@relations::oid[])
+        """;
+
+    // Inheritance children and partitions of a masked table hold the same column under the same
+    // name (possibly another attnum); selecting from them directly reports the child's OID.
+    private const string DescendantColumnsSql = """
+        WITH RECURSIVE masked(relid, attnum, ordinality) AS (
+            SELECT * FROM unnest(@relations::oid[], @attributes::int2[]) WITH ORDINALITY),
+        tree(ordinality, child) AS (
+            SELECT m.ordinality, i.inhrelid FROM masked m JOIN pg_catalog.pg_inherits i ON i.inhparent = m.relid
+            UNION
+            SELECT t.ordinality, i.inhrelid FROM tree t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.child)
+        SELECT t.ordinality::int, t.child, ca.attnum
+        FROM tree t
+        JOIN masked m ON m.ordinality = t.ordinality
+        JOIN pg_catalog.pg_attribute pa ON pa.attrelid = m.relid AND pa.attnum = m.attnum
+        JOIN pg_catalog.pg_attribute ca ON ca.attrelid = t.child AND ca.attname = pa.attname AND ca.attnum > 0 AND NOT ca.attisdropped
         """;
 
     private const string ColumnNamesSql = """
@@ -80,6 +96,11 @@ internal static class CatalogResolver
             }
         }
 
+        if (masked.Count > 0)
+        {
+            await AddDescendantsAsync(connection, masked, cancellationToken).ConfigureAwait(false);
+        }
+
         // Follow views level by level: each round looks for views reading any relation that now
         // has masked columns and was not examined yet.
         var examined = new HashSet<uint>();
@@ -121,6 +142,19 @@ internal static class CatalogResolver
         }
 
         return new CatalogResolution(new MaskedColumnSet(masked, names), warnings);
+    }
+
+    private static async Task AddDescendantsAsync(NpgsqlConnection connection, Dictionary<(uint TableOid, short AttributeNumber), MaskingStrategy> masked, CancellationToken cancellationToken)
+    {
+        var roots = masked.ToArray();
+        await using var command = new NpgsqlCommand(DescendantColumnsSql, connection);
+        command.Parameters.Add(new NpgsqlParameter("relations", NpgsqlDbType.Array | NpgsqlDbType.Oid) { Value = roots.Select(root => root.Key.TableOid).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("attributes", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { Value = roots.Select(root => root.Key.AttributeNumber).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            masked.TryAdd((reader.GetFieldValue<uint>(1), reader.GetInt16(2)), roots[reader.GetInt32(0) - 1].Value);
+        }
     }
 
     private static async Task AddViewColumnNamesAsync(NpgsqlConnection connection, List<(uint View, short Column)> viewColumns, HashSet<string> names, CancellationToken cancellationToken)

@@ -20,6 +20,13 @@ public sealed class CatalogResolverTests
         CREATE MATERIALIZED VIEW public.mv_customers AS SELECT ssn AS frozen_ssn FROM public.customers;
         CREATE VIEW public.v_before_rename AS SELECT card FROM public.customers;
         ALTER TABLE public.customers RENAME COLUMN card TO card_number;
+        CREATE TABLE public.payments (region text, amount int, payer_ssn text) PARTITION BY LIST (region);
+        CREATE TABLE public.payments_eu (payer_ssn text, amount int, region text);
+        ALTER TABLE public.payments ATTACH PARTITION public.payments_eu FOR VALUES IN ('eu');
+        CREATE TABLE public.payments_us PARTITION OF public.payments FOR VALUES IN ('us') PARTITION BY LIST (amount);
+        CREATE TABLE public.payments_us_small PARTITION OF public.payments_us FOR VALUES IN (1);
+        CREATE TABLE public.people (id int, ssn text);
+        CREATE TABLE public.employees (badge int) INHERITS (public.people);
         """;
 
     private static readonly byte[] Key = Encoding.ASCII.GetBytes("resolver-key-resolver-key");
@@ -86,6 +93,28 @@ public sealed class CatalogResolverTests
         var star = await PlanAsync(resolution.Columns, "SELECT c1.*, c2.ssn AS other_ssn FROM customers c1 JOIN customers c2 USING (id)");
         star.Where(pair => pair.Value.Action == ColumnAction.Mask).Select(pair => pair.Key).Should().BeEquivalentTo("ssn", "email", "other_ssn");
         (await PlanAsync(resolution.Columns, "SELECT id FROM customers"))["id"].Action.Should().Be(ColumnAction.PassThrough);
+    }
+
+    [Test]
+    public async Task ResolveAsync_CatchesSubqueriesAndCtes_WhichPostgresReportsAsTheBaseTable()
+    {
+        var resolution = await ResolveAsync(Policy(("public.customers.ssn", MaskingStrategy.Last4)));
+
+        (await PlanAsync(resolution.Columns, "SELECT s FROM (SELECT ssn AS s FROM customers) AS sub"))["s"].Action.Should().Be(ColumnAction.Mask);
+        (await PlanAsync(resolution.Columns, "WITH c AS (SELECT * FROM customers) SELECT c.ssn AS hidden FROM c"))["hidden"].Action.Should().Be(ColumnAction.Mask);
+    }
+
+    [Test]
+    public async Task ResolveAsync_CoversPartitionsAndInheritanceChildren_EvenWithOtherColumnOrder()
+    {
+        var resolution = await ResolveAsync(Policy(("public.payments.payer_ssn", MaskingStrategy.Redact), ("public.people.ssn", MaskingStrategy.Hash)));
+
+        (await PlanAsync(resolution.Columns, "SELECT * FROM payments"))["payer_ssn"].Action.Should().Be(ColumnAction.Mask);
+        var partition = await PlanAsync(resolution.Columns, "SELECT * FROM payments_eu");
+        partition["payer_ssn"].Action.Should().Be(ColumnAction.Mask);
+        partition["amount"].Action.Should().Be(ColumnAction.PassThrough);
+        (await PlanAsync(resolution.Columns, "SELECT * FROM payments_us_small"))["payer_ssn"].Action.Should().Be(ColumnAction.Mask, "sub-partitions too");
+        (await PlanAsync(resolution.Columns, "SELECT * FROM employees"))["ssn"].Should().Be((ColumnAction.Mask, MaskingStrategy.Hash));
     }
 
     [Test]
