@@ -15,6 +15,12 @@ public sealed class KubernetesTimeConverter : JsonConverter<DateTimeOffset>
 
     internal static DateTimeOffset ParseTimestamp(ref Utf8JsonReader reader)
     {
+        // Fast path: the reader parses ISO 8601 from the UTF-8 bytes without allocating a string.
+        if (reader.TryGetDateTimeOffset(out var parsed))
+        {
+            return parsed.ToUniversalTime();
+        }
+
         var text = reader.GetString();
         if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
         {
