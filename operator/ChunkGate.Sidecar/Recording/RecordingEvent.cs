@@ -3,21 +3,23 @@ using ChunkGate.Sidecar.Masking;
 namespace ChunkGate.Sidecar.Recording;
 
 /// <summary>One line of the recording, queued by the data path and written by the recorder's writer task.</summary>
-internal abstract record RecordingEvent(DateTimeOffset Time);
+/// <param name="Time">When it happened.</param>
+/// <param name="Session">The client connection it belongs to (<see cref="RecordingSession.Id"/>).</param>
+internal abstract record RecordingEvent(DateTimeOffset Time, long Session);
 
-internal sealed record SessionStartedEvent(DateTimeOffset Time, SessionInfo Info) : RecordingEvent(Time);
+internal sealed record SessionStartedEvent(DateTimeOffset Time, long Session, SessionInfo Info) : RecordingEvent(Time, Session);
 
 /// <summary>Text is the raw statement: the writer task masks it, off the data path.</summary>
-internal sealed record StatementStartedEvent(DateTimeOffset Time, long Id, StatementProtocol Protocol, string Text, ParameterShape[] Parameters) : RecordingEvent(Time);
+internal sealed record StatementStartedEvent(DateTimeOffset Time, long Session, long Id, StatementProtocol Protocol, string Text, ParameterShape[] Parameters) : RecordingEvent(Time, Session);
 
-internal sealed record ColumnsDescribedEvent(DateTimeOffset Time, long Id, RecordedColumn[] Columns) : RecordingEvent(Time);
+internal sealed record ColumnsDescribedEvent(DateTimeOffset Time, long Session, long Id, RecordedColumn[] Columns) : RecordingEvent(Time, Session);
 
-internal sealed record StatementCompletedEvent(DateTimeOffset Time, long Id, TimeSpan Duration, StatementOutcome Outcome) : RecordingEvent(Time);
+internal sealed record StatementCompletedEvent(DateTimeOffset Time, long Session, long Id, TimeSpan Duration, StatementOutcome Outcome) : RecordingEvent(Time, Session);
 
 /// <summary>A session-level problem (not tied to one statement); Message is masked by the writer.</summary>
-internal sealed record SessionErrorEvent(DateTimeOffset Time, string Code, string Message) : RecordingEvent(Time);
+internal sealed record SessionErrorEvent(DateTimeOffset Time, long Session, string Code, string Message) : RecordingEvent(Time, Session);
 
-internal sealed record SessionEndedEvent(DateTimeOffset Time, string Reason, long BytesToClient, long BytesToServer) : RecordingEvent(Time);
+internal sealed record SessionEndedEvent(DateTimeOffset Time, long Session, string Reason, long BytesToClient, long BytesToServer) : RecordingEvent(Time, Session);
 
 internal static class RecordingNames
 {

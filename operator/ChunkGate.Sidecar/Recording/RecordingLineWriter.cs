@@ -10,6 +10,7 @@ internal static class RecordingLineWriter
     {
         json.WriteStartObject();
         json.WriteString("time", recordingEvent.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteNumber("session", recordingEvent.Session);
         switch (recordingEvent)
         {
             case SessionStartedEvent started:

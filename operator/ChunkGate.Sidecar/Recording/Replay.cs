@@ -6,7 +6,8 @@ namespace ChunkGate.Sidecar.Recording;
 
 /// <summary>
 /// Turns a session recording (JSON lines written by <see cref="SessionRecorder"/>) into a readable
-/// timeline, one entry per event with times relative to the session start. Unreadable lines are
+/// timeline, one entry per event with times relative to the first event and the client
+/// connection (<c>[n]</c>) it belongs to. Unreadable lines are
 /// reported in place and skipped; they never stop the replay.
 /// </summary>
 internal static class Replay
@@ -50,6 +51,11 @@ internal static class Replay
                 origin ??= time;
                 output.Write(Stamp(time, origin));
                 output.Write("  ");
+                if (root.TryGetProperty("session", out var session) && session.ValueKind == JsonValueKind.Number)
+                {
+                    output.Write($"[{session.GetRawText()}] ");
+                }
+
                 output.WriteLine(Describe(root));
                 shown++;
             }

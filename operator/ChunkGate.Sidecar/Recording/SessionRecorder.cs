@@ -6,7 +6,8 @@ using ChunkGate.Sidecar.Masking;
 namespace ChunkGate.Sidecar.Recording;
 
 /// <summary>
-/// The session recording: one JSON object per line (statements with masked text, parameter shapes,
+/// The recording file of one sidecar: one JSON object per line, shared by every client connection
+/// (each a <see cref="RecordingSession"/>, its events tagged with the session id) (statements with masked text, parameter shapes,
 /// columns, row/byte/masked counts, durations, errors). The data path only enqueues into a bounded
 /// channel and never waits; if the writer falls behind, events are dropped and counted
 /// (<see cref="DroppedEvents"/>, also written in the final <c>session.end</c> line). Nothing written
@@ -24,6 +25,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly Task writer = Task.CompletedTask;
     private long nextStatementId;
+    private long nextSessionId;
     private long dropped;
     private long written;
     private long pendingLines;
@@ -93,33 +95,20 @@ internal sealed class SessionRecorder : IAsyncDisposable
         return new SessionRecorder(stream, masker, time, capacity);
     }
 
-    public void SessionStarted(SessionInfo info) => Enqueue(new SessionStartedEvent(time.GetUtcNow(), info));
-
     /// <summary>
-    /// Records a statement the client sent (raw text; masked later, off the data path) and returns
-    /// the handle to complete it with. Parameters are copied as shapes only.
+    /// Starts recording one client connection (writes <c>session.start</c>). A disabled recorder
+    /// returns <see cref="RecordingSession.Disabled"/>, whose methods do nothing.
     /// </summary>
-    public RecordedStatement StatementStarted(string text, StatementProtocol protocol, ReadOnlySpan<ParameterShape> parameters = default)
+    public RecordingSession StartSession(SessionInfo info)
     {
         if (channel is null)
         {
-            return default;
+            return RecordingSession.Disabled;
         }
 
-        var statement = new RecordedStatement(Interlocked.Increment(ref nextStatementId), time.GetTimestamp());
-        Enqueue(new StatementStartedEvent(time.GetUtcNow(), statement.Id, protocol, text, parameters.ToArray()));
-        return statement;
-    }
-
-    /// <summary>Records the result columns of a statement (once per RowDescription).</summary>
-    public void ColumnsDescribed(RecordedStatement statement, ReadOnlySpan<RecordedColumn> columns)
-    {
-        if (channel is null || statement.Id == 0)
-        {
-            return;
-        }
-
-        Enqueue(new ColumnsDescribedEvent(time.GetUtcNow(), statement.Id, columns.ToArray()));
+        var session = new RecordingSession(this, Interlocked.Increment(ref nextSessionId));
+        Enqueue(new SessionStartedEvent(time.GetUtcNow(), session.Id, info));
+        return session;
     }
 
     /// <summary>Builds the recorded columns from a plan and the RowDescription's field names.</summary>
@@ -135,20 +124,17 @@ internal sealed class SessionRecorder : IAsyncDisposable
         return columns;
     }
 
-    public void StatementCompleted(RecordedStatement statement, in StatementOutcome outcome)
+    internal TimeProvider Time => time;
+
+    internal long NextStatementId() => Interlocked.Increment(ref nextStatementId);
+
+    internal void Enqueue(RecordingEvent recordingEvent)
     {
-        if (channel is null || statement.Id == 0)
+        if (channel is not null && !channel.Writer.TryWrite(recordingEvent) && Volatile.Read(ref disposed) == 0)
         {
-            return;
+            Interlocked.Increment(ref dropped);
         }
-
-        Enqueue(new StatementCompletedEvent(time.GetUtcNow(), statement.Id, time.GetElapsedTime(statement.StartTimestamp), outcome));
     }
-
-    public void SessionError(string code, string message) => Enqueue(new SessionErrorEvent(time.GetUtcNow(), code, message));
-
-    public void SessionEnded(string reason, long bytesToClient, long bytesToServer) =>
-        Enqueue(new SessionEndedEvent(time.GetUtcNow(), reason, bytesToClient, bytesToServer));
 
     /// <summary>Stops accepting events, writes what is queued and closes the file.</summary>
     public async ValueTask DisposeAsync()
@@ -163,14 +149,6 @@ internal sealed class SessionRecorder : IAsyncDisposable
         if (ownsDestination && destination is not null)
         {
             await destination.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private void Enqueue(RecordingEvent recordingEvent)
-    {
-        if (channel is not null && !channel.Writer.TryWrite(recordingEvent) && Volatile.Read(ref disposed) == 0)
-        {
-            Interlocked.Increment(ref dropped);
         }
     }
 

@@ -24,28 +24,28 @@ public sealed class ReplayTests
     {
         var timeline = await RecordAndReplayAsync((recorder, clock) =>
         {
-            recorder.SessionStarted(new SessionInfo("cg_run_7", "shop", "read"));
+            var session = recorder.StartSession(new SessionInfo("cg_run_7", "shop", "read"));
             clock.Advance(TimeSpan.FromSeconds(1));
-            var statement = recorder.StatementStarted("SELECT id,\n       ssn\nFROM customers WHERE ssn = '123-45-6789'", StatementProtocol.Extended,
+            var statement = session.StatementStarted("SELECT id,\n       ssn\nFROM customers WHERE ssn = '123-45-6789'", StatementProtocol.Extended,
                 [new ParameterShape(PgTypeOid.Int4, 4, true)]);
-            recorder.ColumnsDescribed(statement, [new RecordedColumn("id", PgTypeOid.Int4, ColumnAction.PassThrough, default), new RecordedColumn("ssn", PgTypeOid.Text, ColumnAction.Mask, MaskingStrategy.Last4), new RecordedColumn("note", PgTypeOid.Text, ColumnAction.Scan, default)]);
+            session.ColumnsDescribed(statement, [new RecordedColumn("id", PgTypeOid.Int4, ColumnAction.PassThrough, default), new RecordedColumn("ssn", PgTypeOid.Text, ColumnAction.Mask, MaskingStrategy.Last4), new RecordedColumn("note", PgTypeOid.Text, ColumnAction.Scan, default)]);
             clock.Advance(TimeSpan.FromMilliseconds(3.25));
-            recorder.StatementCompleted(statement, new StatementOutcome("SELECT 3", 3, 2048, 4));
-            var refused = recorder.StatementStarted("DELETE FROM customers", StatementProtocol.Simple);
-            recorder.StatementCompleted(refused, new StatementOutcome(null, 0, 0, 0, "25006", "read-only session: DELETE is not allowed", Refused: true));
+            session.StatementCompleted(statement, new StatementOutcome("SELECT 3", 3, 2048, 4));
+            var refused = session.StatementStarted("DELETE FROM customers", StatementProtocol.Simple);
+            session.StatementCompleted(refused, new StatementOutcome(null, 0, 0, 0, "25006", "read-only session: DELETE is not allowed", Refused: true));
             clock.Advance(TimeSpan.FromSeconds(2));
-            recorder.SessionEnded("approval expired", 5 * 1024 * 1024, 300);
+            session.Ended("approval expired", 5 * 1024 * 1024, 300);
         });
 
         var lines = timeline.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        lines[0].Should().StartWith("10:00:00.000  (+   0.000s)  session started  user=cg_run_7  database=shop  action=read");
-        lines[1].Should().StartWith("10:00:01.000  (+   1.000s)  #1 extended  SELECT id, ssn FROM customers WHERE ssn = '***'");
+        lines[0].Should().StartWith("10:00:00.000  (+   0.000s)  [1] session started  user=cg_run_7  database=shop  action=read");
+        lines[1].Should().StartWith("10:00:01.000  (+   1.000s)  [1] #1 extended  SELECT id, ssn FROM customers WHERE ssn = '***'");
         lines[2].Trim().Should().Be("parameters: int4(4 bytes, binary)");
         lines[3].Should().EndWith("#1 columns: id, ssn [last4], note [detectors]");
         lines[4].Should().EndWith("#1 done: SELECT 3  · 3.25 ms · 3 rows · 2.0 KB · 4 masked");
-        lines[5].Should().EndWith("#2 simple  DELETE FROM customers");
+        lines[5].Should().EndWith("[1] #2 simple  DELETE FROM customers");
         lines[6].Should().Contain("#2 REFUSED 25006: read-only session: DELETE is not allowed");
-        lines[7].Should().StartWith("10:00:03.003  (+   3.003s)  session ended: approval expired  · 5.0 MB to client · 300 B to server");
+        lines[7].Should().StartWith("10:00:03.003  (+   3.003s)  [1] session ended: approval expired  · 5.0 MB to client · 300 B to server");
         timeline.Should().NotContain("6789");
     }
 

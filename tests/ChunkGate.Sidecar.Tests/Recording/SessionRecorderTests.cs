@@ -31,12 +31,12 @@ public sealed class SessionRecorderTests
         var clock = new ManualClock();
         var lines = await RecordAsync(recorder =>
         {
-            recorder.SessionStarted(new SessionInfo("cg_run_1", "shop", "read", "127.0.0.1:50000", DateTimeOffset.Parse("2026-11-23T10:15:00Z"), "4bf92f3577b34da6a3ce929d0e0e4736"));
-            var statement = recorder.StatementStarted("SELECT id, ssn FROM customers", StatementProtocol.Simple);
-            recorder.ColumnsDescribed(statement, [new RecordedColumn("id", PgTypeOid.Int4, ColumnAction.PassThrough, default), new RecordedColumn("ssn", PgTypeOid.Text, ColumnAction.Mask, MaskingStrategy.Last4)]);
+            var session = recorder.StartSession(new SessionInfo("cg_run_1", "shop", "read", "127.0.0.1:50000", DateTimeOffset.Parse("2026-11-23T10:15:00Z"), "4bf92f3577b34da6a3ce929d0e0e4736"));
+            var statement = session.StatementStarted("SELECT id, ssn FROM customers", StatementProtocol.Simple);
+            session.ColumnsDescribed(statement, [new RecordedColumn("id", PgTypeOid.Int4, ColumnAction.PassThrough, default), new RecordedColumn("ssn", PgTypeOid.Text, ColumnAction.Mask, MaskingStrategy.Last4)]);
             clock.Advance(TimeSpan.FromMilliseconds(12.5));
-            recorder.StatementCompleted(statement, new StatementOutcome("SELECT 2", 2, 120, 2));
-            recorder.SessionEnded("client terminated", 400, 80);
+            session.StatementCompleted(statement, new StatementOutcome("SELECT 2", 2, 120, 2));
+            session.Ended("client terminated", 400, 80);
         }, clock);
 
         lines.Select(line => line.GetProperty("event").GetString()).Should().Equal("session.start", "statement", "columns", "statement.end", "session.end");
@@ -58,11 +58,12 @@ public sealed class SessionRecorderTests
     {
         var stream = new MemoryStream();
         var recorder = new SessionRecorder(stream, Masker(), new ManualClock(), ownsDestination: false);
-        var statement = recorder.StatementStarted("SELECT name FROM customers WHERE ssn = '123-45-6789' OR ssn = 'AB99CD'", StatementProtocol.Simple);
-        recorder.StatementCompleted(statement, new StatementOutcome(null, 0, 0, 0, "22P02", "invalid input syntax for type integer: \"123-45-6789\""));
-        var second = recorder.StatementStarted("select * from t where note = 'card 4111-1111-1111-1111, mail zoe@example.com'", StatementProtocol.Extended);
-        recorder.StatementCompleted(second, new StatementOutcome("SELECT 0", 0, 0, 0));
-        recorder.SessionError("08P01", "unexpected message near 987-65-4321");
+        var session = recorder.StartSession(new SessionInfo());
+        var statement = session.StatementStarted("SELECT name FROM customers WHERE ssn = '123-45-6789' OR ssn = 'AB99CD'", StatementProtocol.Simple);
+        session.StatementCompleted(statement, new StatementOutcome(null, 0, 0, 0, "22P02", "invalid input syntax for type integer: \"123-45-6789\""));
+        var second = session.StatementStarted("select * from t where note = 'card 4111-1111-1111-1111, mail zoe@example.com'", StatementProtocol.Extended);
+        session.StatementCompleted(second, new StatementOutcome("SELECT 0", 0, 0, 0));
+        session.Error("08P01", "unexpected message near 987-65-4321");
         await recorder.DisposeAsync();
 
         var text = Encoding.UTF8.GetString(stream.ToArray());
@@ -72,8 +73,26 @@ public sealed class SessionRecorderTests
         }
 
         var lines = Lines(stream.ToArray());
-        lines[0].GetProperty("text").GetString().Should().Be("SELECT name FROM customers WHERE ssn = '***' OR ssn = '***'");
-        lines[1].GetProperty("error").GetProperty("code").GetString().Should().Be("22P02");
+        lines[1].GetProperty("text").GetString().Should().Be("SELECT name FROM customers WHERE ssn = '***' OR ssn = '***'");
+        lines[2].GetProperty("error").GetProperty("code").GetString().Should().Be("22P02");
+    }
+
+    [Test]
+    public async Task Recording_TagsEachLineWithItsSession_WhenConnectionsInterleave()
+    {
+        var lines = await RecordAsync(recorder =>
+        {
+            var first = recorder.StartSession(new SessionInfo(Client: "127.0.0.1:1"));
+            var second = recorder.StartSession(new SessionInfo(Client: "127.0.0.1:2"));
+            var a = first.StatementStarted("SELECT 1", StatementProtocol.Simple);
+            var b = second.StatementStarted("SELECT 2", StatementProtocol.Simple);
+            second.StatementCompleted(b, new StatementOutcome("SELECT 1", 1, 1, 0));
+            first.StatementCompleted(a, new StatementOutcome("SELECT 1", 1, 1, 0));
+        });
+
+        lines.Select(line => (line.GetProperty("session").GetInt64(), line.GetProperty("event").GetString()))
+            .Should().Equal((1L, "session.start"), (2L, "session.start"), (1L, "statement"), (2L, "statement"), (2L, "statement.end"), (1L, "statement.end"));
+        lines[2].GetProperty("id").GetInt64().Should().NotBe(lines[3].GetProperty("id").GetInt64(), "statement ids are unique across sessions");
     }
 
     [Test]
@@ -81,12 +100,13 @@ public sealed class SessionRecorderTests
     {
         var lines = await RecordAsync(recorder =>
         {
-            var statement = recorder.StatementStarted("SELECT * FROM customers WHERE ssn = $1 AND id = $2 AND note = $3", StatementProtocol.Extended,
+            var session = recorder.StartSession(new SessionInfo());
+            var statement = session.StatementStarted("SELECT * FROM customers WHERE ssn = $1 AND id = $2 AND note = $3", StatementProtocol.Extended,
                 [new ParameterShape(PgTypeOid.Text, 11, false), new ParameterShape(PgTypeOid.Int4, 4, true), new ParameterShape(0, -1, false)]);
-            recorder.StatementCompleted(statement, new StatementOutcome("SELECT 1", 1, 50, 1));
+            session.StatementCompleted(statement, new StatementOutcome("SELECT 1", 1, 50, 1));
         });
 
-        var parameters = lines[0].GetProperty("parameters");
+        var parameters = lines[1].GetProperty("parameters");
         parameters.GetArrayLength().Should().Be(3);
         parameters[0].ToString().Should().Be("""{"type":"text","length":11,"format":"text"}""");
         parameters[1].ToString().Should().Be("""{"type":"int4","length":4,"format":"binary"}""");
@@ -100,14 +120,15 @@ public sealed class SessionRecorderTests
         var stream = new GatedStream();
         var recorder = new SessionRecorder(stream, Masker(), new ManualClock(), capacity: 4, ownsDestination: false);
 
-        // The writer takes the first event and blocks on the gated stream; four more fill the queue.
-        for (var index = 0; index < 50; index++)
+        // The writer blocks on the gated stream; the queue fills up and further events are dropped.
+        var session = recorder.StartSession(new SessionInfo());
+        for (var index = 0; index < 49; index++)
         {
-            recorder.StatementStarted($"SELECT {index}", StatementProtocol.Simple);
+            session.StatementStarted($"SELECT {index}", StatementProtocol.Simple);
         }
 
         recorder.DroppedEvents.Should().BeGreaterThan(0, "a stalled disk must never block the data path");
-        recorder.SessionEnded("done", 0, 0);
+        session.Ended("done", 0, 0);
         stream.Open();
         await recorder.DisposeAsync();
 
@@ -122,10 +143,10 @@ public sealed class SessionRecorderTests
     {
         var recorder = new SessionRecorder(new FailingStream(), Masker(), new ManualClock(), ownsDestination: false);
 
-        recorder.SessionStarted(new SessionInfo(User: "x"));
+        var session = recorder.StartSession(new SessionInfo(User: "x"));
         for (var index = 0; index < 10; index++)
         {
-            recorder.StatementStarted("SELECT 1", StatementProtocol.Simple);
+            session.StatementStarted("SELECT 1", StatementProtocol.Simple);
         }
 
         await recorder.DisposeAsync();
@@ -140,10 +161,12 @@ public sealed class SessionRecorderTests
     {
         var recorder = SessionRecorder.Disabled;
 
-        var statement = recorder.StatementStarted("SELECT 1", StatementProtocol.Simple);
-        recorder.StatementCompleted(statement, new StatementOutcome("SELECT 1", 1, 1, 0));
+        var session = recorder.StartSession(new SessionInfo());
+        var statement = session.StatementStarted("SELECT 1", StatementProtocol.Simple);
+        session.StatementCompleted(statement, new StatementOutcome("SELECT 1", 1, 1, 0));
 
         recorder.IsEnabled.Should().BeFalse();
+        session.Should().BeSameAs(RecordingSession.Disabled);
         statement.Id.Should().Be(0);
         recorder.WrittenEvents.Should().Be(0);
         await recorder.DisposeAsync();
@@ -159,7 +182,7 @@ public sealed class SessionRecorderTests
             for (var session = 0; session < 2; session++)
             {
                 var recorder = SessionRecorder.Open(path, Masker(), new ManualClock());
-                recorder.SessionStarted(new SessionInfo(User: $"run{session}"));
+                recorder.StartSession(new SessionInfo(User: $"run{session}"));
                 await recorder.DisposeAsync();
             }
 
