@@ -48,6 +48,26 @@ public sealed class ServerTests
         }
     }
 
+    [TestCase("alice", "alice", "chunkgate:designers")]
+    [TestCase("bob", "bob", "chunkgate:executors")]
+    [TestCase("argocd", "system:serviceaccount:argocd:argocd-application-controller", "system:serviceaccounts:argocd")]
+    public async Task AuthWhoami_ShowsTheUserAndGroupsOfEachContext(string context, string username, string group)
+    {
+        var result = await Kubectl.As(context).OkAsync("auth whoami -o json");
+
+        var userInfo = JsonNode.Parse(result.Output)!["status"]!["userInfo"]!;
+        userInfo["username"]!.GetValue<string>().Should().Be(username);
+        userInfo["groups"]!.AsArray().Select(g => g!.GetValue<string>()).Should().Contain([group, "system:authenticated"]);
+    }
+
+    [Test]
+    public async Task Nodes_ListTheProcessKubeletAsReady()
+    {
+        var result = await Kubectl.OkAsync("get nodes");
+
+        result.Output.Should().MatchRegex(@"(?m)^local-node\s+Ready\s+<none>\s+\S+\s+v1\.32\.0-chunkgate-process-kubelet$");
+    }
+
     [Test]
     public async Task Secret_StringDataIsFoldedIntoBase64Data()
     {

@@ -16,6 +16,8 @@ internal static class BuiltInResources
 
     public static readonly ResourceType ServiceAccounts = Core("ServiceAccount", "serviceaccounts", "serviceaccount", namespaced: true, shortNames: ["sa"]);
 
+    public static readonly ResourceType Nodes = Core("Node", "nodes", "node", namespaced: false, shortNames: ["no"], status: true);
+
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "Lease", "leases", "lease", true, [], [], false, [], null, false, false, ResourceType.AllVerbs, []);
 
     public static readonly ResourceType CustomResourceDefinitions = new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
@@ -27,10 +29,14 @@ internal static class BuiltInResources
     public static readonly ResourceType ValidatingWebhookConfigurations = new("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration",
         "validatingwebhookconfigurations", "validatingwebhookconfiguration", false, [], ["api-extensions"], false, [], null, false, true, ResourceType.AllVerbs, []);
 
+    /// <summary>Answered, never stored: <c>kubectl auth whoami</c> shows the identity a token maps to.</summary>
+    public static readonly ResourceType SelfSubjectReviews = new("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", "selfsubjectreview",
+        false, [], [], false, [], null, false, false, ["create"], []);
+
     public static IReadOnlyList<ResourceType> All { get; } =
     [
-        Namespaces, Pods, Secrets, ConfigMaps, Events, ServiceAccounts, Leases, CustomResourceDefinitions,
-        MutatingWebhookConfigurations, ValidatingWebhookConfigurations,
+        Namespaces, Nodes, Pods, Secrets, ConfigMaps, Events, ServiceAccounts, Leases, CustomResourceDefinitions,
+        MutatingWebhookConfigurations, ValidatingWebhookConfigurations, SelfSubjectReviews,
     ];
 
     private static ResourceType Core(string kind, string plural, string singular, bool namespaced, IReadOnlyList<string> shortNames,

@@ -106,6 +106,23 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
 
         var apiPath = ApiPath.Parse(path) ?? throw NotFoundPath();
         var type = catalog.Find(apiPath.Group, apiPath.Version, apiPath.Plural) ?? throw NotFoundPath();
+        if (type == BuiltInResources.SelfSubjectReviews)
+        {
+            if (context.Request.Method != "POST" || apiPath.Name.Length > 0)
+            {
+                throw ApiError.MethodNotAllowed("the server does not allow this method on the requested resource");
+            }
+
+            await WriteJsonAsync(context, 201, new JsonObject
+            {
+                ["kind"] = "SelfSubjectReview",
+                ["apiVersion"] = "authentication.k8s.io/v1",
+                ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
+                ["status"] = new JsonObject { ["userInfo"] = user.ToJson() },
+            });
+            return;
+        }
+
         await ServeResourceAsync(context, type, apiPath, user);
     }
 

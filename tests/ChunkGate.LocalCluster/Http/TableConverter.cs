@@ -93,6 +93,14 @@ internal sealed class TableConverter(TimeProvider clock)
             "/secrets" => [name, new("Type", "string", null, "", "The type of secret", 0), new("Data", "string", null, "", "The number of entries in the secret", 0), age],
             "/configmaps" => [name, new("Data", "string", null, "", "Number of data in configmap", 0), age],
             "/namespaces" => [name, new("Status", "string", null, "", "The status of the namespace", 0), age],
+            "/nodes" =>
+            [
+                name,
+                new("Status", "string", null, "", "The status of the node", 0),
+                new("Roles", "string", null, "", "The roles of the node", 0),
+                age,
+                new("Version", "string", null, "", "Kubelet Version reported by the node.", 0),
+            ],
             "/serviceaccounts" => [name, new("Secrets", "string", null, "", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.", 0), age],
             "/events" =>
             [
@@ -145,6 +153,14 @@ internal sealed class TableConverter(TimeProvider clock)
             "/secrets" => [name, ObjectFields.StringAt(item, "type") ?? "", (item["data"] as JsonObject)?.Count ?? 0, age],
             "/configmaps" => [name, ((item["data"] as JsonObject)?.Count ?? 0) + ((item["binaryData"] as JsonObject)?.Count ?? 0), age],
             "/namespaces" => [name, ObjectFields.StringAt(item["status"], "phase") ?? "", age],
+            "/nodes" =>
+            [
+                name,
+                (item["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().Any(c => ObjectFields.StringAt(c, "type") == "Ready" && ObjectFields.StringAt(c, "status") == "True") ? "Ready" : "NotReady",
+                "<none>",
+                age,
+                ObjectFields.StringAt(item["status"]?["nodeInfo"], "kubeletVersion") ?? "",
+            ],
             "/serviceaccounts" => [name, (item["secrets"] as JsonArray)?.Count ?? 0, age],
             "/events" => EventCells(item),
             "coordination.k8s.io/leases" => [name, ObjectFields.StringAt(item["spec"], "holderIdentity") ?? "", age],

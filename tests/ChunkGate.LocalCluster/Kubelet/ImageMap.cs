@@ -30,9 +30,14 @@ internal sealed class ImageMap(IReadOnlyDictionary<string, ImageMapping> images)
         if (file is not null)
         {
             var document = YamlJson.ParseDocuments(File.ReadAllText(file)).FirstOrDefault() as JsonObject;
+            var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(file))!;
             foreach (var (image, node) in document?["images"] as JsonObject ?? [])
             {
-                images[image] = new ImageMapping(Strings(node?["entrypoint"]), Strings(node?["cmd"]))
+                // Paths written ./x or ../x are relative to the map file, so a checked-in map works from any directory.
+                var entrypoint = Strings(node?["entrypoint"])
+                    .Select(part => part.StartsWith("./", StringComparison.Ordinal) || part.StartsWith("../", StringComparison.Ordinal) ? Path.GetFullPath(Path.Combine(baseDirectory, part)) : part)
+                    .ToList();
+                images[image] = new ImageMapping(entrypoint, Strings(node?["cmd"]))
                 {
                     Environment = ObjectFields.StringMap(node?["env"]),
                 };

@@ -29,6 +29,7 @@ internal sealed class ProcessKubelet(ResourceService resources, ImageMap images,
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(root);
+        RegisterNode();
         var (subscription, backlog) = resources.Store.Watch(BuiltInResources.Pods.StorageKey, null, null);
         using (subscription)
         {
@@ -106,6 +107,42 @@ internal sealed class ProcessKubelet(ResourceService resources, ImageMap images,
         {
             await log.WriteLineAsync($"kubelet: starting pod {ObjectFields.Namespace(pod)}/{ObjectFields.Name(pod)} at {podIp}");
             worker.Start();
+        }
+    }
+
+    /// <summary>The Node object a kubelet registers, so <c>kubectl get nodes</c> and Pod descriptions make sense.</summary>
+    private void RegisterNode()
+    {
+        var now = ObjectFields.Timestamp(clock.GetUtcNow());
+        var node = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Node",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = NodeName,
+                ["uid"] = Guid.NewGuid().ToString(),
+                ["creationTimestamp"] = now,
+                ["labels"] = new JsonObject { ["kubernetes.io/hostname"] = NodeName, ["kubernetes.io/os"] = "linux" },
+            },
+            ["spec"] = new JsonObject(),
+            ["status"] = new JsonObject
+            {
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "process kubelet is posting ready status",
+                    ["lastHeartbeatTime"] = now, ["lastTransitionTime"] = now,
+                }),
+                ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = "127.0.0.1" }, new JsonObject { ["type"] = "Hostname", ["address"] = NodeName }),
+                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.0-chunkgate-process-kubelet", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["containerRuntimeVersion"] = "process://local" },
+            },
+        };
+        try
+        {
+            resources.Store.Create(BuiltInResources.Nodes, node);
+        }
+        catch (ApiError error) when (error.Code == 409)
+        {
         }
     }
 

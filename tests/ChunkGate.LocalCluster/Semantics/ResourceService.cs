@@ -128,6 +128,11 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
             CheckKind(type, applied);
             if (store.Get(type, ns, name) is null)
             {
+                if (subresource.Length > 0)
+                {
+                    throw ApiError.NotFound(type.Group, type.Plural, name);
+                }
+
                 var fresh = ManagedFields.Apply(null, applied, type, options.FieldManager, force, Now());
                 ObjectFields.Metadata(fresh)["name"] = name;
                 var created = await CreateAsync(type, ns, fresh, options with { FieldManager = "" }, cancellationToken);
