@@ -88,7 +88,8 @@ internal sealed class SessionRecorder : IAsyncDisposable
         {
             Mode = FileMode.Append,
             Access = FileAccess.Write,
-            Share = FileShare.Read,
+            // Readers (replay -f) are welcome; a second writer would be a bug, but must not crash a session.
+            Share = FileShare.ReadWrite,
             Options = FileOptions.Asynchronous,
             BufferSize = 64 * 1024,
         });
@@ -110,6 +111,32 @@ internal sealed class SessionRecorder : IAsyncDisposable
         Enqueue(new SessionStartedEvent(time.GetUtcNow(), session.Id, info));
         return session;
     }
+
+    // Single-connection convenience, kept for callers written against the first seam: the
+    // methods below record into one implicit session. With several client connections, share one
+    // recorder and call StartSession per connection instead (one file, one writer).
+    private RecordingSession? implicitSession;
+
+    private RecordingSession ImplicitSession => implicitSession ??= StartSession(new SessionInfo());
+
+    /// <summary>Starts the implicit session (single-connection use; see <see cref="StartSession"/>).</summary>
+    public void SessionStarted(SessionInfo info) => implicitSession = StartSession(info);
+
+    /// <inheritdoc cref="RecordingSession.StatementStarted"/>
+    public RecordedStatement StatementStarted(string text, StatementProtocol protocol, ReadOnlySpan<ParameterShape> parameters = default) =>
+        channel is null ? default : ImplicitSession.StatementStarted(text, protocol, parameters);
+
+    /// <inheritdoc cref="RecordingSession.ColumnsDescribed"/>
+    public void ColumnsDescribed(RecordedStatement statement, ReadOnlySpan<RecordedColumn> columns) => implicitSession?.ColumnsDescribed(statement, columns);
+
+    /// <inheritdoc cref="RecordingSession.StatementCompleted"/>
+    public void StatementCompleted(RecordedStatement statement, in StatementOutcome outcome) => implicitSession?.StatementCompleted(statement, outcome);
+
+    /// <inheritdoc cref="RecordingSession.Error"/>
+    public void SessionError(string code, string message) => ImplicitSession.Error(code, message);
+
+    /// <inheritdoc cref="RecordingSession.Ended"/>
+    public void SessionEnded(string reason, long bytesToClient, long bytesToServer) => ImplicitSession.Ended(reason, bytesToClient, bytesToServer);
 
     /// <summary>Builds the recorded columns from a plan and the RowDescription's field names.</summary>
     public static RecordedColumn[] DescribeColumns(ColumnPlan plan, IReadOnlyList<string> names)
