@@ -51,12 +51,12 @@ internal sealed class ObjectStore(int historyCapacity = 20_000)
         }
     }
 
-    /// <summary>Every stored object of every kind (for controllers such as the garbage collector).</summary>
+    /// <summary>Every stored object of every kind (for controllers such as the garbage collector): shared snapshots, read only.</summary>
     public IReadOnlyList<(string StorageKey, JsonObject Object)> Everything()
     {
         lock (gate)
         {
-            return buckets.SelectMany(bucket => bucket.Value.Values.Select(obj => (bucket.Key, (JsonObject)obj.DeepClone()))).ToList();
+            return buckets.SelectMany(bucket => bucket.Value.Values.Select(obj => (bucket.Key, obj))).ToList();
         }
     }
 
@@ -120,7 +120,7 @@ internal sealed class ObjectStore(int historyCapacity = 20_000)
             }
 
             bucket.Remove(Key(ns, name));
-            var tombstone = Stamp((JsonObject)current.DeepClone());
+            var tombstone = Stamp(Normalized(current));
             Record(new StoredEvent(revision, WatchEventType.Deleted, type.StorageKey, tombstone, current));
             return (JsonObject)tombstone.DeepClone();
         }
@@ -214,8 +214,38 @@ internal sealed class ObjectStore(int historyCapacity = 20_000)
         return bucket;
     }
 
-    /// <summary>Stored values are always JSON-parsed ones (numbers convert freely between int, long and double).</summary>
-    private static JsonObject Normalized(JsonObject obj) => (JsonObject)JsonNode.Parse(obj.ToJsonString())!;
+    /// <summary>
+    /// Stored values are always JSON-parsed ones (numbers convert freely between int, long and double),
+    /// fully materialised: JsonNode builds its children lazily on first read, and stored snapshots are
+    /// read by many watchers at once, so nothing may be left to build later.
+    /// </summary>
+    private static JsonObject Normalized(JsonObject obj)
+    {
+        var parsed = (JsonObject)JsonNode.Parse(obj.ToJsonString())!;
+        Materialise(parsed);
+        return parsed;
+    }
+
+    private static void Materialise(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj)
+                {
+                    Materialise(child);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    Materialise(child);
+                }
+
+                break;
+        }
+    }
 
     private static string Key(string ns, string name) => ns + "/" + name;
 }
