@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using ChunkGate.Sidecar.Masking;
+
+namespace ChunkGate.Sidecar.Tests.Masking;
+
+public sealed class ValueHasherTests
+{
+    [TestCase(16)]
+    [TestCase(32)]
+    [TestCase(64)]
+    [TestCase(65)]
+    [TestCase(200)]
+    public void Hash_EqualsHmacSha256_ForEveryMessageLength(int keyLength)
+    {
+        var random = new Random(keyLength);
+        var key = new byte[keyLength];
+        random.NextBytes(key);
+        using var hasher = new ValueHasher(key);
+        var actual = new byte[32];
+
+        for (var length = 0; length <= 300; length++)
+        {
+            var data = new byte[length];
+            random.NextBytes(data);
+            hasher.Hash(data, actual);
+            actual.Should().Equal(HMACSHA256.HashData(key, data), $"message of {length} bytes");
+        }
+    }
+
+    [Test]
+    public void Append_InPieces_EqualsOneShot()
+    {
+        var key = "streaming-key-streaming-key"u8.ToArray();
+        var data = new byte[1000];
+        new Random(7).NextBytes(data);
+        using var hasher = new ValueHasher(key);
+        var pieces = new byte[32];
+
+        foreach (var size in new[] { 1, 3, 63, 64, 65, 500 })
+        {
+            for (var offset = 0; offset < data.Length; offset += size)
+            {
+                hasher.Append(data.AsSpan(offset, Math.Min(size, data.Length - offset)));
+            }
+
+            hasher.Finish(pieces);
+            pieces.Should().Equal(HMACSHA256.HashData(key, data), $"pieces of {size}");
+        }
+    }
+
+    [Test]
+    public void Hash_MatchesRfc4231TestCase2()
+    {
+        using var hasher = new ValueHasher("Jefe"u8);
+        var actual = new byte[32];
+
+        hasher.Hash("what do ya want for nothing?"u8, actual);
+
+        Convert.ToHexStringLower(actual).Should().Be("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    }
+}
