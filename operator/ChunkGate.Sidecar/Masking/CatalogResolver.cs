@@ -53,6 +53,11 @@ internal static class CatalogResolver
         JOIN pg_catalog.pg_attribute ca ON ca.attrelid = t.child AND ca.attname = pa.attname AND ca.attnum > 0 AND NOT ca.attisdropped
         """;
 
+    private const string RowTypesSql = """
+        SELECT c.reltype, t.typarray FROM pg_catalog.pg_class c JOIN pg_catalog.pg_type t ON t.oid = c.reltype
+        WHERE c.oid = ANY(@relations::oid[])
+        """;
+
     private const string ColumnNamesSql = """
         SELECT attrelid, attnum, attname::text FROM pg_catalog.pg_attribute
         WHERE attrelid = ANY(@relations::oid[]) AND attnum > 0 AND NOT attisdropped
@@ -141,7 +146,28 @@ internal static class CatalogResolver
             await AddViewColumnNamesAsync(connection, viewColumns, names, cancellationToken).ConfigureAwait(false);
         }
 
-        return new CatalogResolution(new MaskedColumnSet(masked, names), warnings);
+        var rowTypes = masked.Count == 0 ? [] : await RowTypesAsync(connection, masked.Keys.Select(key => key.TableOid).Distinct().ToArray(), cancellationToken).ConfigureAwait(false);
+        return new CatalogResolution(new MaskedColumnSet(masked, names, rowTypes), warnings);
+    }
+
+    private static async Task<List<uint>> RowTypesAsync(NpgsqlConnection connection, uint[] relations, CancellationToken cancellationToken)
+    {
+        var rowTypes = new List<uint>();
+        await using var command = new NpgsqlCommand(RowTypesSql, connection);
+        command.Parameters.Add(new NpgsqlParameter("relations", NpgsqlDbType.Array | NpgsqlDbType.Oid) { Value = relations });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var ordinal in new[] { 0, 1 })
+            {
+                if (!reader.IsDBNull(ordinal) && reader.GetFieldValue<uint>(ordinal) is var oid && oid != 0)
+                {
+                    rowTypes.Add(oid);
+                }
+            }
+        }
+
+        return rowTypes;
     }
 
     private static async Task AddDescendantsAsync(NpgsqlConnection connection, Dictionary<(uint TableOid, short AttributeNumber), MaskingStrategy> masked, CancellationToken cancellationToken)

@@ -10,10 +10,14 @@ internal sealed class MaskedColumnSet
 {
     private readonly FrozenDictionary<ulong, MaskingStrategy> strategies;
 
-    public MaskedColumnSet(IEnumerable<KeyValuePair<(uint TableOid, short AttributeNumber), MaskingStrategy>> columns, IEnumerable<string> columnNames)
+    public MaskedColumnSet(
+        IEnumerable<KeyValuePair<(uint TableOid, short AttributeNumber), MaskingStrategy>> columns,
+        IEnumerable<string> columnNames,
+        IEnumerable<uint>? rowTypes = null)
     {
         strategies = columns.ToFrozenDictionary(pair => Key(pair.Key.TableOid, pair.Key.AttributeNumber), pair => pair.Value);
         ColumnNames = columnNames.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        RowTypes = (rowTypes ?? []).ToFrozenSet();
     }
 
     public static MaskedColumnSet Empty { get; } = new([], []);
@@ -26,6 +30,13 @@ internal sealed class MaskedColumnSet
     /// and the key values of error details (<c>Key (ssn)=(…)</c>).
     /// </summary>
     public FrozenSet<string> ColumnNames { get; }
+
+    /// <summary>
+    /// Row types (and their array types) of the relations that have masked columns: a whole-row
+    /// reference (<c>SELECT c FROM customers c</c>, <c>array_agg(c)</c>) carries every column, the
+    /// masked ones included, so such a value is replaced by NULL.
+    /// </summary>
+    public FrozenSet<uint> RowTypes { get; }
 
     public bool TryGetStrategy(uint tableOid, short attributeNumber, out MaskingStrategy strategy)
     {

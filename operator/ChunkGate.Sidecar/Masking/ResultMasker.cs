@@ -30,7 +30,8 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
 
     /// <summary>
     /// Decides, once per RowDescription, what happens to each column: a column rule matched by
-    /// (table OID, attribute number) masks it; otherwise the detectors scan it unless its type
+    /// (table OID, attribute number) masks it; a whole row of a table with masked columns becomes
+    /// NULL; otherwise the detectors scan it unless its type
     /// cannot hold text. Returns <see cref="ColumnPlan.Empty"/>-like plans (NeedsRewrite false)
     /// when nothing can be masked.
     /// </summary>
@@ -50,6 +51,11 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
             if (Columns.TryGetStrategy(field.TableOid, field.ColumnAttributeNumber, out strategy))
             {
                 action = ColumnAction.Mask;
+            }
+            else if (Columns.RowTypes.Count > 0 && Columns.RowTypes.Contains(field.TypeOid))
+            {
+                action = ColumnAction.Mask;
+                strategy = MaskingStrategy.Null;
             }
             else if (Policy.Detectors != DetectorKinds.None && !PgTypeOid.CannotHoldText(field.TypeOid))
             {

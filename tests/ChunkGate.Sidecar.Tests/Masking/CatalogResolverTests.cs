@@ -105,6 +105,19 @@ public sealed class CatalogResolverTests
     }
 
     [Test]
+    public async Task ResolveAsync_NullsWholeRowReferences_OfTablesAndViewsWithMaskedColumns()
+    {
+        var resolution = await ResolveAsync(Policy(("public.customers.ssn", MaskingStrategy.Last4)));
+
+        var plan = await PlanAsync(resolution.Columns, "SELECT c AS whole, array_agg(c) AS rows, c.id FROM customers c GROUP BY c.*, c.id");
+        plan["whole"].Should().Be((ColumnAction.Mask, MaskingStrategy.Null));
+        plan["rows"].Should().Be((ColumnAction.Mask, MaskingStrategy.Null));
+        plan["id"].Action.Should().Be(ColumnAction.PassThrough);
+        (await PlanAsync(resolution.Columns, "SELECT v FROM v_nested v"))["v"].Should().Be((ColumnAction.Mask, MaskingStrategy.Null));
+        (await PlanAsync(resolution.Columns, "SELECT d FROM \"Sales\".\"Customer Data\" d"))["d"].Action.Should().Be(ColumnAction.Scan, "that table has nothing masked");
+    }
+
+    [Test]
     public async Task ResolveAsync_CoversPartitionsAndInheritanceChildren_EvenWithOtherColumnOrder()
     {
         var resolution = await ResolveAsync(Policy(("public.payments.payer_ssn", MaskingStrategy.Redact), ("public.people.ssn", MaskingStrategy.Hash)));
