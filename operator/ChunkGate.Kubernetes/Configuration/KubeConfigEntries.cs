@@ -8,7 +8,8 @@ internal sealed record KubeConfigCluster(
     string? CertificateAuthority,
     byte[]? CertificateAuthorityData,
     bool InsecureSkipTlsVerify,
-    string? TlsServerName);
+    string? TlsServerName,
+    string? ProxyUrl);
 
 /// <summary>One <c>users[]</c> entry. Holds secrets: never log it.</summary>
 internal sealed record KubeConfigUser(

@@ -104,6 +104,13 @@ public sealed class KubeConfigLoader(Func<string, string?> getEnvironmentVariabl
             throw new KubeConfigException($"{clusterPath}.server '{cluster.Server}' is not an http(s) URL");
         }
 
+        Uri? proxy = null;
+        if (!string.IsNullOrEmpty(cluster.ProxyUrl)
+            && (!Uri.TryCreate(cluster.ProxyUrl, UriKind.Absolute, out proxy) || proxy.Scheme is not ("http" or "https" or "socks5")))
+        {
+            throw new KubeConfigException($"{clusterPath}.proxy-url '{cluster.ProxyUrl}' is not an http, https or socks5 URL");
+        }
+
         var authorities = new X509Certificate2Collection();
         if (cluster.CertificateAuthorityData is { } caData)
         {
@@ -123,6 +130,7 @@ public sealed class KubeConfigLoader(Func<string, string?> getEnvironmentVariabl
             CertificateAuthorities = authorities,
             InsecureSkipTlsVerify = cluster.InsecureSkipTlsVerify,
             TlsServerName = cluster.TlsServerName,
+            Proxy = proxy,
             ClientCertificate = user is null ? null : LoadClientCertificate(user),
             Credentials = user is null ? null : CreateCredentials(user, clusterInfo),
         };

@@ -44,7 +44,8 @@ internal static class KubeConfigParser
         file.FilePath(body, "certificate-authority", path),
         file.Base64(body, "certificate-authority-data", path),
         file.Bool(body, "insecure-skip-tls-verify", path) ?? false,
-        file.String(body, "tls-server-name", path));
+        file.String(body, "tls-server-name", path),
+        file.String(body, "proxy-url", path));
 
     private static KubeConfigContext ReadContext(FileFields file, string name, YamlMappingNode body, string path) => new(
         name,

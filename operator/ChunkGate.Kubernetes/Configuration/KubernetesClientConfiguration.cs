@@ -23,6 +23,9 @@ public sealed class KubernetesClientConfiguration
 
     public string? TlsServerName { get; init; }
 
+    /// <summary>Proxy for every request (kubeconfig <c>proxy-url</c>); null uses HTTPS_PROXY/NO_PROXY from the environment, as client-go does.</summary>
+    public Uri? Proxy { get; init; }
+
     public X509Certificate2? ClientCertificate { get; init; }
 
     /// <summary>Bearer token, token file, basic auth or exec plugin; null for anonymous or client-certificate only.</summary>

@@ -25,7 +25,8 @@ internal static class KubernetesHttpHandlerFactory
             AutomaticDecompression = DecompressionMethods.GZip,
             AllowAutoRedirect = false,
             UseCookies = false,
-            UseProxy = false,
+            UseProxy = true,
+            Proxy = configuration.Proxy is { } proxy ? new WebProxy(proxy) : null, // null: the environment's proxy settings
         };
         handler.SslOptions = CreateSslOptions(configuration);
         return handler;

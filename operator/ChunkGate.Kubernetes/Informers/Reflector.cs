@@ -22,6 +22,9 @@ internal sealed partial class Reflector<T>(
 {
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // The newest version applied, kept outside the watch call so a connection that drops mid-stream resumes from it.
+    private string? lastSeen;
+
     public Task Synced => synced.Task;
 
     public int Lists { get; private set; }
@@ -38,7 +41,7 @@ internal sealed partial class Reflector<T>(
             {
                 if (resourceVersion is null)
                 {
-                    resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
+                    resourceVersion = lastSeen = await ListAsync(cancellationToken).ConfigureAwait(false);
                     synced.TrySetResult();
                 }
 
@@ -56,6 +59,8 @@ internal sealed partial class Reflector<T>(
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or KubernetesApiException or TimeoutException or System.Text.Json.JsonException or InvalidDataException)
             {
+                // Resume from the newest version seen (null still means: list first).
+                resourceVersion = resourceVersion is null ? null : lastSeen ?? resourceVersion;
                 LogRetry(logger, client.Type.Plural, ex.GetType().Name, ex.Message, backoff.TotalMilliseconds);
                 try
                 {
@@ -106,7 +111,26 @@ internal sealed partial class Reflector<T>(
             AllowWatchBookmarks = true,
             TimeoutSeconds = (int)timeout,
         };
-        await foreach (var watchEvent in client.WatchAsync(options.Namespace, watchOptions, error => LogBadLine(logger, client.Type.Plural, error.Problem, error.LineLength), cancellationToken).ConfigureAwait(false))
+        // A half-open connection delivers nothing and never ends: give up a minute after the server should have ended the watch.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(timeout + 60), timeProvider);
+        using var watchToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            await foreach (var watchEvent in client.WatchAsync(options.Namespace, watchOptions, error => LogBadLine(logger, client.Type.Plural, error.Problem, error.LineLength), watchToken.Token).ConfigureAwait(false))
+            {
+                resourceVersion = Apply(watchEvent, resourceVersion);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            LogStalled(logger, client.Type.Plural);
+        }
+
+        return resourceVersion;
+    }
+
+    private string? Apply(WatchEvent<T> watchEvent, string? resourceVersion)
+    {
         {
             switch (watchEvent.Type)
             {
@@ -137,8 +161,12 @@ internal sealed partial class Reflector<T>(
             }
         }
 
+        lastSeen = resourceVersion;
         return resourceVersion;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Resource} went silent past its timeout; reconnecting")]
+    private static partial void LogStalled(ILogger logger, string resource);
 
     private static TimeSpan Jitter(TimeSpan wait) => wait * (1 + (Random.Shared.NextDouble() * 0.2));
 

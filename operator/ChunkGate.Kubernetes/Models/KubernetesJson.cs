@@ -20,6 +20,9 @@ public static class KubernetesJson
         {
             TypeInfoResolver = JsonTypeInfoResolver.Combine(KubernetesJsonContext.Default, new DefaultJsonTypeInfoResolver()),
         };
+
+        // The generator's UseStringEnumConverter covers only its own types; custom kinds need it here.
+        options.Converters.Add(new JsonStringEnumConverter());
         options.MakeReadOnly();
         return options;
     }

@@ -16,10 +16,14 @@ public interface IKubernetesObject
 /// <summary>Base for typed kinds, built-in or custom (a custom kind adds <c>Spec</c>/<c>Status</c>).</summary>
 public abstract class KubernetesObject : IKubernetesObject
 {
+    // Written first, as the API server and kubectl do.
+    [JsonPropertyOrder(-3)]
     public string? ApiVersion { get; set; }
 
+    [JsonPropertyOrder(-2)]
     public string? Kind { get; set; }
 
+    [JsonPropertyOrder(-1)]
     public ObjectMeta Metadata { get; set; } = new();
 }
 

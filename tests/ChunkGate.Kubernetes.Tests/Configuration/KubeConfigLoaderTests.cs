@@ -144,6 +144,17 @@ public sealed class KubeConfigLoaderTests
     }
 
     [Test]
+    public void Load_ProxyUrl_IsCarried_AndABadOneNamed()
+    {
+        var good = dir.Write("good", Config("    token: t", cluster: "    proxy-url: socks5://127.0.0.1:1080"));
+        var bad = dir.Write("bad", Config("    token: t", cluster: "    proxy-url: ftp://nope"));
+
+        Loader().Load([good]).Proxy.Should().Be(new Uri("socks5://127.0.0.1:1080"));
+        FluentActions.Invoking(() => Loader().Load([bad])).Should().Throw<KubeConfigException>()
+            .WithMessage($"{bad}: clusters[\"prod\"].cluster.proxy-url 'ftp://nope' is not an http, https or socks5 URL");
+    }
+
+    [Test]
     public void Load_ExecPlugin_CreatesAnExecProvider()
     {
         var file = dir.Write("config", Config("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: kubectl-oidc_login\n      args: [get-token, --oidc-issuer-url=https://idp]\n      interactiveMode: Never"));

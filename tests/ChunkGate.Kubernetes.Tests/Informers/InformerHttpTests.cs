@@ -77,6 +77,46 @@ public sealed class InformerHttpTests
     }
 
     [Test]
+    public async Task AConnectionCutMidStream_ResumesFromTheLastEventApplied()
+    {
+        await using var server = await CannedApiServer.StartAsync();
+        var step = 0;
+        Informer<Pod>? informer = null;
+        server.Handler = async (context, recorded) =>
+        {
+            context.Response.ContentType = "application/json";
+            switch (Interlocked.Increment(ref step))
+            {
+                case 1:
+                    await context.Response.WriteAsync("""{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"10"},"items":[]}""");
+                    break;
+                case 2:
+                    await context.Response.WriteAsync(Event("ADDED", "c", "11") + Event("MODIFIED", "c", "12"));
+                    await context.Response.Body.FlushAsync();
+                    await Eventually.TrueAsync(() => informer!.Cache.Get("n", "c")?.Metadata.ResourceVersion == "12", "the client applied both events");
+                    context.Abort();
+                    break;
+                default:
+                    await context.Response.Body.FlushAsync();
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+                    break;
+            }
+        };
+        using var client = new KubernetesClient(server.Configuration());
+        informer = new Informer<Pod>(client.Resource<Pod>(ResourceType.Pods), new InformerOptions<Pod> { Namespace = "n", InitialBackoff = TimeSpan.FromMilliseconds(10) });
+        using var cts = new CancellationTokenSource();
+
+        var running = informer.RunAsync(cts.Token);
+        await Eventually.TrueAsync(() => Volatile.Read(ref step) >= 3, "the informer reconnects");
+        await cts.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+
+        server.Requests.Last().Query["resourceVersion"].Should().Be("12");
+        informer.ListCount.Should().Be(1, "a dropped connection is resumed, not re-listed");
+        informer.Cache.Get("n", "c")!.Metadata.ResourceVersion.Should().Be("12");
+    }
+
+    [Test]
     public async Task Resync_RedeliversCachedObjects_AndEnqueueHandlerFeedsTheQueueByKey()
     {
         await using var server = await CannedApiServer.StartAsync();
