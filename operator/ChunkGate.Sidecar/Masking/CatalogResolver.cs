@@ -6,8 +6,8 @@ namespace ChunkGate.Sidecar.Masking;
 /// <summary>
 /// Resolves the policy's <c>schema.table.column</c> rules to (table OID, attribute number) through
 /// the catalog, once per session, on a connection that sees the same database as the client.
-/// Then adds the same columns of inheritance children and partitions, and follows views (and materialized views) whose output columns plainly reference a masked
-/// column — PostgreSQL's RowDescription names the view's own OID and column there — through every
+/// Then adds the same columns of inheritance children and partitions, and follows views (and
+/// materialized views) whose output columns reference a masked column, plainly or in an expression — PostgreSQL's RowDescription names the view's own OID and column there — through every
 /// level of nesting. Rules naming a missing table or column become warnings, not failures.
 /// </summary>
 internal static class CatalogResolver
@@ -126,12 +126,33 @@ internal static class CatalogResolver
 
             foreach (var (view, tree) in views)
             {
+                // Plain references keep their rule's strategy; an expression over masked columns
+                // (upper(ssn), ssn || '', a whole-row reference) takes the strongest one it reads.
+                var decided = new Dictionary<short, MaskingStrategy>();
                 foreach (var origin in ViewQueryTree.OutputColumnOrigins(tree))
                 {
-                    if (masked.TryGetValue((origin.SourceTable, origin.SourceColumn), out var strategy)
-                        && masked.TryAdd((view, origin.OutputColumn), strategy))
+                    if (masked.TryGetValue((origin.SourceTable, origin.SourceColumn), out var strategy))
                     {
-                        viewColumns.Add((view, origin.OutputColumn));
+                        decided[origin.OutputColumn] = strategy;
+                    }
+                }
+
+                var plain = decided.Keys.ToHashSet();
+                foreach (var reference in ViewQueryTree.OutputColumnReferences(tree))
+                {
+                    if (plain.Contains(reference.OutputColumn) || !TryStrategyOf(masked, reference.SourceTable, reference.SourceColumn, out var strategy))
+                    {
+                        continue;
+                    }
+
+                    decided[reference.OutputColumn] = decided.TryGetValue(reference.OutputColumn, out var earlier) ? Strongest(earlier, strategy) : strategy;
+                }
+
+                foreach (var (column, strategy) in decided)
+                {
+                    if (masked.TryAdd((view, column), strategy))
+                    {
+                        viewColumns.Add((view, column));
                         next.Add(view);
                     }
                 }
@@ -197,6 +218,39 @@ internal static class CatalogResolver
             }
         }
     }
+
+    /// <summary>Column 0 stands for a whole-row reference: any masked column of the relation.</summary>
+    private static bool TryStrategyOf(Dictionary<(uint TableOid, short AttributeNumber), MaskingStrategy> masked, uint table, short column, out MaskingStrategy strategy)
+    {
+        if (column > 0)
+        {
+            return masked.TryGetValue((table, column), out strategy);
+        }
+
+        strategy = default;
+        var found = false;
+        foreach (var (key, value) in masked)
+        {
+            if (key.TableOid == table)
+            {
+                strategy = found ? Strongest(strategy, value) : value;
+                found = true;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>NULL hides most, then redact, then hash (joinable), then last4 (shows four characters).</summary>
+    private static MaskingStrategy Strongest(MaskingStrategy first, MaskingStrategy second) => Rank(first) >= Rank(second) ? first : second;
+
+    private static int Rank(MaskingStrategy strategy) => strategy switch
+    {
+        MaskingStrategy.Null => 4,
+        MaskingStrategy.Redact => 3,
+        MaskingStrategy.Hash => 2,
+        _ => 1,
+    };
 
     private static string Describe(ColumnRule rule) => $"{rule.Schema}.{rule.Table}.{rule.Column}";
 }

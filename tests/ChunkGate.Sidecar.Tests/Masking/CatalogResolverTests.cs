@@ -19,6 +19,12 @@ public sealed class CatalogResolverTests
         CREATE VIEW public.v_joined AS SELECT c.id, d."SSN" AS other, c.email FROM public.customers c JOIN "Sales"."Customer Data" d USING (id);
         CREATE MATERIALIZED VIEW public.mv_customers AS SELECT ssn AS frozen_ssn FROM public.customers;
         CREATE VIEW public.v_before_rename AS SELECT card FROM public.customers;
+        CREATE VIEW public.v_expressions AS
+          SELECT c.id, c.ssn || '' AS glued, length(c.name) AS name_length, row_to_json(c) AS as_json,
+                 (SELECT max(x.ssn) FROM public.customers x) AS top_ssn, j.tax_ref AS joined, s.inner_ssn AS from_subquery
+          FROM public.customers c
+          JOIN public.v_customers j ON j.id = c.id
+          JOIN (SELECT id, lower(ssn) AS inner_ssn FROM public.customers) s ON s.id = c.id;
         ALTER TABLE public.customers RENAME COLUMN card TO card_number;
         CREATE TABLE public.payments (region text, amount int, payer_ssn text) PARTITION BY LIST (region);
         CREATE TABLE public.payments_eu (payer_ssn text, amount int, region text);
@@ -137,13 +143,28 @@ public sealed class CatalogResolverTests
 
         var view = await PlanAsync(resolution.Columns, "SELECT * FROM v_customers");
         view["tax_ref"].Should().Be((ColumnAction.Mask, MaskingStrategy.Redact));
-        view["ssn_upper"].Action.Should().Be(ColumnAction.Scan, "an expression is left to the detectors");
+        view["ssn_upper"].Should().Be((ColumnAction.Mask, MaskingStrategy.Redact), "the view computes it from a masked column");
         view["name"].Action.Should().Be(ColumnAction.Scan);
         view["id"].Action.Should().Be(ColumnAction.PassThrough);
         (await PlanAsync(resolution.Columns, "SELECT deep_ref AS alias FROM v_nested"))["alias"].Action.Should().Be(ColumnAction.Mask);
         (await PlanAsync(resolution.Columns, "SELECT * FROM v_nested_star"))["deep_ref"].Action.Should().Be(ColumnAction.Mask);
         (await PlanAsync(resolution.Columns, "SELECT * FROM mv_customers"))["frozen_ssn"].Action.Should().Be(ColumnAction.Mask);
         resolution.Columns.ColumnNames.Should().Contain(["ssn", "tax_ref", "deep_ref", "frozen_ssn"]);
+    }
+
+    [Test]
+    public async Task ResolveAsync_MasksViewColumnsComputedFromMaskedColumns_ThroughJoinsSubqueriesAndWholeRows()
+    {
+        var resolution = await ResolveAsync(Policy(("public.customers.ssn", MaskingStrategy.Last4), ("public.customers.email", MaskingStrategy.Null)));
+
+        var plan = await PlanAsync(resolution.Columns, "SELECT * FROM v_expressions");
+        plan["id"].Action.Should().Be(ColumnAction.PassThrough);
+        plan["glued"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
+        plan["name_length"].Action.Should().Be(ColumnAction.PassThrough, "name is not masked");
+        plan["as_json"].Should().Be((ColumnAction.Mask, MaskingStrategy.Null), "a whole row carries the strongest strategy of its columns");
+        plan["top_ssn"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
+        plan["joined"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
+        plan["from_subquery"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
     }
 
     [Test]

@@ -18,6 +18,22 @@ public sealed class ViewQueryTreeTests
             new ViewQueryTree.ColumnOrigin(2, 16384, 2));
     }
 
+    [Test]
+    public void NodeTree_ReadsNodesListsTokensDatumsAndEscapes()
+    {
+        var parsed = NodeTree.TryParse("({CONST :consttype 25 :constvalue 6 [ 24 0 0 0 49 37 ] :name a\\ b\\} :cols (\"x\" \"y\") :none <>} (b 8 9))");
+
+        var list = parsed.Should().BeOfType<List<object?>>().Subject;
+        var node = list[0].Should().BeOfType<NodeTree.Node>().Subject;
+        node.Name.Should().Be("CONST");
+        node.Fields["consttype"].Should().Be("25");
+        node.Fields["constvalue"].Should().BeEquivalentTo(new object?[] { "6", null });
+        node.Fields["name"].Should().Be("a b}");
+        node.Fields["cols"].Should().BeEquivalentTo(new object?[] { "x", "y" });
+        node.Fields["none"].Should().BeNull();
+        list[1].Should().BeEquivalentTo(new object?[] { "b", "8", "9" });
+    }
+
     [TestCase("")]
     [TestCase("<>")]
     [TestCase("({QUERY :targetList")]
