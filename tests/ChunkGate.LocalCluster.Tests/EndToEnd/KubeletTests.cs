@@ -112,6 +112,34 @@ public sealed class KubeletTests
     }
 
     [Test]
+    public async Task Pod_RunsInitContainersFirst_AndStopsNativeSidecarsWhenTheMainContainersFinish()
+    {
+        var ns = await SharedCluster.NamespaceAsync("init");
+        await Kubectl.OkAsync("apply -f -", $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p1, namespace: {{ns}}}
+            spec:
+              restartPolicy: Never
+              terminationGracePeriodSeconds: 2
+              initContainers:
+              - {name: setup, image: busybox, command: ["/bin/sh", "-c", "echo setup > $HOME/setup-done"]}
+              - name: proxy
+                image: busybox
+                restartPolicy: Always
+                command: ["/bin/sh", "-c", "trap 'echo proxy stopping; exit 0' TERM; echo proxy up; while true; do sleep 0.1; done"]
+              containers:
+              - {name: job, image: busybox, command: ["/bin/sh", "-c", "cat $HOME/setup-done; sleep 0.5; echo job done"]}
+            """);
+
+        await Kubectl.OkAsync($"wait --for=jsonpath={{.status.phase}}=Succeeded pod/p1 -n {ns} --timeout=20s");
+
+        (await Kubectl.OkAsync($"logs p1 -n {ns} -c job")).Output.Should().Be("setup\njob done\n", "the init container finished before the job started");
+        (await Kubectl.OkAsync($"logs p1 -n {ns} -c proxy")).Output.Should().Be("proxy up\nproxy stopping\n", "the sidecar got TERM after the job ended");
+        (await Kubectl.OkAsync($"get pod p1 -n {ns} -o jsonpath={{.status.initContainerStatuses[*].state.terminated.reason}}")).Output.Should().Be("Completed Completed");
+    }
+
+    [Test]
     public async Task LogsFollow_StreamsWhileTheContainerRuns()
     {
         var ns = await SharedCluster.NamespaceAsync("follow");

@@ -43,7 +43,24 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
         {
             // The client went away (watch ended by kubectl, Ctrl-C): nothing to answer.
         }
+        catch (Exception error) when (error is InvalidOperationException or ArgumentException or NullReferenceException or KeyNotFoundException or IOException)
+        {
+            // A stand-in bug must still answer like an API server (and say what broke, without the request body).
+            await (AccessLog ?? TextWriter.Null).WriteLineAsync($"internal error on {context.Request.Method} {context.Request.Path}: {error}");
+            await WriteErrorAsync(context, ApiError.Internal($"{error.GetType().Name}: {error.Message}"));
+        }
+        finally
+        {
+            if (AccessLog is { } log)
+            {
+                // Method, path and status only: query strings and bodies may carry secrets.
+                await log.WriteLineAsync($"{context.Request.Method} {context.Request.Path} {context.Response.StatusCode}");
+            }
+        }
     }
+
+    /// <summary>Where to write one line per request (<c>--verbose</c>); none when null.</summary>
+    public TextWriter? AccessLog { get; set; }
 
     private async Task DispatchAsync(HttpContext context)
     {
@@ -323,6 +340,7 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
         var pod = service.Store.Get(BuiltInResources.Pods, ns, name) ?? throw ApiError.NotFound("", "pods", name);
         var query = context.Request.Query;
         var containers = (pod["spec"]?["containers"] as JsonArray ?? []).Select(c => ObjectFields.StringAt(c, "name") ?? "").ToList();
+        var initContainers = (pod["spec"]?["initContainers"] as JsonArray ?? []).Select(c => ObjectFields.StringAt(c, "name") ?? "").ToList();
         var container = query["container"].ToString();
         if (container.Length == 0)
         {
@@ -333,7 +351,7 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
 
             container = containers[0];
         }
-        else if (!containers.Contains(container))
+        else if (!containers.Contains(container) && !initContainers.Contains(container))
         {
             throw ApiError.BadRequest($"container {container} is not valid for pod {name}");
         }

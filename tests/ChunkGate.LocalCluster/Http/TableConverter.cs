@@ -170,36 +170,76 @@ internal sealed class TableConverter(TimeProvider clock)
         };
     }
 
+    /// <summary>The READY and STATUS logic of kubectl's pod printer (printPod), including init containers and native sidecars.</summary>
     private List<JsonNode?> PodCells(JsonObject pod, string name, string age)
     {
         var status = pod["status"] as JsonObject;
-        var containers = pod["spec"]?["containers"] as JsonArray ?? [];
-        var statuses = status?["containerStatuses"] as JsonArray ?? [];
+        var spec = pod["spec"];
+        var initSpecs = (spec?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var sidecars = initSpecs.Where(c => ObjectFields.StringAt(c, "restartPolicy") == "Always").Select(c => ObjectFields.StringAt(c, "name")).ToHashSet(StringComparer.Ordinal);
+        var total = (spec?["containers"] as JsonArray ?? []).Count + sidecars.Count;
         var reason = ObjectFields.StringAt(status, "reason") ?? ObjectFields.StringAt(status, "phase") ?? "Pending";
         var ready = 0;
         long restarts = 0;
-        foreach (var containerStatus in statuses.OfType<JsonObject>())
+
+        var initializing = false;
+        var initStatuses = (status?["initContainerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        for (var i = 0; i < initStatuses.Count; i++)
         {
-            restarts += containerStatus["restartCount"]?.GetValue<long>() ?? 0;
-            if (containerStatus["ready"]?.GetValue<bool>() == true)
+            var container = initStatuses[i];
+            restarts += container["restartCount"]?.GetValue<long>() ?? 0;
+            var terminated = container["state"]?["terminated"] as JsonObject;
+            var waitingReason = ObjectFields.StringAt(container["state"]?["waiting"], "reason");
+            if (terminated is not null && terminated["exitCode"]?.GetValue<int>() == 0)
             {
-                ready++;
+                continue;
             }
 
-            var state = containerStatus["state"];
-            if (ObjectFields.StringAt(state?["waiting"], "reason") is { Length: > 0 } waiting)
+            if (sidecars.Contains(ObjectFields.StringAt(container, "name")) && container["started"]?.GetValue<bool>() == true)
             {
-                reason = waiting;
+                ready += container["ready"]?.GetValue<bool>() == true ? 1 : 0;
+                continue;
             }
-            else if (state?["terminated"] is JsonObject terminated)
-            {
-                reason = ObjectFields.StringAt(terminated, "reason") ?? string.Create(CultureInfo.InvariantCulture, $"ExitCode:{terminated["exitCode"]?.GetValue<int>() ?? 0}");
-            }
+
+            reason = terminated is not null
+                ? "Init:" + (ObjectFields.StringAt(terminated, "reason") ?? string.Create(CultureInfo.InvariantCulture, $"ExitCode:{terminated["exitCode"]?.GetValue<int>() ?? 0}"))
+                : waitingReason is { Length: > 0 } and not "PodInitializing"
+                    ? "Init:" + waitingReason
+                    : string.Create(CultureInfo.InvariantCulture, $"Init:{i}/{initSpecs.Count}");
+            initializing = true;
+            break;
         }
 
-        if (statuses.Count > 1 && ObjectFields.StringAt(status, "phase") == "Running" && ready == statuses.Count)
+        var initializedCondition = (status?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
+            .Any(c => ObjectFields.StringAt(c, "type") == "Initialized" && ObjectFields.StringAt(c, "status") == "True");
+        if (!initializing || initializedCondition)
         {
-            reason = "Running";
+            var hasRunning = false;
+            var statuses = (status?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            for (var i = statuses.Count - 1; i >= 0; i--)
+            {
+                var container = statuses[i];
+                restarts += container["restartCount"]?.GetValue<long>() ?? 0;
+                var state = container["state"];
+                if (ObjectFields.StringAt(state?["waiting"], "reason") is { Length: > 0 } waiting)
+                {
+                    reason = waiting;
+                }
+                else if (state?["terminated"] is JsonObject terminated)
+                {
+                    reason = ObjectFields.StringAt(terminated, "reason") ?? string.Create(CultureInfo.InvariantCulture, $"ExitCode:{terminated["exitCode"]?.GetValue<int>() ?? 0}");
+                }
+                else if (container["ready"]?.GetValue<bool>() == true && state?["running"] is not null)
+                {
+                    hasRunning = true;
+                    ready++;
+                }
+            }
+
+            if (reason == "Completed" && hasRunning)
+            {
+                reason = "Running";
+            }
         }
 
         if (ObjectFields.IsBeingDeleted(pod))
@@ -210,7 +250,7 @@ internal sealed class TableConverter(TimeProvider clock)
         return
         [
             name,
-            string.Create(CultureInfo.InvariantCulture, $"{ready}/{containers.Count}"),
+            string.Create(CultureInfo.InvariantCulture, $"{ready}/{total}"),
             reason,
             restarts.ToString(CultureInfo.InvariantCulture),
             age,

@@ -5,7 +5,9 @@ namespace ChunkGate.LocalCluster.Kubelet;
 
 /// <summary>
 /// One container run as a host process in its own process group (via setsid when available), its
-/// stdout and stderr appended to the container's log file, stoppable with TERM-then-KILL.
+/// stdout and stderr appended to the container's log file. Like a container runtime, stopping sends
+/// TERM to the main process only, then KILL to everything left; and when the main process exits,
+/// whatever it left behind in its group is killed, as a container's PID namespace would be.
 /// </summary>
 internal sealed partial class ContainerProcess : IDisposable
 {
@@ -57,7 +59,8 @@ internal sealed partial class ContainerProcess : IDisposable
         process.ErrorDataReceived += (_, line) => container.Append(line.Data);
         process.Exited += (_, _) =>
         {
-            // Output may still be draining; WaitForExit() without a timeout waits for both streams.
+            // Leftover children would hold the output pipes open; then drain the output to EOF.
+            container.KillGroup();
             process.WaitForExit();
             lock (container.logGate)
             {
@@ -91,7 +94,15 @@ internal sealed partial class ContainerProcess : IDisposable
             return;
         }
 
-        Signal(SigTerm);
+        try
+        {
+            Kill(process.Id, SigTerm);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
         using var timeout = new CancellationTokenSource(grace, clock);
         try
         {
@@ -99,7 +110,7 @@ internal sealed partial class ContainerProcess : IDisposable
         }
         catch (OperationCanceledException)
         {
-            Signal(SigKill);
+            KillGroup();
             try
             {
                 process.Kill(entireProcessTree: true);
@@ -113,18 +124,11 @@ internal sealed partial class ContainerProcess : IDisposable
         }
     }
 
-    private void Signal(int signal)
+    private void KillGroup()
     {
-        try
+        if (Setsid is not null)
         {
-            var target = Setsid is null ? process.Id : -process.Id;
-            if (Kill(target, signal) != 0 && Setsid is not null)
-            {
-                Kill(process.Id, signal);
-            }
-        }
-        catch (InvalidOperationException)
-        {
+            Kill(-process.Id, SigKill);
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
     private string phase = "Pending";
     private string? podReason;
     private string? podMessage;
+    private bool initialized;
 
     public string Uid => ObjectFields.Uid(pod);
 
@@ -72,40 +73,96 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(directory);
+        var initSpecs = (pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var specContainers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         lock (gate)
         {
+            foreach (var container in initSpecs)
+            {
+                var sidecar = ObjectFields.StringAt(container, "restartPolicy") == "Always";
+                containers[ObjectFields.StringAt(container, "name") ?? ""] = new ContainerState(container) { IsInit = !sidecar, IsSidecar = sidecar };
+            }
+
             foreach (var container in specContainers)
             {
                 containers[ObjectFields.StringAt(container, "name") ?? ""] = new ContainerState(container);
             }
         }
 
-        var launches = await PrepareAsync(specContainers, cancellationToken);
+        var launches = await PrepareAsync([.. initSpecs, .. specContainers], cancellationToken);
         if (launches is null)
         {
             return;
         }
 
         startTime = clock.GetUtcNow();
-        foreach (var launch in launches)
-        {
-            StartContainer(launch);
-        }
-
-        phase = "Running";
-        await WriteStatusAsync();
         var deadline = pod["spec"]?["activeDeadlineSeconds"] is { } seconds
             ? Task.Delay(TimeSpan.FromSeconds(double.Parse(seconds.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)), clock, cancellationToken)
             : Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
         var restartPolicy = ObjectFields.StringAt(pod["spec"], "restartPolicy") ?? "Always";
         var byName = launches.ToDictionary(l => l.Name, StringComparer.Ordinal);
+
+        // Init containers run in order, each to success; native sidecars (restartPolicy Always) start and keep running.
+        foreach (var init in initSpecs.Select(c => containers[ObjectFields.StringAt(c, "name") ?? ""]))
+        {
+            StartContainer(byName[init.Name]);
+            await WriteStatusAsync();
+            if (init.IsSidecar)
+            {
+                continue;
+            }
+
+            while (true)
+            {
+                if (init.Process is null || await Task.WhenAny(init.Process.Exited, deadline) == deadline)
+                {
+                    await FailAsync(deadline);
+                    return;
+                }
+
+                var exitCode = await init.Process.Exited;
+                var terminated = Terminated(init, exitCode);
+                if (exitCode == 0)
+                {
+                    lock (gate)
+                    {
+                        init.Terminated = terminated;
+                    }
+
+                    break;
+                }
+
+                if (restartPolicy == "Never")
+                {
+                    lock (gate)
+                    {
+                        init.Terminated = terminated;
+                    }
+
+                    await StopContainersAsync(GracePeriod());
+                    phase = "Failed";
+                    await WriteStatusAsync();
+                    return;
+                }
+
+                await RestartAsync(init, terminated, byName[init.Name], cancellationToken);
+            }
+        }
+
+        initialized = true;
+        foreach (var container in specContainers)
+        {
+            StartContainer(byName[ObjectFields.StringAt(container, "name") ?? ""]);
+        }
+
+        phase = "Running";
+        await WriteStatusAsync();
         while (!cancellationToken.IsCancellationRequested)
         {
             List<Task> waits;
             lock (gate)
             {
-                waits = containers.Values.Where(c => c.Process is not null && c.Terminated is null).Select(c => (Task)c.Process!.Exited).ToList();
+                waits = containers.Values.Where(c => !c.IsInit && c.Process is not null && c.Terminated is null).Select(c => (Task)c.Process!.Exited).ToList();
             }
 
             if (waits.Count == 0)
@@ -113,15 +170,9 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
                 break;
             }
 
-            var finished = await Task.WhenAny([.. waits, deadline]);
-            if (finished == deadline)
+            if (await Task.WhenAny([.. waits, deadline]) == deadline)
             {
-                await deadline;
-                podReason = "DeadlineExceeded";
-                podMessage = "Pod was active on the node longer than the specified deadline";
-                await StopContainersAsync(GracePeriod());
-                phase = "Failed";
-                await WriteStatusAsync();
+                await FailAsync(deadline);
                 return;
             }
 
@@ -129,22 +180,10 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
             {
                 var exitCode = await state.Process!.Exited;
                 var terminated = Terminated(state, exitCode);
-                var restart = restartPolicy == "Always" || (restartPolicy == "OnFailure" && exitCode != 0);
+                var restart = state.IsSidecar || restartPolicy == "Always" || (restartPolicy == "OnFailure" && exitCode != 0);
                 if (restart && !cancellationToken.IsCancellationRequested)
                 {
-                    lock (gate)
-                    {
-                        state.LastTerminated = terminated;
-                        state.RestartCount++;
-                        state.Process.Dispose();
-                        state.Process = null;
-                    }
-
-                    var current = LogPath(state.Name, previous: false);
-                    File.Move(current, LogPath(state.Name, previous: true), overwrite: true);
-                    await WriteStatusAsync();
-                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, state.RestartCount)), clock, cancellationToken);
-                    StartContainer(byName[state.Name]);
+                    await RestartAsync(state, terminated, byName[state.Name], cancellationToken);
                 }
                 else
                 {
@@ -155,16 +194,55 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
                 }
             }
 
+            bool mainDone;
             lock (gate)
             {
-                if (containers.Values.All(c => c.Terminated is not null))
+                mainDone = containers.Values.Where(c => !c.IsInit && !c.IsSidecar).All(c => c.Terminated is not null);
+            }
+
+            if (mainDone)
+            {
+                // Sidecars end when the Pod's main containers have all finished.
+                await StopContainersAsync(GracePeriod());
+                lock (gate)
                 {
-                    phase = containers.Values.All(c => c.Terminated!["exitCode"]!.GetValue<int>() == 0) ? "Succeeded" : "Failed";
+                    phase = containers.Values.Where(c => !c.IsInit && !c.IsSidecar).All(c => c.Terminated!["exitCode"]!.GetValue<int>() == 0) ? "Succeeded" : "Failed";
                 }
             }
 
             await WriteStatusAsync();
         }
+    }
+
+    private async Task FailAsync(Task deadline)
+    {
+        await deadline;
+        podReason = "DeadlineExceeded";
+        podMessage = "Pod was active on the node longer than the specified deadline";
+        await StopContainersAsync(GracePeriod());
+        phase = "Failed";
+        await WriteStatusAsync();
+    }
+
+    private async Task RestartAsync(ContainerState state, JsonObject terminated, ContainerLaunch launch, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            state.LastTerminated = terminated;
+            state.RestartCount++;
+            state.Process?.Dispose();
+            state.Process = null;
+        }
+
+        var current = LogPath(state.Name, previous: false);
+        if (File.Exists(current))
+        {
+            File.Move(current, LogPath(state.Name, previous: true), overwrite: true);
+        }
+
+        await WriteStatusAsync();
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, state.RestartCount)), clock, cancellationToken);
+        StartContainer(launch);
     }
 
     /// <summary>Resolves every container, reporting why the Pod waits until it can start (a missing Secret appears later; an unknown image never does).</summary>
@@ -326,7 +404,7 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
     {
         lock (gate)
         {
-            return containers.Values.Where(c => c.Process is { Exited.IsCompleted: true } && c.Terminated is null).ToList();
+            return containers.Values.Where(c => !c.IsInit && c.Process is { Exited.IsCompleted: true } && c.Terminated is null).ToList();
         }
     }
 
@@ -412,16 +490,21 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
     {
         var now = ObjectFields.Timestamp(clock.GetUtcNow());
         var statuses = new JsonArray();
+        var initStatuses = new JsonArray();
         var allReady = true;
         foreach (var state in containers.Values)
         {
             var running = state.Process is { Exited.IsCompleted: false } && state.Terminated is null;
-            allReady &= running;
+            if (!state.IsInit)
+            {
+                allReady &= running;
+            }
+
             JsonObject stateObject = state.Terminated is { } terminated
                 ? new JsonObject { ["terminated"] = terminated.DeepClone() }
                 : running
                     ? new JsonObject { ["running"] = new JsonObject { ["startedAt"] = ObjectFields.Timestamp(state.StartedAt!.Value) } }
-                    : new JsonObject { ["waiting"] = new JsonObject { ["reason"] = state.Waiting?.Reason ?? "ContainerCreating", ["message"] = state.Waiting?.Message } };
+                    : new JsonObject { ["waiting"] = new JsonObject { ["reason"] = state.Waiting?.Reason ?? (initialized || state.IsInit || state.IsSidecar ? "ContainerCreating" : "PodInitializing"), ["message"] = state.Waiting?.Message } };
             if (stateObject["waiting"] is JsonObject waiting && waiting["message"] is null)
             {
                 waiting.Remove("message");
@@ -442,7 +525,7 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
                 entry["lastState"] = new JsonObject { ["terminated"] = last.DeepClone() };
             }
 
-            statuses.Add(entry);
+            (state.IsInit || state.IsSidecar ? initStatuses : statuses).Add(entry);
         }
 
         var readyStatus = allReady && phase == "Running" ? "True" : "False";
@@ -455,7 +538,7 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
             ["phase"] = phase,
             ["conditions"] = new JsonArray(
                 Condition("PodReadyToStartContainers", startTime is null ? "False" : "True"),
-                Condition("Initialized", "True"),
+                Condition("Initialized", initialized ? "True" : "False", initialized ? null : "ContainersNotInitialized"),
                 Condition("Ready", readyStatus, readyStatus == "True" ? null : phase is "Succeeded" or "Failed" ? "PodCompleted" : "ContainersNotReady"),
                 Condition("ContainersReady", readyStatus, readyStatus == "True" ? null : phase is "Succeeded" or "Failed" ? "PodCompleted" : "ContainersNotReady"),
                 Condition("PodScheduled", "True")),
@@ -466,6 +549,10 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
             ["qosClass"] = "BestEffort",
             ["containerStatuses"] = statuses,
         };
+        if (initStatuses.Count > 0)
+        {
+            status["initContainerStatuses"] = initStatuses;
+        }
         if (startTime is { } started)
         {
             status["startTime"] = ObjectFields.Timestamp(started);
@@ -499,5 +586,11 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
         public int RestartCount { get; set; }
 
         public string? TerminationMessageFile { get; set; }
+
+        /// <summary>An init container that must run to completion before the main containers start.</summary>
+        public bool IsInit { get; init; }
+
+        /// <summary>A native sidecar (an init container with restartPolicy Always): runs alongside the main containers.</summary>
+        public bool IsSidecar { get; init; }
     }
 }
