@@ -95,9 +95,9 @@ internal static class Program
         ISessionFeatureFactory? features;
         try
         {
-            features = SessionFeatureFactory.Create(options, loggerFactory);
+            features = SessionFeatureFactory.Create(options, TimeProvider.System, logger);
         }
-        catch (Exception exception) when (exception is InvalidOperationException or IOException or FormatException or ArgumentException)
+        catch (Masking.MaskingPolicyException exception)
         {
             Console.Error.WriteLine($"{configPath}: {exception.Message}");
             return 2;

@@ -1,3 +1,5 @@
+using ChunkGate.Sidecar.Recording;
+
 namespace ChunkGate.Sidecar;
 
 /// <summary><c>replay FILE</c>: prints a session recording as a readable timeline.</summary>
@@ -11,7 +13,8 @@ internal static class ReplayCommand
             return 2;
         }
 
-        error.WriteLine("replay is not available yet");
-        return 2;
+        using var recording = File.OpenRead(path);
+        Replay.Format(recording, output);
+        return 0;
     }
 }

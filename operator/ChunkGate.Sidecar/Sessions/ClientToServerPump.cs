@@ -12,7 +12,16 @@ namespace ChunkGate.Sidecar.Sessions;
 /// <summary>Receives the statement texts the client sends, for the recording.</summary>
 internal interface IStatementObserver
 {
-    void StatementSent(ReadOnlySpan<byte> sql, bool refused);
+    void StatementSent(ReadOnlySpan<byte> sql, bool extendedProtocol, bool refused);
+}
+
+/// <summary>
+/// Prepares masking of a <c>COPY … TO STDOUT</c> before it reaches the server (COPY sends no
+/// RowDescription, so its columns must be described first); refuses it when that is impossible.
+/// </summary>
+internal interface ICopyGate
+{
+    Task<GuardrailRefusal?> PrepareCopyAsync(string statement, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -30,14 +39,21 @@ internal sealed class ClientToServerPump(
     int maxInspectedMessage,
     ResponseTracker? tracker,
     IStatementObserver? observer,
-    SessionSignals signals)
+    SessionSignals signals,
+    ICopyGate? copyGate = null)
 {
+    private static readonly GuardrailRefusal CopyNeedsSimpleProtocol = new(
+        ActionGuardrails.PrivilegeState, "ChunkGate sidecar refused the statement: with masking on, COPY TO STDOUT must be sent as a simple query, alone");
+
     /// <summary>Messages above this size are streamed through in pieces instead of buffered whole.</summary>
     public const int StreamingThreshold = 256 * 1024;
 
     private long passRemaining;
     private byte[] describedPortal = new byte[64];
     private int describedPortalLength = -1;
+    private string? copyAwaitingDecision;
+    private bool copyDecided;
+    private GuardrailRefusal? copyDecision;
 
     public string? Error { get; private set; }
 
@@ -62,6 +78,17 @@ internal sealed class ClientToServerPump(
 
             var buffer = result.Buffer;
             var outcome = Process(ref buffer);
+            if (copyAwaitingDecision is { } copy)
+            {
+                // Leave the COPY unconsumed and unexamined: the next read returns it at once, decided.
+                client.AdvanceTo(buffer.Start);
+                await upstream.FlushAsync().ConfigureAwait(false);
+                copyDecision = await copyGate!.PrepareCopyAsync(copy, CancellationToken.None).ConfigureAwait(false);
+                copyDecided = true;
+                copyAwaitingDecision = null;
+                continue;
+            }
+
             client.AdvanceTo(buffer.Start, result.Buffer.End);
             FlushResult flush;
             try
@@ -139,10 +166,16 @@ internal sealed class ClientToServerPump(
                         return null;
                     }
 
-                    if (!Inspect(code, buffer.Slice(0, total)))
+                    var inspected = Inspect(code, buffer.Slice(0, total));
+                    if (inspected == Inspection.Malformed)
                     {
                         Error = $"malformed '{(char)code}' message from the client";
                         return PumpOutcome.ProtocolViolation;
+                    }
+
+                    if (inspected == Inspection.AwaitCopyDecision)
+                    {
+                        return null;
                     }
 
                     buffer = buffer.Slice(total);
@@ -172,8 +205,15 @@ internal sealed class ClientToServerPump(
         }
     }
 
-    /// <summary>Handles one whole inspected message; false when it is malformed.</summary>
-    private bool Inspect(byte code, ReadOnlySequence<byte> message)
+    private enum Inspection
+    {
+        Forwarded,
+        Malformed,
+        AwaitCopyDecision,
+    }
+
+    /// <summary>Handles one whole inspected message.</summary>
+    private Inspection Inspect(byte code, ReadOnlySequence<byte> message)
     {
         byte[]? rented = null;
         try
@@ -199,11 +239,28 @@ internal sealed class ClientToServerPump(
                     var end = body.IndexOf((byte)0);
                     if (end < 0)
                     {
-                        return false;
+                        return Inspection.Malformed;
+                    }
+
+                    var traits = StatementClassifier.Classify(body[..end]);
+                    GuardrailRefusal? refusal;
+                    if (copyGate is not null && (traits & StatementTraits.CopyTo) != 0 && ActionGuardrails.Decide(action, traits) is null)
+                    {
+                        if (!copyDecided)
+                        {
+                            copyAwaitingDecision = Encoding.UTF8.GetString(body[..end]);
+                            return Inspection.AwaitCopyDecision;
+                        }
+
+                        copyDecided = false;
+                        refusal = Guard(body[..end], traits, extended: false, copyDecision);
+                    }
+                    else
+                    {
+                        refusal = Guard(body[..end], traits, extended: false);
                     }
 
                     tracker?.Expect(PendingResponse.ReadyForQuery);
-                    var refusal = Guard(body[..end]);
                     if (refusal is null)
                     {
                         upstream.Write(span);
@@ -213,7 +270,7 @@ internal sealed class ClientToServerPump(
                         WriteRefusalQuery(refusal);
                     }
 
-                    return true;
+                    return Inspection.Forwarded;
                 }
 
                 case FrontendCode.Parse:
@@ -222,17 +279,18 @@ internal sealed class ClientToServerPump(
                     var nameEnd = body.IndexOf((byte)0);
                     if (nameEnd < 0)
                     {
-                        return false;
+                        return Inspection.Malformed;
                     }
 
                     var rest = body[(nameEnd + 1)..];
                     var sqlEnd = rest.IndexOf((byte)0);
                     if (sqlEnd < 0)
                     {
-                        return false;
+                        return Inspection.Malformed;
                     }
 
-                    var refusal = Guard(rest[..sqlEnd]);
+                    var traits = StatementClassifier.Classify(rest[..sqlEnd]);
+                    var refusal = Guard(rest[..sqlEnd], traits, extended: true, copyGate is not null && (traits & StatementTraits.CopyTo) != 0 ? CopyNeedsSimpleProtocol : null);
                     if (refusal is null)
                     {
                         upstream.Write(span);
@@ -246,7 +304,7 @@ internal sealed class ClientToServerPump(
                         writer.Complete();
                     }
 
-                    return true;
+                    return Inspection.Forwarded;
                 }
 
                 case FrontendCode.FunctionCall:
@@ -258,14 +316,14 @@ internal sealed class ClientToServerPump(
                     var refusal = new GuardrailRefusal(ActionGuardrails.PrivilegeState, "ChunkGate sidecar refused the statement: the fast-path function call protocol is not allowed");
                     SidecarTelemetry.RefusedStatements.Add(1);
                     WriteRefusalQuery(refusal);
-                    return true;
+                    return Inspection.Forwarded;
                 }
 
                 case FrontendCode.Describe:
                 {
                     if (body.Length < 2 || body[^1] != 0)
                     {
-                        return false;
+                        return Inspection.Malformed;
                     }
 
                     tracker?.Expect(PendingResponse.ClientDescribe);
@@ -281,7 +339,7 @@ internal sealed class ClientToServerPump(
                     }
 
                     upstream.Write(span);
-                    return true;
+                    return Inspection.Forwarded;
                 }
 
                 case FrontendCode.Execute:
@@ -289,7 +347,7 @@ internal sealed class ClientToServerPump(
                     var nameEnd = body.IndexOf((byte)0);
                     if (nameEnd < 0)
                     {
-                        return false;
+                        return Inspection.Malformed;
                     }
 
                     var portal = body[..nameEnd];
@@ -304,11 +362,11 @@ internal sealed class ClientToServerPump(
 
                     describedPortalLength = -1;
                     upstream.Write(span);
-                    return true;
+                    return Inspection.Forwarded;
                 }
             }
 
-            return false;
+            return Inspection.Malformed;
         }
         finally
         {
@@ -319,10 +377,10 @@ internal sealed class ClientToServerPump(
         }
     }
 
-    private GuardrailRefusal? Guard(ReadOnlySpan<byte> sql)
+    private GuardrailRefusal? Guard(ReadOnlySpan<byte> sql, StatementTraits traits, bool extended, GuardrailRefusal? imposed = null)
     {
-        var refusal = ActionGuardrails.Decide(action, StatementClassifier.Classify(sql));
-        observer?.StatementSent(sql, refusal is not null);
+        var refusal = ActionGuardrails.Decide(action, traits) ?? imposed;
+        observer?.StatementSent(sql, extended, refusal is not null);
         if (refusal is not null)
         {
             SidecarTelemetry.RefusedStatements.Add(1);

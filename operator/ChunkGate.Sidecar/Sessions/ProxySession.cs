@@ -6,6 +6,7 @@ using ChunkGate.Sidecar.Protocol;
 using ChunkGate.Sidecar.Telemetry;
 using ChunkGate.Sidecar.Upstream;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace ChunkGate.Sidecar.Sessions;
 
@@ -106,7 +107,7 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
                     ? SessionFeatures.None
                     : await context.Features.CreateAsync(credential, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is NpgsqlException or IOException or InvalidOperationException or UnauthorizedAccessException)
             {
                 // Masking that cannot be set up must not fall back to unmasked data.
                 context.Logger.LogError(exception, "masking or recording could not start");
@@ -134,7 +135,7 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
                     clientWriter.Write("Z\0\0\0\u0005I"u8);
                     await clientWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
                     SidecarTelemetry.Sessions.Add(1);
-                    await PumpAsync(clientReader, clientWriter, upstream, features).ConfigureAwait(false);
+                    await PumpAsync(clientReader, clientWriter, upstream, features, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -144,12 +145,12 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         }
     }
 
-    private async Task PumpAsync(PipeReader clientReader, PipeWriter clientWriter, UpstreamConnection upstream, SessionFeatures features)
+    private async Task PumpAsync(PipeReader clientReader, PipeWriter clientWriter, UpstreamConnection upstream, SessionFeatures features, CancellationToken stopping)
     {
         var signals = new SessionSignals();
         var tracker = features.Filter is null ? null : new ResponseTracker();
         var max = context.Options.MaxInspectedMessageBytes;
-        var toServer = new ClientToServerPump(clientReader, upstream.Writer, context.Options.Action, max, tracker, features.Statements, signals);
+        var toServer = new ClientToServerPump(clientReader, upstream.Writer, context.Options.Action, max, tracker, features.Statements, signals, features.CopyGate);
         var toClient = new ServerToClientPump(upstream.Reader, clientWriter, max, features.Filter, tracker, features.Results, signals);
 
         using var deadline = context.Deadline.Arm(() =>
@@ -158,6 +159,13 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
             upstream.Reader.CancelPendingRead();
             clientReader.CancelPendingRead();
             clientWriter.CancelPendingFlush();
+        });
+
+        // Shutting the sidecar down ends every session (both pumps see a cancelled read).
+        using var stop = stopping.Register(() =>
+        {
+            upstream.Reader.CancelPendingRead();
+            clientReader.CancelPendingRead();
         });
 
         var toServerTask = toServer.RunAsync();

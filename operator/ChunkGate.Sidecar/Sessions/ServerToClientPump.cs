@@ -170,7 +170,13 @@ internal sealed class ServerToClientPump(
                 return null;
             }
 
-            Handle(code, buffer.Slice(0, total));
+            if (!Handle(code, buffer.Slice(0, total)))
+            {
+                // Fail closed: a row that cannot be masked is never sent as it is.
+                Error = $"a '{(char)code}' message from the database could not be masked (it does not match its description)";
+                return PumpOutcome.ProtocolViolation;
+            }
+
             buffer = buffer.Slice(total);
         }
     }
@@ -185,25 +191,29 @@ internal sealed class ServerToClientPump(
         _ => false,
     };
 
-    private void Handle(byte code, ReadOnlySequence<byte> message)
+    /// <summary>Forwards or rewrites one whole message; false when masking could not process it.</summary>
+    private bool Handle(byte code, ReadOnlySequence<byte> message)
     {
+        int masked;
         switch ((BackendCode)code)
         {
             case BackendCode.DataRow:
                 rows++;
-                maskedValues += filter!.WriteDataRow(message, client);
-                return;
+                masked = filter!.WriteDataRow(message, client);
+                maskedValues += masked;
+                return masked >= 0;
             case BackendCode.CopyData:
                 rows++;
-                maskedValues += filter!.WriteCopyData(message, client);
-                return;
+                masked = filter!.WriteCopyData(message, client);
+                maskedValues += masked;
+                return masked >= 0;
             case BackendCode.RowDescription:
             {
                 rowsNeedRewrite = filter is not null && filter.OnRowDescription(message);
                 observer?.RowDescribed(message);
                 if (tracker is not null && tracker.DescribeAnswered())
                 {
-                    return;
+                    return true;
                 }
 
                 break;
@@ -213,7 +223,7 @@ internal sealed class ServerToClientPump(
                 rowsNeedRewrite = false;
                 if (tracker is not null && tracker.DescribeAnswered())
                 {
-                    return;
+                    return true;
                 }
 
                 break;
@@ -237,16 +247,23 @@ internal sealed class ServerToClientPump(
                 {
                     if (code == (byte)BackendCode.ErrorResponse && observer is not null)
                     {
-                        var masked = new ArrayBufferWriter<byte>((int)message.Length);
-                        maskedValues += filter.WriteErrorOrNotice(message, masked);
-                        observer.ErrorReturned(new ReadOnlySequence<byte>(masked.WrittenMemory));
-                        client.Write(masked.WrittenSpan);
+                        var rewritten = new ArrayBufferWriter<byte>((int)message.Length + 64);
+                        masked = filter.WriteErrorOrNotice(message, rewritten);
+                        if (masked < 0)
+                        {
+                            return false;
+                        }
+
+                        maskedValues += masked;
+                        observer.ErrorReturned(new ReadOnlySequence<byte>(rewritten.WrittenMemory));
+                        client.Write(rewritten.WrittenSpan);
                         Roll();
-                        return;
+                        return true;
                     }
 
-                    maskedValues += filter.WriteErrorOrNotice(message, client);
-                    return;
+                    masked = filter.WriteErrorOrNotice(message, client);
+                    maskedValues += Math.Max(masked, 0);
+                    return masked >= 0;
                 }
 
                 if (code == (byte)BackendCode.ErrorResponse)
@@ -259,6 +276,7 @@ internal sealed class ServerToClientPump(
         }
 
         ClientToServerPump.Copy(message, client);
+        return true;
     }
 
     private void Roll()

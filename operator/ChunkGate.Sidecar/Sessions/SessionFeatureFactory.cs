@@ -1,28 +1,120 @@
 using ChunkGate.Sidecar.Configuration;
+using ChunkGate.Sidecar.Masking;
+using ChunkGate.Sidecar.Recording;
+using ChunkGate.Sidecar.Telemetry;
 using ChunkGate.Sidecar.Upstream;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace ChunkGate.Sidecar.Sessions;
 
-/// <summary>Builds masking and recording for each session from the configuration.</summary>
-internal sealed class SessionFeatureFactory : ISessionFeatureFactory
+/// <summary>
+/// Builds masking and recording for each session: the policy is parsed once at start-up (a bad
+/// policy stops the sidecar), column rules are resolved through the catalog once per session
+/// with the session's own credential.
+/// </summary>
+internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolicy policy, TimeProvider time, ILogger logger) : ISessionFeatureFactory, IAsyncDisposable
 {
-    private SessionFeatureFactory()
-    {
-    }
+    private readonly SemaphoreSlim recorderLock = new(1, 1);
+    private SessionRecorder? recorder;
 
-    /// <summary>Null when neither masking nor recording is configured (pure pass-through).</summary>
-    public static ISessionFeatureFactory? Create(SidecarOptions options, ILoggerFactory loggerFactory)
+    /// <summary>Null when neither masking, recording nor tracing is configured (pure pass-through).</summary>
+    /// <exception cref="MaskingPolicyException">The masking section is invalid.</exception>
+    public static ISessionFeatureFactory? Create(SidecarOptions options, TimeProvider time, ILogger logger)
     {
-        _ = loggerFactory;
-        if (options.Masking is null && options.RecordingPath is null)
+        var policy = options.Masking is { } masking ? MaskingPolicy.Parse(masking) : MaskingPolicy.None;
+        if (policy.IsEmpty && options.RecordingPath is null && options.OtlpEndpoint is null)
         {
             return null;
         }
 
-        return new SessionFeatureFactory();
+        return new SessionFeatureFactory(options, policy, time, logger);
     }
 
-    public Task<SessionFeatures> CreateAsync(UpstreamCredential credential, CancellationToken cancellationToken) =>
-        Task.FromResult(SessionFeatures.None);
+    public async Task<SessionFeatures> CreateAsync(UpstreamCredential credential, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection? catalog = null;
+        var columns = MaskedColumnSet.Empty;
+        if (policy.Columns.Count > 0)
+        {
+            catalog = new NpgsqlConnection(CatalogConnectionString(credential));
+            await catalog.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var resolution = await CatalogResolver.ResolveAsync(catalog, policy, cancellationToken).ConfigureAwait(false);
+            foreach (var warning in resolution.Warnings)
+            {
+                logger.LogWarning("{Warning}", warning);
+            }
+
+            columns = resolution.Columns;
+        }
+
+        var shared = await RecorderAsync(columns).ConfigureAwait(false);
+        var recording = shared?.StartSession(new SessionInfo(
+            User: credential.Username,
+            Database: options.Upstream.Database,
+            Action: options.Action.ToString().ToLowerInvariant(),
+            ExpiresAt: options.ExpiresAt,
+            TraceId: System.Diagnostics.Activity.Current?.TraceId.ToString()));
+        var session = new MaskedSession(new ResultMasker(policy, columns), catalog, recording);
+        var masks = !policy.IsEmpty;
+        return new SessionFeatures(
+            Filter: session,
+            Statements: session,
+            Results: session,
+            Lifetime: session,
+            CopyGate: masks ? session : null);
+    }
+
+    /// <summary>
+    /// One recorder (one file, one writer) for every connection of this sidecar, opened with the
+    /// first session's resolved columns (all sessions share the database and policy).
+    /// </summary>
+    private async Task<SessionRecorder?> RecorderAsync(MaskedColumnSet columns)
+    {
+        if (options.RecordingPath is null)
+        {
+            return null;
+        }
+
+        await recorderLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return recorder ??= SessionRecorder.Open(options.RecordingPath, new StatementTextMasker(columns, policy.Detectors), time);
+        }
+        finally
+        {
+            recorderLock.Release();
+        }
+    }
+
+    /// <summary>Flushes and closes the recording.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (recorder is not null)
+        {
+            await recorder.DisposeAsync().ConfigureAwait(false);
+        }
+
+        recorderLock.Dispose();
+    }
+
+    /// <summary>The catalog connection: same role, same database, read-only, never pooled.</summary>
+    private string CatalogConnectionString(UpstreamCredential credential) => new NpgsqlConnectionStringBuilder
+    {
+        Host = options.Upstream.Host,
+        Port = options.Upstream.Port,
+        Database = options.Upstream.Database,
+        Username = credential.Username,
+        Password = credential.Password,
+        SslMode = options.Upstream.SslMode switch
+        {
+            UpstreamSslMode.Require => SslMode.Require,
+            UpstreamSslMode.VerifyFull => SslMode.VerifyFull,
+            _ => SslMode.Disable,
+        },
+        RootCertificate = options.Upstream.CaFile,
+        Pooling = false,
+        ApplicationName = SidecarTelemetry.Name + " catalog",
+        Options = "-c default_transaction_read_only=on",
+    }.ConnectionString;
 }

@@ -7,7 +7,8 @@ internal sealed record SessionFeatures(
     IResultFilter? Filter = null,
     IStatementObserver? Statements = null,
     IResultObserver? Results = null,
-    IAsyncDisposable? Lifetime = null)
+    IAsyncDisposable? Lifetime = null,
+    ICopyGate? CopyGate = null)
 {
     public static SessionFeatures None { get; } = new();
 }

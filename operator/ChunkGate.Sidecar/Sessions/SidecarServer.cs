@@ -83,6 +83,12 @@ internal sealed class SidecarServer(SidecarContext context) : IAsyncDisposable
         }
 
         await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        if (context.Features is IAsyncDisposable features)
+        {
+            // Flushes the recording once no session writes to it any more.
+            await features.DisposeAsync().ConfigureAwait(false);
+        }
+
         stopping.Dispose();
     }
 }
