@@ -154,11 +154,18 @@ internal static class ViewQueryTree
 
                 break;
             case 1 when Field(entry, "subquery") is NodeTree.Node subquery:
-                foreach (var target in Nodes(subquery, "targetList"))
+                CollectSubqueryTarget(subquery, attno, found, depth);
+
+                // A set operation (UNION, INTERSECT, EXCEPT) names only its first branch in the
+                // output Vars; every branch contributes rows, so read the same column of all of them.
+                if (Field(query, "setOperations") is NodeTree.Node)
                 {
-                    if (attno == 0 || Int(target, "resno") == attno)
+                    foreach (var branch in rangeTable.OfType<NodeTree.Node>())
                     {
-                        CollectColumns(Field(target, "expr"), subquery, 0, found, depth + 1);
+                        if (!ReferenceEquals(branch, entry) && Int(branch, "rtekind") == 1 && Field(branch, "subquery") is NodeTree.Node other)
+                        {
+                            CollectSubqueryTarget(other, attno, found, depth);
+                        }
                     }
                 }
 
@@ -174,6 +181,29 @@ internal static class ViewQueryTree
                 }
 
                 break;
+        }
+    }
+
+    private static void CollectSubqueryTarget(NodeTree.Node subquery, long attno, HashSet<(uint, short)> found, int depth)
+    {
+        foreach (var target in Nodes(subquery, "targetList"))
+        {
+            if (attno == 0 || Int(target, "resno") == attno)
+            {
+                CollectColumns(Field(target, "expr"), subquery, 0, found, depth + 1);
+            }
+        }
+
+        // The branch may itself be a set operation: its Vars then point at its own branches.
+        if (Field(subquery, "setOperations") is NodeTree.Node && depth < MaxDepth)
+        {
+            foreach (var branch in Nodes(subquery, "rtable"))
+            {
+                if (Int(branch, "rtekind") == 1 && Field(branch, "subquery") is NodeTree.Node nested)
+                {
+                    CollectSubqueryTarget(nested, attno, found, depth + 1);
+                }
+            }
         }
     }
 

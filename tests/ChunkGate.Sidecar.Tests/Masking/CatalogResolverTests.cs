@@ -25,6 +25,10 @@ public sealed class CatalogResolverTests
           FROM public.customers c
           JOIN public.v_customers j ON j.id = c.id
           JOIN (SELECT id, lower(ssn) AS inner_ssn FROM public.customers) s ON s.id = c.id;
+        CREATE VIEW public.v_union AS
+          SELECT name AS label, id FROM public.customers
+          UNION ALL SELECT ssn, id FROM public.customers
+          UNION SELECT 'x', 1;
         ALTER TABLE public.customers RENAME COLUMN card TO card_number;
         CREATE TABLE public.payments (region text, amount int, payer_ssn text) PARTITION BY LIST (region);
         CREATE TABLE public.payments_eu (payer_ssn text, amount int, region text);
@@ -165,6 +169,9 @@ public sealed class CatalogResolverTests
         plan["top_ssn"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
         plan["joined"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
         plan["from_subquery"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
+        var union = await PlanAsync(resolution.Columns, "SELECT * FROM v_union");
+        union["label"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4), "the second branch of the UNION feeds ssn into it");
+        union["id"].Action.Should().Be(ColumnAction.PassThrough);
     }
 
     [Test]
