@@ -167,8 +167,25 @@ internal static class CatalogResolver
             await AddViewColumnNamesAsync(connection, viewColumns, names, cancellationToken).ConfigureAwait(false);
         }
 
-        var rowTypes = masked.Count == 0 ? [] : await RowTypesAsync(connection, masked.Keys.Select(key => key.TableOid).Distinct().ToArray(), cancellationToken).ConfigureAwait(false);
-        return new CatalogResolution(new MaskedColumnSet(masked, names, rowTypes), warnings);
+        var relations = masked.Keys.Select(key => key.TableOid).Distinct().ToArray();
+        var rowTypes = relations.Length == 0 ? [] : await RowTypesAsync(connection, relations, cancellationToken).ConfigureAwait(false);
+        var known = relations.Length == 0 ? [] : await KnownColumnsAsync(connection, relations, cancellationToken).ConfigureAwait(false);
+        return new CatalogResolution(new MaskedColumnSet(masked, names, rowTypes, known), warnings);
+    }
+
+    /// <summary>Every live column of the relations with masked columns, to notice later ALTER TABLEs.</summary>
+    private static async Task<List<(uint, short)>> KnownColumnsAsync(NpgsqlConnection connection, uint[] relations, CancellationToken cancellationToken)
+    {
+        var known = new List<(uint, short)>();
+        await using var command = new NpgsqlCommand(ColumnNamesSql, connection);
+        command.Parameters.Add(new NpgsqlParameter("relations", NpgsqlDbType.Array | NpgsqlDbType.Oid) { Value = relations });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            known.Add((reader.GetFieldValue<uint>(0), reader.GetInt16(1)));
+        }
+
+        return known;
     }
 
     private static async Task<List<uint>> RowTypesAsync(NpgsqlConnection connection, uint[] relations, CancellationToken cancellationToken)

@@ -9,9 +9,10 @@ internal sealed class ColumnPlan
 {
     private readonly PlannedColumn[] columns;
 
-    internal ColumnPlan(PlannedColumn[] columns)
+    internal ColumnPlan(PlannedColumn[] columns, bool hasStaleColumns = false)
     {
         this.columns = columns;
+        HasStaleColumns = hasStaleColumns;
         foreach (var column in columns)
         {
             switch (column.Action)
@@ -44,6 +45,13 @@ internal sealed class ColumnPlan
     public bool NeedsRewrite => MaskedColumnCount + ScannedColumnCount > 0;
 
     public ReadOnlySpan<PlannedColumn> Columns => columns;
+
+    /// <summary>
+    /// A column of a table with masked columns was unknown to the catalog snapshot (the table was
+    /// altered since): it is masked with NULL. The proxy should run <see cref="CatalogResolver"/>
+    /// again and re-plan.
+    /// </summary>
+    public bool HasStaleColumns { get; }
 
     public PlannedColumn this[int index] => columns[index];
 }

@@ -13,12 +13,28 @@ internal sealed class MaskedColumnSet
     public MaskedColumnSet(
         IEnumerable<KeyValuePair<(uint TableOid, short AttributeNumber), MaskingStrategy>> columns,
         IEnumerable<string> columnNames,
-        IEnumerable<uint>? rowTypes = null)
+        IEnumerable<uint>? rowTypes = null,
+        IEnumerable<(uint TableOid, short AttributeNumber)>? knownColumns = null)
     {
         strategies = columns.ToFrozenDictionary(pair => Key(pair.Key.TableOid, pair.Key.AttributeNumber), pair => pair.Value);
         ColumnNames = columnNames.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         RowTypes = (rowTypes ?? []).ToFrozenSet();
+        var known = (knownColumns ?? []).ToList();
+        this.knownColumns = known.Select(column => Key(column.TableOid, column.AttributeNumber)).ToFrozenSet();
+        trackedRelations = known.Select(column => column.TableOid).ToFrozenSet();
     }
+
+    private readonly FrozenSet<ulong> knownColumns;
+    private readonly FrozenSet<uint> trackedRelations;
+
+    /// <summary>
+    /// True when <paramref name="tableOid"/> has masked columns but <paramref name="attributeNumber"/>
+    /// did not exist when the catalog was read: the table changed since (<c>ALTER TABLE … DROP/ADD
+    /// COLUMN</c> may have recreated a masked column under a new number). Plans mask such a column
+    /// with NULL and say so (<see cref="ColumnPlan.HasStaleColumns"/>) so the proxy resolves again.
+    /// </summary>
+    public bool IsStale(uint tableOid, short attributeNumber) =>
+        attributeNumber > 0 && trackedRelations.Contains(tableOid) && !knownColumns.Contains(Key(tableOid, attributeNumber));
 
     public static MaskedColumnSet Empty { get; } = new([], []);
 

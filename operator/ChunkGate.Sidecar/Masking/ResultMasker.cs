@@ -43,6 +43,7 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
         }
 
         var planned = new PlannedColumn[fields.Length];
+        var stale = false;
         for (var index = 0; index < fields.Length; index++)
         {
             var field = fields[index];
@@ -57,6 +58,12 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
                 action = ColumnAction.Mask;
                 strategy = MaskingStrategy.Null;
             }
+            else if (Columns.IsStale(field.TableOid, field.ColumnAttributeNumber))
+            {
+                action = ColumnAction.Mask;
+                strategy = MaskingStrategy.Null;
+                stale = true;
+            }
             else if (Policy.Detectors != DetectorKinds.None && !PgTypeOid.CannotHoldText(field.TypeOid))
             {
                 action = ColumnAction.Scan;
@@ -65,7 +72,7 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
             planned[index] = new PlannedColumn(action, strategy, field.TypeOid, field.TypeModifier, field.IsBinary);
         }
 
-        return new ColumnPlan(planned);
+        return new ColumnPlan(planned, stale);
     }
 
     /// <summary>

@@ -175,6 +175,40 @@ public sealed class CatalogResolverTests
     }
 
     [Test]
+    public async Task Plan_NullsAndFlagsColumnsAddedAfterResolution_UntilResolvedAgain()
+    {
+        await using (var setup = await OpenAsync())
+        await using (var create = new NpgsqlCommand("CREATE TABLE public.churn (id int, secret text)", setup))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var policy = Policy(("public.churn.secret", MaskingStrategy.Last4));
+        var before = await ResolveAsync(policy);
+        (await PlanAsync(before.Columns, "SELECT secret FROM churn"))["secret"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
+
+        await using (var alter = await OpenAsync())
+        await using (var recreate = new NpgsqlCommand("ALTER TABLE public.churn DROP COLUMN secret; ALTER TABLE public.churn ADD COLUMN secret text", alter))
+        {
+            await recreate.ExecuteNonQueryAsync();
+        }
+
+        await using (var connection = await OpenAsync())
+        {
+            CopyStatement.TryParse("COPY (SELECT id, secret FROM churn) TO STDOUT", out var copy).Should().BeTrue();
+            var fields = await CopyColumnDescriber.DescribeAsync(connection, copy!, CancellationToken.None);
+            using var masker = new ResultMasker(policy, before.Columns);
+            var stalePlan = masker.Plan(fields!);
+            stalePlan.HasStaleColumns.Should().BeTrue();
+            stalePlan[1].Should().Be(new PlannedColumn(ColumnAction.Mask, MaskingStrategy.Null, PgTypeOid.Text, -1, false), "the recreated column has a new number the snapshot never saw");
+            stalePlan[0].Action.Should().Be(ColumnAction.PassThrough);
+        }
+
+        var after = await ResolveAsync(policy);
+        (await PlanAsync(after.Columns, "SELECT secret FROM churn"))["secret"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
+    }
+
+    [Test]
     public async Task ResolveAsync_UsesAttributeNumbers_SoRenamedColumnsStayMasked()
     {
         var resolution = await ResolveAsync(Policy(("public.customers.card_number", MaskingStrategy.Null)));
