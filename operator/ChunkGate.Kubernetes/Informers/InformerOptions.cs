@@ -17,6 +17,9 @@ public sealed record InformerOptions<T>
 
     public int ListPageSize { get; init; } = 500;
 
+    /// <summary>Ask for BOOKMARK events, which keep the resume version fresh so reconnects rarely need a re-list.</summary>
+    public bool AllowWatchBookmarks { get; init; } = true;
+
     /// <summary>A watch asks the server to end after a random time in [this, 2×this), spreading reconnects (client-go uses 5 min).</summary>
     public TimeSpan MinWatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

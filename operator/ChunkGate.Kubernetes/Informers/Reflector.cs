@@ -108,7 +108,7 @@ internal sealed partial class Reflector<T>(
             ResourceVersion = resourceVersion,
             LabelSelector = options.LabelSelector,
             FieldSelector = options.FieldSelector,
-            AllowWatchBookmarks = true,
+            AllowWatchBookmarks = options.AllowWatchBookmarks,
             TimeoutSeconds = (int)timeout,
         };
         // A half-open connection delivers nothing and never ends: give up a minute after the server should have ended the watch.

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace ChunkGate.Kubernetes.Models;
@@ -5,6 +6,10 @@ namespace ChunkGate.Kubernetes.Models;
 /// <summary>core/v1 Event (what <c>kubectl describe</c> shows under Events).</summary>
 public sealed class Event : KubernetesObject
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public ObjectReference InvolvedObject { get; set; } = new();
 
     public string? Reason { get; set; }
@@ -34,6 +39,10 @@ public sealed class Event : KubernetesObject
 
 public sealed class EventSource
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string? Component { get; set; }
 
     public string? Host { get; set; }

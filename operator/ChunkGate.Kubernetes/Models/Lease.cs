@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace ChunkGate.Kubernetes.Models;
@@ -5,11 +6,19 @@ namespace ChunkGate.Kubernetes.Models;
 /// <summary>coordination.k8s.io/v1 Lease.</summary>
 public sealed class Lease : KubernetesObject
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public LeaseSpec Spec { get; set; } = new();
 }
 
 public sealed class LeaseSpec
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string? HolderIdentity { get; set; }
 
     public int? LeaseDurationSeconds { get; set; }

@@ -1,9 +1,14 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace ChunkGate.Kubernetes.Models;
 
 public sealed class ObjectMeta
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string? Name { get; set; }
 
     public string? GenerateName { get; set; }
@@ -36,6 +41,10 @@ public sealed class ObjectMeta
 
 public sealed class OwnerReference
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string ApiVersion { get; set; } = "";
 
     public string Kind { get; set; } = "";
@@ -61,6 +70,10 @@ public sealed class ListMeta
 /// <summary>core/v1 ObjectReference, as used by Events.</summary>
 public sealed class ObjectReference
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string? ApiVersion { get; set; }
 
     public string? Kind { get; set; }

@@ -1,8 +1,14 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 namespace ChunkGate.Kubernetes.Models;
 
 /// <summary>core/v1 Pod, limited to the fields a run Pod needs (unknown fields are dropped on read).</summary>
 public sealed class Pod : KubernetesObject
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public PodSpec Spec { get; set; } = new();
 
     public PodStatus? Status { get; set; }
@@ -10,6 +16,10 @@ public sealed class Pod : KubernetesObject
 
 public sealed class PodSpec
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public List<Container> Containers { get; set; } = [];
 
     public List<Container>? InitContainers { get; set; }
@@ -37,6 +47,10 @@ public sealed class PodSpec
 
 public sealed class Container
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string Name { get; set; } = "";
 
     public string? Image { get; set; }
@@ -68,6 +82,10 @@ public sealed class Container
 
 public sealed class EnvVar
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string Name { get; set; } = "";
 
     public string? Value { get; set; }
@@ -77,6 +95,10 @@ public sealed class EnvVar
 
 public sealed class EnvVarSource
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public SecretKeySelector? SecretKeyRef { get; set; }
 
     public ConfigMapKeySelector? ConfigMapKeyRef { get; set; }
@@ -86,6 +108,10 @@ public sealed class EnvVarSource
 
 public sealed class SecretKeySelector
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string Name { get; set; } = "";
 
     public string Key { get; set; } = "";
@@ -95,6 +121,10 @@ public sealed class SecretKeySelector
 
 public sealed class ConfigMapKeySelector
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string Name { get; set; } = "";
 
     public string Key { get; set; } = "";
@@ -104,6 +134,10 @@ public sealed class ConfigMapKeySelector
 
 public sealed class ObjectFieldSelector
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string FieldPath { get; set; } = "";
 
     public string? ApiVersion { get; set; }
@@ -111,6 +145,10 @@ public sealed class ObjectFieldSelector
 
 public sealed class ContainerPort
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string? Name { get; set; }
 
     [System.Text.Json.Serialization.JsonPropertyName("containerPort")]
@@ -121,6 +159,10 @@ public sealed class ContainerPort
 
 public sealed class ResourceRequirements
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     /// <summary>Quantities kept as the API's strings (<c>500m</c>, <c>128Mi</c>).</summary>
     public Dictionary<string, string>? Limits { get; set; }
 
@@ -129,6 +171,10 @@ public sealed class ResourceRequirements
 
 public sealed class VolumeMount
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string Name { get; set; } = "";
 
     public string MountPath { get; set; } = "";
@@ -140,6 +186,10 @@ public sealed class VolumeMount
 
 public sealed class Volume
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string Name { get; set; } = "";
 
     public SecretVolumeSource? Secret { get; set; }
@@ -149,6 +199,10 @@ public sealed class Volume
 
 public sealed class SecretVolumeSource
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string? SecretName { get; set; }
 
     public List<KeyToPath>? Items { get; set; }
@@ -160,6 +214,10 @@ public sealed class SecretVolumeSource
 
 public sealed class KeyToPath
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string Key { get; set; } = "";
 
     public string Path { get; set; } = "";
@@ -169,6 +227,10 @@ public sealed class KeyToPath
 
 public sealed class EmptyDirVolumeSource
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string? Medium { get; set; }
 
     public string? SizeLimit { get; set; }
@@ -176,6 +238,10 @@ public sealed class EmptyDirVolumeSource
 
 public sealed class PodSecurityContext
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public bool? RunAsNonRoot { get; set; }
 
     public long? RunAsUser { get; set; }
@@ -189,6 +255,10 @@ public sealed class PodSecurityContext
 
 public sealed class SecurityContext
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public bool? AllowPrivilegeEscalation { get; set; }
 
     public bool? ReadOnlyRootFilesystem { get; set; }
@@ -208,6 +278,10 @@ public sealed class SecurityContext
 
 public sealed class Capabilities
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public List<string>? Add { get; set; }
 
     public List<string>? Drop { get; set; }
@@ -215,6 +289,10 @@ public sealed class Capabilities
 
 public sealed class SeccompProfile
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     /// <summary><c>RuntimeDefault</c>, <c>Localhost</c> or <c>Unconfined</c>.</summary>
     public string Type { get; set; } = "RuntimeDefault";
 
@@ -223,6 +301,10 @@ public sealed class SeccompProfile
 
 public sealed class PodStatus
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     /// <summary><c>Pending</c>, <c>Running</c>, <c>Succeeded</c>, <c>Failed</c> or <c>Unknown</c>.</summary>
     public string? Phase { get; set; }
 
@@ -243,6 +325,10 @@ public sealed class PodStatus
 
 public sealed class PodCondition
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string Type { get; set; } = "";
 
     public string Status { get; set; } = "";
@@ -256,6 +342,10 @@ public sealed class PodCondition
 
 public sealed class ContainerStatus
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string Name { get; set; } = "";
 
     public bool Ready { get; set; }
@@ -273,6 +363,10 @@ public sealed class ContainerStatus
 
 public sealed class ContainerState
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public ContainerStateWaiting? Waiting { get; set; }
 
     public ContainerStateRunning? Running { get; set; }
@@ -282,6 +376,10 @@ public sealed class ContainerState
 
 public sealed class ContainerStateWaiting
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public string? Reason { get; set; }
 
     public string? Message { get; set; }
@@ -289,11 +387,19 @@ public sealed class ContainerStateWaiting
 
 public sealed class ContainerStateRunning
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public DateTimeOffset? StartedAt { get; set; }
 }
 
 public sealed class ContainerStateTerminated
 {
+    /// <summary>Fields this model does not declare, kept so a read-modify-write never drops what the server set.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
     public int ExitCode { get; set; }
 
     public int? Signal { get; set; }

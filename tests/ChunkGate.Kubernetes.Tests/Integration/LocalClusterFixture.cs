@@ -1,0 +1,46 @@
+using ChunkGate.Kubernetes.Configuration;
+using ChunkGate.Kubernetes.Models;
+using ChunkGate.Kubernetes.Resources;
+using ChunkGate.LocalCluster.Hosting;
+
+namespace ChunkGate.Kubernetes.Tests.Integration;
+
+/// <summary>
+/// One local cluster (the project's Kubernetes API stand-in, over HTTPS with its own CA and static
+/// tokens) for every integration test here; each test works in its own namespace. The client is
+/// configured from the cluster's kubeconfig by <see cref="KubeConfigLoader"/>, as an operator would be.
+/// </summary>
+[SetUpFixture]
+public sealed class LocalClusterFixture
+{
+    private static LocalClusterHost? cluster;
+
+    internal static LocalClusterHost Cluster => cluster ?? throw new InvalidOperationException("the local cluster is not started");
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => cluster = await LocalClusterHost.StartAsync(new LocalClusterOptions
+    {
+        BookmarkInterval = TimeSpan.FromMilliseconds(500),
+    });
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (cluster is not null)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    internal static KubernetesClientConfiguration Configuration(string context = "admin") =>
+        new KubeConfigLoader(_ => null, TimeProvider.System).Load([Cluster.KubeconfigPath], context);
+
+    internal static KubernetesClient Client(TimeProvider? clock = null) => new(Configuration(), timeProvider: clock);
+
+    internal static async Task<string> NamespaceAsync(KubernetesClient client, string prefix)
+    {
+        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+        await client.Resource<GenericObject>(ResourceType.Namespaces).CreateAsync(new GenericObject { Metadata = new ObjectMeta { Name = name } });
+        return name;
+    }
+}
