@@ -45,6 +45,8 @@ public sealed class KubeletTests
 
         (await Kubectl.OkAsync($"logs p1 -n {ns}")).Output.Should().Be("user=app pod=p1\nhunter2\n");
         (await Kubectl.OkAsync($"get pod p1 -n {ns}")).Output.Should().MatchRegex(@"(?m)^p1\s+0/1\s+Completed\s+0\s+\d+s$");
+        (await Kubectl.OkAsync($"describe pod p1 -n {ns}")).Output.Should().MatchRegex(@"Normal\s+Scheduled\s+\S+\s+kubelet\s+Successfully assigned " + ns + "/p1 to local-node")
+            .And.MatchRegex(@"Normal\s+Started\s+\S+\s+kubelet\s+Started container main");
     }
 
     [Test]

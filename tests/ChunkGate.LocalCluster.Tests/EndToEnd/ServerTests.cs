@@ -28,6 +28,35 @@ public sealed class ServerTests
     }
 
     [Test]
+    public async Task Discovery_ServesAggregatedDocumentsWhenAskedAndLegacyOnesOtherwise()
+    {
+        using var api = new ApiClient(SharedCluster.Cluster);
+
+        var (legacyStatus, legacy) = await api.SendAsync(HttpMethod.Get, "/apis");
+        var aggregated = await api.GetRawAsync("/apis", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json");
+
+        legacyStatus.Should().Be(200);
+        legacy!["kind"]!.GetValue<string>().Should().Be("APIGroupList");
+        aggregated.ContentType.Replace(" ", "", StringComparison.Ordinal).Should().Be("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+        var widgets = JsonNode.Parse(aggregated.Body)!["items"]!.AsArray()
+            .Single(g => g!["metadata"]!["name"]!.GetValue<string>() == "fixtures.chunkgate.io")!["versions"]![0]!["resources"]![0]!;
+        widgets["resource"]!.GetValue<string>().Should().Be("widgets");
+        widgets["scope"]!.GetValue<string>().Should().Be("Namespaced");
+        widgets["subresources"]![0]!["subresource"]!.GetValue<string>().Should().Be("status");
+    }
+
+    [Test]
+    public async Task DryRunServer_ValidatesWithoutStoring()
+    {
+        var ns = await SharedCluster.NamespaceAsync("dryrun");
+
+        var result = await Kubectl.OkAsync($"create configmap c1 -n {ns} --from-literal=a=b --dry-run=server");
+
+        result.Output.Should().Contain("(server dry run)");
+        (await Kubectl.RunAsync($"get configmap c1 -n {ns}")).Error.Should().Contain("NotFound");
+    }
+
+    [Test]
     public async Task Request_WithoutAValidToken_Is401()
     {
         var result = await Kubectl.RunAsync("get namespaces --token=not-a-token");

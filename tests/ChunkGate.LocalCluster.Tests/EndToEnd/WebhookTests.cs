@@ -143,6 +143,31 @@ public sealed class WebhookTests
     }
 
     [Test]
+    public async Task Create_AllowedWithWarnings_ShowsThemAsKubectlWarnings()
+    {
+        var ns = await LabelledNamespaceAsync("on");
+
+        var result = await Kubectl.OkAsync("create -f -", Widget("w1", ns, "bob"));
+
+        result.Error.Trim().Should().Be("Warning: owner bob is on leave");
+    }
+
+    [Test]
+    public async Task Delete_GoesThroughValidatingWebhooksWithTheOldObject()
+    {
+        var ns = await LabelledNamespaceAsync("on");
+        await Kubectl.OkAsync("create -f -", Widget("w1", ns, "alice"));
+
+        await Kubectl.As("carol").OkAsync($"delete widget w1 -n {ns}");
+
+        var delete = reviews.Last(r => r["request"]!["namespace"]?.GetValue<string>() == ns && r["request"]!["operation"]!.GetValue<string>() == "DELETE");
+        delete["request"]!["oldObject"]!["metadata"]!["name"]!.GetValue<string>().Should().Be("w1");
+        delete["request"]!["object"].Should().BeNull();
+        delete["request"]!["userInfo"]!["username"]!.GetValue<string>().Should().Be("carol");
+        delete["request"]!["options"]!["kind"]!.GetValue<string>().Should().Be("DeleteOptions");
+    }
+
+    [Test]
     public async Task Create_WhenAFailClosedWebhookIsUnreachable_IsAnInternalError()
     {
         var ns = await LabelledNamespaceAsync("broken");
@@ -219,8 +244,11 @@ public sealed class WebhookTests
     private static JsonObject Validate(JsonObject request)
     {
         var owner = request["object"]?["spec"]?["owner"]?.GetValue<string>();
-        return owner == "mallory"
-            ? new JsonObject { ["allowed"] = false, ["status"] = new JsonObject { ["code"] = 403, ["reason"] = "Forbidden", ["message"] = "owner mallory is not allowed" } }
-            : new JsonObject { ["allowed"] = true };
+        return owner switch
+        {
+            "mallory" => new JsonObject { ["allowed"] = false, ["status"] = new JsonObject { ["code"] = 403, ["reason"] = "Forbidden", ["message"] = "owner mallory is not allowed" } },
+            "bob" => new JsonObject { ["allowed"] = true, ["warnings"] = new JsonArray("owner bob is on leave") },
+            _ => new JsonObject { ["allowed"] = true },
+        };
     }
 }

@@ -51,6 +51,14 @@ internal sealed class ApiClient : IDisposable
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
+    public async Task<(string ContentType, string Body)> GetRawAsync(string path, string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        using var response = await http.SendAsync(request);
+        return (response.Content.Headers.ContentType?.ToString() ?? "", await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Opens a watch and returns its event lines as they arrive.</summary>
     public async Task<WatchReader> WatchAsync(string pathAndQuery)
     {

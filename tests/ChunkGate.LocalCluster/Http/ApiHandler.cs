@@ -79,6 +79,12 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
             case "/version":
                 await WriteJsonAsync(context, 200, DiscoveryDocuments.Version());
                 return;
+            case "/api" when AggregatedDiscovery.IsRequested(context.Request.Headers.Accept.ToString()):
+                await WriteJsonAsync(context, 200, AggregatedDiscovery.Document(catalog, core: true), AggregatedDiscovery.ContentType);
+                return;
+            case "/apis" when AggregatedDiscovery.IsRequested(context.Request.Headers.Accept.ToString()):
+                await WriteJsonAsync(context, 200, AggregatedDiscovery.Document(catalog, core: false), AggregatedDiscovery.ContentType);
+                return;
             case "/api":
                 await WriteJsonAsync(context, 200, DiscoveryDocuments.CoreVersions(ServerAddress));
                 return;
@@ -381,10 +387,10 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
         await WriteJsonAsync(context, code, Present(type, obj));
     }
 
-    internal static async Task WriteJsonAsync(HttpContext context, int code, JsonNode body)
+    internal static async Task WriteJsonAsync(HttpContext context, int code, JsonNode body, string contentType = "application/json")
     {
         context.Response.StatusCode = code;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = contentType;
         var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
         context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
