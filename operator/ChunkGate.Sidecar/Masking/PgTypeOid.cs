@@ -35,6 +35,9 @@ internal static class PgTypeOid
     /// <summary>Types whose values are plain UTF-8 text in both formats.</summary>
     public static bool IsTextLike(uint oid) => oid is Text or Varchar or Bpchar or Name or Unknown or Xml;
 
+    /// <summary>Types whose binary format is their text (jsonb: after a version byte), so an in-place rewrite keeps them valid.</summary>
+    public static bool IsPlainTextInBinary(uint oid) => IsTextLike(oid) || oid is Json or Jsonb;
+
     /// <summary>
     /// Types whose values cannot hold what the detectors look for (numbers, dates, booleans…), so
     /// scanning them would only cost time. Everything else (text, json, arrays, records, enums,

@@ -162,15 +162,27 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
 
                 case ColumnAction.Scan:
                 {
-                    BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
                     var copy = destination.Slice(written + 4, length);
                     value.CopyTo(copy);
-                    written += 4 + length;
-                    if (ValueDetectors.MaskInPlace(copy, Policy.Detectors) > 0)
+                    if (ValueDetectors.MaskInPlace(copy, Policy.Detectors) == 0)
                     {
-                        masked++;
+                        BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
+                        written += 4 + length;
+                        break;
                     }
 
+                    masked++;
+                    if (column.IsBinary && !PgTypeOid.IsPlainTextInBinary(column.TypeOid))
+                    {
+                        // Binary arrays, records and unknown types interleave text with length
+                        // headers a same-length rewrite could corrupt: the whole value becomes NULL.
+                        BinaryPrimitives.WriteInt32BigEndian(destination[written..], -1);
+                        written += 4;
+                        break;
+                    }
+
+                    BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
+                    written += 4 + length;
                     break;
                 }
 

@@ -100,6 +100,25 @@ public sealed class ResultMaskerTests
     }
 
     [Test]
+    public void MaskDataRow_NullsBinaryArraysAndRecords_WhenDetectorsFindSomething()
+    {
+        using var masker = Masker();
+        var plan = masker.Plan([
+            Column(0, 0, PgTypeOid.TextArray, 1), Column(0, 0, PgTypeOid.TextArray, 1), Column(0, 0, PgTypeOid.TextArray, 0), Column(0, 0, PgTypeOid.Jsonb, 1)]);
+        byte[] binaryArrayWithSsn = [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 25, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 11, .. "123-45-6789"u8.ToArray()];
+        byte[] cleanBinaryArray = [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 25, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, (byte)'o', (byte)'k'];
+        var body = DataRows.Body(binaryArrayWithSsn, cleanBinaryArray, DataRows.Text("{123-45-6789}"), [1, .. "\"123-45-6789\""u8.ToArray()]);
+
+        var (values, masked) = Rewrite(masker, plan, body);
+
+        values[0].Should().BeNull("a binary array is not rewritten in place");
+        values[1].Should().Equal(cleanBinaryArray);
+        DataRows.AsText(values[2]).Should().Be("{***-**-****}", "text format arrays are plain text");
+        values[3].Should().Equal([1, .. "\"***-**-****\""u8.ToArray()]);
+        masked.Should().Be(3);
+    }
+
+    [Test]
     public void MaskDataRow_WritesValidBinaryValues_ForBinaryColumns()
     {
         using var masker = Masker(ssnStrategy: MaskingStrategy.Redact);
