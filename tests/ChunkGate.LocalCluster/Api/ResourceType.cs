@@ -25,8 +25,6 @@ internal sealed record ResourceType(
 {
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
-    public string GroupVersion => ApiVersion;
-
     /// <summary>The resource as kubectl names it in messages: <c>pods</c>, <c>chunkjobs.chunkgate.io</c>.</summary>
     public string QualifiedResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 

@@ -90,7 +90,7 @@ internal sealed class LocalClusterHost : IAsyncDisposable
         var webhooks = new WebhookDispatcher(store);
         var resources = new ResourceService(store, catalog, webhooks, SchemaValidation.Create(), clock);
         var tables = new TableConverter(clock);
-        var handler = new ApiHandler(resources, new TokenAuthenticator(users), tables, new WatchStreamer(store, tables, clock, options.BookmarkInterval), clock)
+        var handler = new ApiHandler(resources, new TokenAuthenticator(users), tables, new WatchStreamer(store, tables, clock, options.BookmarkInterval))
         {
             AccessLog = options.Verbose ? TextWriter.Synchronized(Console.Error) : null,
         };

@@ -15,7 +15,7 @@ namespace ChunkGate.LocalCluster.Http;
 /// The REST front end: authentication, discovery, OpenAPI and the resource endpoints (get, list,
 /// watch, create, update, patch, delete, deletecollection, status and log subresources).
 /// </summary>
-internal sealed class ApiHandler(ResourceService service, TokenAuthenticator authenticator, TableConverter tables, WatchStreamer watches, TimeProvider clock)
+internal sealed class ApiHandler(ResourceService service, TokenAuthenticator authenticator, TableConverter tables, WatchStreamer watches)
 {
     public IPodLogSource? Logs { get; set; }
 
@@ -183,7 +183,7 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
                     }
 
                     var created = await service.CreateAsync(type, ns, await ReadObjectAsync(context), options, cancellationToken);
-                    await WriteObjectAsync(context, options.DryRun ? 201 : 201, type, created, options);
+                    await WriteObjectAsync(context, 201, type, created, options);
                     return;
                 case "DELETE":
                     await DeleteCollectionAsync(context, type, ns, options);
@@ -494,6 +494,4 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
             throw ApiError.BadRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
         }
     }
-
-    internal TimeProvider Clock => clock;
 }

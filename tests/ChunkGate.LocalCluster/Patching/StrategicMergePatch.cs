@@ -28,9 +28,9 @@ internal static class StrategicMergePatch
     /// <summary>Lists the real types merge as sets of scalars (<c>patchStrategy:"merge"</c> on a []string).</summary>
     private static readonly HashSet<string> MergedScalarLists = new(StringComparer.Ordinal) { "finalizers" };
 
-    public static JsonNode? Apply(JsonNode? target, JsonNode? patch) => Merge(target, patch, "");
+    public static JsonNode? Apply(JsonNode? target, JsonNode? patch) => Merge(target, patch);
 
-    private static JsonNode? Merge(JsonNode? target, JsonNode? patch, string field)
+    private static JsonNode? Merge(JsonNode? target, JsonNode? patch)
     {
         if (patch is not JsonObject patchObject)
         {
@@ -98,11 +98,10 @@ internal static class StrategicMergePatch
             }
             else
             {
-                result[key] = Merge(result[key], value, key);
+                result[key] = Merge(result[key], value);
             }
         }
 
-        _ = field;
         return result;
     }
 
@@ -124,7 +123,7 @@ internal static class StrategicMergePatch
             {
                 if (!deleting)
                 {
-                    merged.Add(Merge(null, patchItem, ""));
+                    merged.Add(Merge(null, patchItem));
                 }
             }
             else if (deleting)
@@ -133,7 +132,7 @@ internal static class StrategicMergePatch
             }
             else
             {
-                merged[index] = Merge(merged[index], patchItem, "");
+                merged[index] = Merge(merged[index], patchItem);
             }
         }
 

@@ -152,8 +152,7 @@ internal sealed class ObjectStore(int historyCapacity = 20_000)
                     .ToList();
             }
 
-            WatchSubscription? subscription = null;
-            subscription = new WatchSubscription(storageKey, ns, Unsubscribe);
+            var subscription = new WatchSubscription(storageKey, ns, Unsubscribe);
             backlog = backlog.Where(subscription.Wants).ToList();
             subscriptions.Add(subscription);
             return (subscription, backlog);

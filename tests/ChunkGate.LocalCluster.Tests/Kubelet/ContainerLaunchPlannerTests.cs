@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using ChunkGate.LocalCluster.Kubelet;
+
+namespace ChunkGate.LocalCluster.Tests.Kubelet;
+
+public sealed class ContainerLaunchPlannerTests
+{
+    private static readonly ImageMap Images = new(new Dictionary<string, ImageMapping>
+    {
+        ["runner"] = new(["/opt/runner"], ["--default"]),
+        ["busybox"] = new([], ["/bin/sh"]),
+    });
+
+    private static readonly JsonObject Secret = JsonNode.Parse("""{"data":{"password":"aHVudGVyMg=="}}""")!.AsObject();
+
+    private static (ContainerLaunch? Launch, ContainerWaiting? Waiting) Plan(string container, Func<string, JsonObject?>? secrets = null)
+    {
+        var pod = JsonNode.Parse("""{"metadata":{"name":"p1","namespace":"ns1","uid":"u1","labels":{"app":"x"}},"status":{"podIP":"127.100.0.9"}}""")!.AsObject();
+        return ContainerLaunchPlanner.Plan(pod, JsonNode.Parse(container)!.AsObject(), Images, secrets ?? (name => name == "db" ? Secret : null), _ => null,
+            new Dictionary<string, string> { ["creds"] = "/tmp/pod/volumes/creds" }, "/tmp/pod");
+    }
+
+    [Test]
+    public void Plan_UsesTheImageEntrypointAndCmd_WhenTheContainerNamesNeither()
+    {
+        Plan("""{"name":"main","image":"runner:1.2"}""").Launch!.Argv.Should().Equal("/opt/runner", "--default");
+    }
+
+    [Test]
+    public void Plan_ArgsReplaceCmd_CommandReplacesBoth()
+    {
+        Plan("""{"name":"main","image":"runner","args":["--chunk","7"]}""").Launch!.Argv.Should().Equal("/opt/runner", "--chunk", "7");
+        Plan("""{"name":"main","image":"runner","command":["/bin/echo"]}""").Launch!.Argv.Should().Equal("/bin/echo");
+    }
+
+    [Test]
+    public void Plan_ResolvesSecretKeyRefAndFieldRef_AndExpandsVariableReferences()
+    {
+        var launch = Plan("""
+            {"name":"main","image":"busybox","command":["/bin/sh","-c","echo $(POD)"],
+             "env":[{"name":"PASSWORD","valueFrom":{"secretKeyRef":{"name":"db","key":"password"}}},
+                    {"name":"POD","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}},
+                    {"name":"APP","valueFrom":{"fieldRef":{"fieldPath":"metadata.labels['app']"}}},
+                    {"name":"URL","value":"postgres://$(POD):5432"}]}
+            """).Launch!;
+
+        launch.Environment["PASSWORD"].Should().Be("hunter2");
+        launch.Environment["APP"].Should().Be("x");
+        launch.Environment["URL"].Should().Be("postgres://p1:5432");
+        launch.Argv.Should().Equal("/bin/sh", "-c", "echo p1");
+    }
+
+    [Test]
+    public void Plan_RewritesMountPathsToTheMaterialisedVolume()
+    {
+        var launch = Plan("""
+            {"name":"main","image":"runner","args":["--password-file=/etc/db/password"],
+             "volumeMounts":[{"name":"creds","mountPath":"/etc/db"}]}
+            """).Launch!;
+
+        launch.Argv.Should().Equal("/opt/runner", "--password-file=/tmp/pod/volumes/creds/password");
+    }
+
+    [Test]
+    public void Plan_WaitsWithCreateContainerConfigError_WhenTheSecretIsMissing()
+    {
+        var (launch, waiting) = Plan("""{"name":"main","image":"runner","env":[{"name":"P","valueFrom":{"secretKeyRef":{"name":"absent","key":"k"}}}]}""");
+
+        launch.Should().BeNull();
+        waiting.Should().Be(new ContainerWaiting("CreateContainerConfigError", "secret \"absent\" not found"));
+    }
+
+    [Test]
+    public void Plan_WaitsWithErrImagePull_ForAnUnmappedImage()
+    {
+        Plan("""{"name":"main","image":"registry.example/unknown:1"}""").Waiting!.Reason.Should().Be("ErrImagePull");
+    }
+}
