@@ -20,13 +20,14 @@ internal static class WatchStreamReader
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         var skippingOversizedLine = false;
+        var events = new List<WatchEvent<T>>();
         try
         {
             while (true)
             {
                 var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = result.Buffer;
-                var events = new List<WatchEvent<T>>();
+                events.Clear();
                 while (TryTakeLine(ref buffer, out var line))
                 {
                     if (skippingOversizedLine)
