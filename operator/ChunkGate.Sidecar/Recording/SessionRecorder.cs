@@ -164,19 +164,37 @@ internal sealed class SessionRecorder : IAsyncDisposable
     }
 
     /// <summary>Stops accepting events, writes what is queued and closes the file.</summary>
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await CloseAsync(CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>
+    /// Stops accepting events and writes what is queued, unless <paramref name="cancellationToken"/>
+    /// fires first (a stalled disk must not hold up shutdown): returns false then, and the events
+    /// still queued are lost.
+    /// </summary>
+    public async ValueTask<bool> CloseAsync(CancellationToken cancellationToken)
     {
         if (channel is null || Interlocked.Exchange(ref disposed, 1) == 1)
         {
-            return;
+            return true;
         }
 
         channel.Writer.TryComplete();
-        await writer.ConfigureAwait(false);
+        try
+        {
+            await writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Add(ref dropped, channel.Reader.Count);
+            return false;
+        }
+
         if (ownsDestination && destination is not null)
         {
             await destination.DisposeAsync().ConfigureAwait(false);
         }
+
+        return true;
     }
 
     private async Task WriteAllAsync()

@@ -172,6 +172,21 @@ public sealed class SessionRecorderTests
     }
 
     [Test]
+    public async Task CloseAsync_GivesUp_WhenTheDiskStallsPastTheDeadline()
+    {
+        var stream = new GatedStream();
+        var recorder = new SessionRecorder(stream, Masker(), new ManualClock(), ownsDestination: false);
+        recorder.StartSession(new SessionInfo()).StatementStarted("SELECT 1", StatementProtocol.Simple);
+        using var deadline = new CancellationTokenSource();
+        deadline.Cancel();
+
+        var closed = await recorder.CloseAsync(deadline.Token);
+
+        closed.Should().BeFalse();
+        stream.Open();
+    }
+
+    [Test]
     public async Task Disabled_RecordsNothing_AndHandsOutIgnoredHandles()
     {
         var recorder = SessionRecorder.Disabled;
