@@ -131,6 +131,20 @@ public sealed class CustomResourceTests
     }
 
     [Test]
+    public async Task Label_WithA64CharacterValue_Is422AsOnARealServer()
+    {
+        var ns = await SharedCluster.NamespaceAsync("labels");
+        await Kubectl.OkAsync("apply -f -", Widget("w1", ns));
+        var hash = new string('a', 64);
+
+        // kubectl label checks this client-side; a patch reaches the server as an operator's write would.
+        var result = await Kubectl.RunAsync($"patch widget w1 -n {ns} --type=merge -p '{{\"metadata\":{{\"labels\":{{\"spec-hash\":\"{hash}\"}}}}}}'");
+
+        result.ExitCode.Should().Be(1);
+        result.Error.Trim().Should().Be($"The Widget \"w1\" is invalid: metadata.labels: Invalid value: \"{hash}\": must be no more than 63 characters");
+    }
+
+    [Test]
     public async Task Get_OfAMissingObject_PrintsNotFoundAsAgainstARealServer()
     {
         var result = await Kubectl.RunAsync("get widget nothere -n default");

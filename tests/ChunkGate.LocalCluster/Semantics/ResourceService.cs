@@ -437,7 +437,8 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
 
     private void Validate(ResourceType type, JsonObject obj, JsonObject? old)
     {
-        var causes = BuiltInKindRules.Validate(type, obj, old).ToList();
+        var causes = MetadataRules.CheckLabelsAndAnnotations(obj).ToList();
+        causes.AddRange(BuiltInKindRules.Validate(type, obj, old));
         if (type == BuiltInResources.CustomResourceDefinitions)
         {
             causes.AddRange(CustomResourceDefinitions.Validate(obj));
