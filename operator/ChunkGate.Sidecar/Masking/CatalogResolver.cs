@@ -58,6 +58,11 @@ internal static class CatalogResolver
         WHERE c.oid = ANY(@relations::oid[])
         """;
 
+    // Base types of the string category that are not built in (OIDs below 16384 are), e.g. citext.
+    private const string ExtensionTextTypesSql = """
+        SELECT oid FROM pg_catalog.pg_type WHERE typcategory = 'S' AND typtype = 'b' AND oid >= 16384
+        """;
+
     private const string ColumnNamesSql = """
         SELECT attrelid, attnum, attname::text FROM pg_catalog.pg_attribute
         WHERE attrelid = ANY(@relations::oid[]) AND attnum > 0 AND NOT attisdropped
@@ -170,7 +175,17 @@ internal static class CatalogResolver
         var relations = masked.Keys.Select(key => key.TableOid).Distinct().ToArray();
         var rowTypes = relations.Length == 0 ? [] : await RowTypesAsync(connection, relations, cancellationToken).ConfigureAwait(false);
         var known = relations.Length == 0 ? [] : await KnownColumnsAsync(connection, relations, cancellationToken).ConfigureAwait(false);
-        return new CatalogResolution(new MaskedColumnSet(masked, names, rowTypes, known), warnings);
+        var textTypes = new List<uint>();
+        await using (var command = new NpgsqlCommand(ExtensionTextTypesSql, connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                textTypes.Add(reader.GetFieldValue<uint>(0));
+            }
+        }
+
+        return new CatalogResolution(new MaskedColumnSet(masked, names, rowTypes, known, textTypes), warnings);
     }
 
     /// <summary>Every live column of the relations with masked columns, to notice later ALTER TABLEs.</summary>

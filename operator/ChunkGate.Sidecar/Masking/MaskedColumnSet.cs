@@ -14,8 +14,10 @@ internal sealed class MaskedColumnSet
         IEnumerable<KeyValuePair<(uint TableOid, short AttributeNumber), MaskingStrategy>> columns,
         IEnumerable<string> columnNames,
         IEnumerable<uint>? rowTypes = null,
-        IEnumerable<(uint TableOid, short AttributeNumber)>? knownColumns = null)
+        IEnumerable<(uint TableOid, short AttributeNumber)>? knownColumns = null,
+        IEnumerable<uint>? textTypes = null)
     {
+        TextTypes = (textTypes ?? []).ToFrozenSet();
         strategies = columns.ToFrozenDictionary(pair => Key(pair.Key.TableOid, pair.Key.AttributeNumber), pair => pair.Value);
         ColumnNames = columnNames.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         RowTypes = (rowTypes ?? []).ToFrozenSet();
@@ -23,6 +25,12 @@ internal sealed class MaskedColumnSet
         this.knownColumns = known.Select(column => Key(column.TableOid, column.AttributeNumber)).ToFrozenSet();
         trackedRelations = known.Select(column => column.TableOid).ToFrozenSet();
     }
+
+    /// <summary>
+    /// Extension string types of this database (e.g. <c>citext</c>, whose OID differs per
+    /// database): their values are text in both formats, so the strategies treat them as text.
+    /// </summary>
+    public FrozenSet<uint> TextTypes { get; }
 
     private readonly FrozenSet<ulong> knownColumns;
     private readonly FrozenSet<uint> trackedRelations;

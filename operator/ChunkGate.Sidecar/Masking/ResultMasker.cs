@@ -69,7 +69,9 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
                 action = ColumnAction.Scan;
             }
 
-            planned[index] = new PlannedColumn(action, strategy, field.TypeOid, field.TypeModifier, field.IsBinary);
+            // Extension string types (citext…) are masked exactly like text.
+            var typeOid = Columns.TextTypes.Count > 0 && Columns.TextTypes.Contains(field.TypeOid) ? PgTypeOid.Text : field.TypeOid;
+            planned[index] = new PlannedColumn(action, strategy, typeOid, field.TypeModifier, field.IsBinary);
         }
 
         return new ColumnPlan(planned, stale);

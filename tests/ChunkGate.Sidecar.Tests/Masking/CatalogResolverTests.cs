@@ -36,6 +36,7 @@ public sealed class CatalogResolverTests
         CREATE TABLE public.payments_us PARTITION OF public.payments FOR VALUES IN ('us') PARTITION BY LIST (amount);
         CREATE TABLE public.payments_us_small PARTITION OF public.payments_us FOR VALUES IN (1);
         CREATE TABLE public.people (id int, ssn text);
+
         CREATE TABLE public.employees (badge int) INHERITS (public.people);
         """;
 
@@ -206,6 +207,31 @@ public sealed class CatalogResolverTests
 
         var after = await ResolveAsync(policy);
         (await PlanAsync(after.Columns, "SELECT secret FROM churn"))["secret"].Should().Be((ColumnAction.Mask, MaskingStrategy.Last4));
+    }
+
+    [Test]
+    public async Task ResolveAsync_TreatsExtensionStringTypesAsText_SoCitextIsHashedNotNulled()
+    {
+        await using var connection = await OpenAsync();
+        try
+        {
+            await using var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS citext; CREATE TABLE IF NOT EXISTS public.accounts (id int, login citext)", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException exception) when (exception.SqlState is "0A000" or "58P01")
+        {
+            Assert.Ignore("the citext extension is not installed on this PostgreSQL server");
+        }
+
+        var resolution = await ResolveAsync(Policy(("public.accounts.login", MaskingStrategy.Hash)));
+        CopyStatement.TryParse("COPY accounts (login) TO STDOUT", out var copy).Should().BeTrue();
+        var fields = await CopyColumnDescriber.DescribeAsync(connection, copy!, CancellationToken.None);
+        using var masker = new ResultMasker(new MaskingPolicy([], DetectorKinds.None, Key), resolution.Columns);
+
+        var plan = masker.Plan(fields!);
+
+        fields![0].TypeOid.Should().BeGreaterThanOrEqualTo(16384u, "citext is an extension type");
+        plan[0].Should().Be(new PlannedColumn(ColumnAction.Mask, MaskingStrategy.Hash, PgTypeOid.Text, -1, false));
     }
 
     [Test]
