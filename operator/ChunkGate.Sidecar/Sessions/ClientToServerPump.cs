@@ -46,7 +46,7 @@ internal sealed class ClientToServerPump(
         ActionGuardrails.PrivilegeState, "ChunkGate sidecar refused the statement: with masking on, COPY TO STDOUT must be sent as a simple query, alone");
 
     /// <summary>Messages above this size are streamed through in pieces instead of buffered whole.</summary>
-    public const int StreamingThreshold = 256 * 1024;
+    public const int StreamingThreshold = 8 * 1024;
 
     private long passRemaining;
     private byte[] describedPortal = new byte[64];
