@@ -36,7 +36,8 @@ public sealed partial class LeaderElector
 
     /// <summary>
     /// Campaigns, then calls <paramref name="onStartedLeading"/> with a token cancelled when leadership
-    /// is lost or <paramref name="cancellationToken"/> fires. Returns after leadership ends (or on cancel).
+    /// is lost or <paramref name="cancellationToken"/> fires. Returns after leadership ends (or on cancel);
+    /// if the leader's work ends by itself, leadership is given up too, and a work failure is rethrown.
     /// </summary>
     public async Task RunAsync(Func<CancellationToken, Task> onStartedLeading, Action? onStoppedLeading = null, CancellationToken cancellationToken = default)
     {
@@ -48,15 +49,24 @@ public sealed partial class LeaderElector
         IsLeader = true;
         LogAcquired(logger, options.Identity, options.LeaseNamespace, options.LeaseName);
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var work = Task.Run(() => onStartedLeading(leading.Token), CancellationToken.None);
+        var renewal = RenewLoopAsync(renewing.Token);
+        Exception? workFailure = null;
+        var lostLease = false;
         try
         {
-            await RenewLoopAsync(cancellationToken).ConfigureAwait(false);
+            // Leadership ends when renewal fails, when the caller cancels, or when the work itself ends
+            // (a crashed leader must not sit on the lease while doing nothing).
+            await Task.WhenAny(renewal, work).ConfigureAwait(false);
+            lostLease = renewal.IsCompleted && !cancellationToken.IsCancellationRequested;
         }
         finally
         {
             IsLeader = false;
             await leading.CancelAsync().ConfigureAwait(false);
+            await renewing.CancelAsync().ConfigureAwait(false);
+            await renewal.ConfigureAwait(false);
             try
             {
                 await work.ConfigureAwait(false);
@@ -65,14 +75,24 @@ public sealed partial class LeaderElector
             {
                 // The leader's work ends by cancellation.
             }
+            catch (Exception ex)
+            {
+                workFailure = ex;
+            }
 
             // Release only after the protected work has stopped, so no two leaders ever overlap.
-            if (options.ReleaseOnCancel && cancellationToken.IsCancellationRequested)
+            // A lease we lost is not ours to release.
+            if (options.ReleaseOnCancel && !lostLease)
             {
                 await ReleaseAsync().ConfigureAwait(false);
             }
 
             onStoppedLeading?.Invoke();
+        }
+
+        if (workFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(workFailure);
         }
     }
 

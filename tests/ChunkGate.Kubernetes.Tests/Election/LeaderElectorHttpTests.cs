@@ -218,6 +218,22 @@ public sealed class LeaderElectorHttpTests
         (clock.GetUtcNow() - failingSince).Should().BeLessThan(Options("x", false).LeaseDuration, "it steps down before the lease can expire for others");
     }
 
+    [Test]
+    public async Task Leader_WhoseWorkFails_ReleasesTheLease_AndRethrows()
+    {
+        await using var server = await CannedApiServer.StartAsync();
+        server.Handler = ServeLeaseAsync;
+        var clock = new FakeTimeProvider();
+        using var client = new KubernetesClient(server.Configuration(), timeProvider: clock);
+        var elector = new LeaderElector(client, Options("replica-a", release: true));
+
+        var act = () => elector.RunAsync(_ => throw new InvalidOperationException("reconciler crashed"));
+
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("reconciler crashed");
+        elector.IsLeader.Should().BeFalse();
+        Holder().Should().BeEmpty("a leader that stops working gives the lease up at once");
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
