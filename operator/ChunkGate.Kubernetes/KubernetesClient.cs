@@ -54,6 +54,26 @@ public sealed partial class KubernetesClient : IDisposable
     /// <summary>Sends with auth, retries where safe, and maps failures to typed exceptions. The caller disposes the response.</summary>
     internal async Task<HttpResponseMessage> SendAsync(ApiRequest request, CancellationToken cancellationToken)
     {
+        using var activity = KubernetesTelemetry.ActivitySource.StartActivity($"kubernetes {request.Method.Method}", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("http.request.method", request.Method.Method);
+        activity?.SetTag("url.path", PathOnly(request.PathAndQuery));
+        activity?.SetTag("server.address", Configuration.Server.Host);
+        try
+        {
+            var response = await SendWithRetriesAsync(request, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("http.response.status_code", (int)response.StatusCode);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            activity?.SetTag("http.response.status_code", (ex as KubernetesApiException)?.StatusCode);
+            throw;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendWithRetriesAsync(ApiRequest request, CancellationToken cancellationToken)
+    {
         var refreshedCredentials = false;
         for (var attempt = 1; ; attempt++)
         {
@@ -71,6 +91,7 @@ public sealed partial class KubernetesClient : IDisposable
             {
                 var wait = retry.TransportDelay(attempt);
                 LogTransportRetry(logger, request.Method.Method, PathOnly(request.PathAndQuery), ex.Message, wait.TotalMilliseconds);
+                KubernetesTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("reason", "transport"));
                 await Task.Delay(wait, TimeProvider, cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -80,7 +101,9 @@ public sealed partial class KubernetesClient : IDisposable
             }
 
             var code = (int)response.StatusCode;
-            LogResponse(logger, request.Method.Method, PathOnly(request.PathAndQuery), code, TimeProvider.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = TimeProvider.GetElapsedTime(started);
+            LogResponse(logger, request.Method.Method, PathOnly(request.PathAndQuery), code, elapsed.TotalMilliseconds);
+            KubernetesTelemetry.RequestDuration.Record(elapsed.TotalSeconds, new("http.request.method", request.Method.Method), new("http.response.status_code", code));
             if (response.IsSuccessStatusCode)
             {
                 return response;
@@ -100,6 +123,7 @@ public sealed partial class KubernetesClient : IDisposable
                 {
                     var wait = retry.RetryAfterDelay(retryAfter);
                     LogThrottled(logger, request.Method.Method, PathOnly(request.PathAndQuery), code, wait.TotalMilliseconds);
+                    KubernetesTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("reason", code == 429 ? "throttled" : "unavailable"));
                     await Task.Delay(wait, TimeProvider, cancellationToken).ConfigureAwait(false);
                     continue;
                 }

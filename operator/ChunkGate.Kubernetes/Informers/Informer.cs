@@ -74,6 +74,7 @@ public sealed partial class Informer<T>
 
     private void Deliver(CacheChange<T> change)
     {
+        Http.KubernetesTelemetry.InformerChanges.Add(1, new KeyValuePair<string, object?>("k8s.change", change.Type.ToString()));
         lock (deliveryGate)
         {
             foreach (var handler in handlers)

@@ -81,6 +81,7 @@ internal sealed partial class Reflector<T>(
     private async Task<string?> ListAsync(CancellationToken cancellationToken)
     {
         Lists++;
+        KubernetesTelemetry.InformerLists.Add(1, new KeyValuePair<string, object?>("k8s.resource", client.Type.Plural));
         var list = await client.ListAllAsync(options.Namespace, new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, Limit = options.ListPageSize }, cancellationToken).ConfigureAwait(false);
         foreach (var item in list.Items)
         {

@@ -26,6 +26,30 @@ public sealed class LoggingTests
             || line.Contains("c3VwZXItc2VjcmV0", StringComparison.Ordinal) || line.Contains("super-secret", StringComparison.Ordinal));
     }
 
+    [Test]
+    public async Task Requests_AreTraced_WithMethodPathAndStatus_OnlyWhenSomeoneListens()
+    {
+        await using var server = await CannedApiServer.StartAsync();
+        server.Handler = (context, _) => CannedApiServer.WriteJsonAsync(context, 404, """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"x\" not found","reason":"NotFound","code":404}""");
+        using var client = new KubernetesClient(server.Configuration(new StaticTokenProvider("very-secret-token")));
+        var activities = new ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ChunkGate.Kubernetes.Http.KubernetesTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        (await client.Resource<Pod>(ResourceType.Pods).TryGetAsync("n", "x")).Should().BeNull();
+
+        var activity = activities.Should().ContainSingle(a => (string?)a.GetTagItem("url.path") == "/api/v1/namespaces/n/pods/x").Subject;
+        activity.DisplayName.Should().Be("kubernetes GET");
+        activity.GetTagItem("http.response.status_code").Should().Be(404);
+        activity.Status.Should().Be(System.Diagnostics.ActivityStatusCode.Error);
+        activity.Tags.Should().NotContain(tag => tag.Value != null && tag.Value.Contains("very-secret-token", StringComparison.Ordinal));
+    }
+
     private sealed class CapturingLoggerProvider : ILoggerProvider
     {
         public ConcurrentQueue<string> Lines { get; } = new();
