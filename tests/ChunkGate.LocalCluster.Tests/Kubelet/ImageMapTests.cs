@@ -1,0 +1,25 @@
+using ChunkGate.LocalCluster.Kubelet;
+
+namespace ChunkGate.LocalCluster.Tests.Kubelet;
+
+public sealed class ImageMapTests
+{
+    [Test]
+    public void Load_TheExampleFile_ResolvesTaggedImagesAndFileRelativePaths()
+    {
+        var file = Path.Combine(TestContext.CurrentContext.TestDirectory, "images.example.yaml");
+
+        var map = ImageMap.Load(file, null)!;
+
+        var sidecar = map.Resolve("chunkgate/sidecar:1.4.2")!;
+        sidecar.Entrypoint[0].Should().Be("dotnet");
+        Path.IsPathRooted(sidecar.Entrypoint[1]).Should().BeTrue();
+        sidecar.Entrypoint[1].Should().EndWith(Path.Combine("operator", "ChunkGate.Sidecar", "bin", "Release", "net10.0", "ChunkGate.Sidecar.dll"));
+        sidecar.Environment["DOTNET_gcServer"].Should().Be("0");
+        map.Resolve("docker.io/library/busybox@sha256:abc").Should().BeNull("only the repository as written is known");
+        map.Resolve("busybox:1.36")!.Cmd.Should().Equal("/bin/sh");
+    }
+
+    [Test]
+    public void Load_WithoutFileOrOverrides_MeansNoKubelet() => ImageMap.Load(null, null).Should().BeNull();
+}
