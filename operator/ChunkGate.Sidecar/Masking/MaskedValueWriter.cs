@@ -179,7 +179,7 @@ internal static class MaskedValueWriter
             }
 
             case PgTypeOid.Numeric or PgTypeOid.Float4 or PgTypeOid.Float8:
-                return WriteNumber(typeOid, binary, hasher.HashToInt64(value) % Math.Min(1_000_000_000_000L, NumericModulus(typeOid, typeModifier)), destination);
+                return WriteNumber(typeOid, binary, HashCanonical(typeOid, binary, value, hasher) % Math.Min(1_000_000_000_000L, NumericModulus(typeOid, typeModifier)), destination);
             case PgTypeOid.Bool:
             {
                 var flag = (hasher.HashToInt64(value) & 1) == 1;
@@ -188,7 +188,7 @@ internal static class MaskedValueWriter
 
             case PgTypeOid.Date:
             {
-                var days = (int)(hasher.HashToInt64(value) % 36_525);
+                var days = (int)(HashCanonical(typeOid, binary, value, hasher) % 36_525);
                 if (binary)
                 {
                     BinaryPrimitives.WriteInt32BigEndian(destination, days);
@@ -201,7 +201,7 @@ internal static class MaskedValueWriter
 
             case PgTypeOid.Timestamp or PgTypeOid.Timestamptz:
             {
-                var seconds = hasher.HashToInt64(value) % (36_525L * 86_400);
+                var seconds = HashCanonical(typeOid, binary, value, hasher) % (36_525L * 86_400);
                 if (binary)
                 {
                     BinaryPrimitives.WriteInt64BigEndian(destination, seconds * 1_000_000);
@@ -237,6 +237,14 @@ internal static class MaskedValueWriter
             default:
                 return WriteRedacted(typeOid, binary, destination);
         }
+    }
+
+    /// <summary>Hashes the value's canonical spelling (see <see cref="CanonicalValue"/>) so both formats agree.</summary>
+    private static long HashCanonical(uint typeOid, bool binary, ReadOnlySpan<byte> value, ValueHasher hasher)
+    {
+        Span<byte> canonical = stackalloc byte[8 + (4 * 64) + 32];
+        var length = CanonicalValue.Write(typeOid, binary, value, canonical);
+        return hasher.HashToInt64(length < 0 ? value : canonical[..length]);
     }
 
     /// <summary>Stars for every character but the last four (UTF-8 aware); bpchar padding is kept as padding.</summary>

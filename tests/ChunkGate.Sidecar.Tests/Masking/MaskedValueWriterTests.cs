@@ -162,6 +162,36 @@ public sealed class MaskedValueWriterTests
     }
 
     [Test]
+    public void Hash_OfNumericDateAndTimestamps_AgreesBetweenTextAndBinary()
+    {
+        // 1234567.89: digits [123, 4567, 8900], weight 1, dscale 2; -0.05: [500], weight -1, dscale 2
+        DecodeNumeric(Write(MaskingStrategy.Hash, PgTypeOid.Numeric, true, Numeric(1, 2, 123, 4567, 8900))!)
+            .Should().Be(decimal.Parse(WriteText(MaskingStrategy.Hash, PgTypeOid.Numeric, "1234567.89")!, CultureInfo.InvariantCulture));
+        DecodeNumeric(Write(MaskingStrategy.Hash, PgTypeOid.Numeric, true, NegativeNumeric(-1, 2, 500))!)
+            .Should().Be(decimal.Parse(WriteText(MaskingStrategy.Hash, PgTypeOid.Numeric, "-0.05")!, CultureInfo.InvariantCulture));
+
+        var days = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(days, (int)(new DateTime(1985, 7, 14) - new DateTime(2000, 1, 1)).TotalDays);
+        var dateFromBinary = BinaryPrimitives.ReadInt32BigEndian(Write(MaskingStrategy.Hash, PgTypeOid.Date, true, days));
+        var dateFromText = DateOnly.ParseExact(WriteText(MaskingStrategy.Hash, PgTypeOid.Date, "1985-07-14")!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        new DateOnly(2000, 1, 1).AddDays(dateFromBinary).Should().Be(dateFromText);
+
+        var micros = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(micros, (new DateTime(2024, 5, 1, 8, 0, 0, 500) - new DateTime(2000, 1, 1)).Ticks / 10);
+        var fromBinary = BinaryPrimitives.ReadInt64BigEndian(Write(MaskingStrategy.Hash, PgTypeOid.Timestamptz, true, micros));
+        var fromText = DateTime.ParseExact(WriteText(MaskingStrategy.Hash, PgTypeOid.Timestamptz, "2024-05-01 10:00:00.5+02")![..^3], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        new DateTime(2000, 1, 1).AddTicks(fromBinary * 10).Should().Be(fromText);
+        WriteText(MaskingStrategy.Hash, PgTypeOid.Timestamp, "2024-05-01 08:00:00.5").Should().Be(WriteText(MaskingStrategy.Hash, PgTypeOid.Timestamptz, "2024-05-01 10:00:00.5+02")![..^3]);
+    }
+
+    private static byte[] NegativeNumeric(short weight, short dscale, params short[] digits)
+    {
+        var value = Numeric(weight, dscale, digits);
+        BinaryPrimitives.WriteUInt16BigEndian(value.AsSpan(4), 0x4000);
+        return value;
+    }
+
+    [Test]
     public void Hash_OfUuid_AgreesBetweenTextAndBinary_AndIsAValidUuid()
     {
         var uuid = Guid.Parse("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
