@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ChunkGate.Api.Serialization;
+using ChunkGate.Kubernetes.Models;
 
 namespace ChunkGate.Api.Hashing;
 
@@ -26,5 +26,5 @@ public static class SpecHash
     public static string Compute(string specJson) => Compute(JsonNode.Parse(specJson));
 
     /// <summary>Hash of a typed spec, through the same serializer options the operator writes with.</summary>
-    public static string Compute<TSpec>(TSpec spec) => Compute(JsonSerializer.SerializeToNode(spec, ApiJson.Options));
+    public static string Compute<TSpec>(TSpec spec) => Compute(JsonSerializer.SerializeToNode(spec, KubernetesJson.Options));
 }

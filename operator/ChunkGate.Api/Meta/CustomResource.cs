@@ -1,22 +1,18 @@
 using System.ComponentModel;
+using ChunkGate.Kubernetes.Models;
 
 namespace ChunkGate.Api.Meta;
 
-/// <summary>A ChunkGate custom resource: <c>apiVersion</c>, <c>kind</c>, metadata, spec and status.</summary>
-public abstract class CustomResource<TSpec, TStatus>
+/// <summary>A ChunkGate custom resource: type and object meta from the client library, plus spec and status.</summary>
+public abstract class CustomResource<TSpec, TStatus> : KubernetesObject
     where TSpec : new()
     where TStatus : class
 {
     protected CustomResource(string kind)
     {
+        ApiVersion = ApiGroup.ApiVersion;
         Kind = kind;
     }
-
-    public string ApiVersion { get; set; } = ApiGroup.ApiVersion;
-
-    public string Kind { get; set; }
-
-    public ObjectMetadata Metadata { get; set; } = new();
 
     [Schema.Required]
     public TSpec Spec { get; set; } = new();

@@ -104,7 +104,7 @@ public sealed class SpecHashTests
     public void Compute_OfTypedSpec_EqualsHashOfItsJson()
     {
         var spec = ChunkJobs.Export().Spec;
-        var json = System.Text.Json.JsonSerializer.Serialize(spec, Serialization.ApiJson.Options);
+        var json = ChunkGate.Kubernetes.Models.KubernetesJson.Serialize(spec);
         json.Should().Contain("\"action\":\"export\"");
         SpecHash.Compute(spec).Should().Be(SpecHash.Compute(json));
     }

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using ChunkGate.Api.Approvals;
 using ChunkGate.Api.Connections;
 using ChunkGate.Api.Jobs;
-using ChunkGate.Api.Serialization;
+using ChunkGate.Kubernetes.Models;
 using ChunkGate.Api.Validation;
 using ChunkGate.Testing.Schema;
 using ChunkGate.Testing.Yaml;
@@ -80,7 +80,7 @@ internal static class SampleChecker
 
     public static DataConnection ReadConnection(string yaml) => Read<DataConnection>(YamlJson.ParseSingle(yaml));
 
-    private static T Read<T>(JsonNode node) => node.Deserialize<T>(ApiJson.Options)!;
+    private static T Read<T>(JsonNode node) => node.Deserialize<T>(KubernetesJson.Options)!;
 
     private static IEnumerable<FieldError> Combine(params ValidationResult[] results) => results.SelectMany(r => r.Errors);
 }
