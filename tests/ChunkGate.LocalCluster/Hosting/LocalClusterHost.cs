@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
+using ChunkGate.Testing.Yaml;
 
 namespace ChunkGate.LocalCluster.Hosting;
 

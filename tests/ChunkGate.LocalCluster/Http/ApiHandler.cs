@@ -8,6 +8,7 @@ using ChunkGate.LocalCluster.Security;
 using ChunkGate.LocalCluster.Selectors;
 using ChunkGate.LocalCluster.Semantics;
 using Microsoft.AspNetCore.Http;
+using ChunkGate.Testing.Yaml;
 
 namespace ChunkGate.LocalCluster.Http;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ChunkGate.LocalCluster.Model;
+using ChunkGate.Testing.Yaml;
 
 namespace ChunkGate.LocalCluster.Kubelet;
 

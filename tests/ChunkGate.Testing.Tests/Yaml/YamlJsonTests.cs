@@ -53,5 +53,34 @@ public sealed class YamlJsonTests
         node["query"]!.GetValue<string>().Should().Be("SELECT 1\nWHERE $1 < $2\n");
     }
 
+    [Test]
+    public void ParseDocuments_ReportsBrokenYamlAsFormatException()
+    {
+        var act = () => YamlJson.ParseDocuments("a: [1, 2\nb: 3\n");
+        act.Should().Throw<FormatException>().WithMessage("invalid YAML: *");
+    }
+
+    [Test]
+    public void ParseDocuments_RejectsNonScalarKeys()
+    {
+        var act = () => YamlJson.ParseDocuments("? [a, b]\n: 1\n");
+        act.Should().Throw<FormatException>().WithMessage("invalid YAML: a mapping key must be a scalar*");
+    }
+
+    [Test]
+    public void ParseDocuments_GivesValuesThatReadLikeParsedJson()
+    {
+        var node = YamlJson.ParseSingle("port: 5432\n");
+        node["port"]!.GetValue<JsonElement>().GetInt32().Should().Be(5432);
+    }
+
+    [TestCase("{\"a\": 1}")]
+    [TestCase("a: 1\n")]
+    [TestCase("{a: 1}")]
+    public void ParseBody_AcceptsJsonAndYaml(string body)
+    {
+        YamlJson.ParseBody(body)!["a"]!.GetValue<JsonElement>().GetInt64().Should().Be(1);
+    }
+
     private static JsonValueKind Kind(JsonNode? node) => node!.GetValueKind();
 }

@@ -16,12 +16,42 @@ public static partial class YamlJson
     public static IReadOnlyList<JsonNode> ParseDocuments(string yaml)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (Exception error) when (error is YamlException or InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws InvalidOperationException on some malformed input.
+            throw new FormatException($"invalid YAML: {error.Message}", error);
+        }
+
+        // Round-trip through the JSON parser so every value behaves like one read from a JSON request.
         return stream.Documents
             .Select(document => ToJson(document.RootNode))
             .Where(node => node is not null)
-            .Select(node => node!)
+            .Select(node => JsonNode.Parse(node!.ToJsonString())!)
             .ToList();
+    }
+
+    /// <summary>A request body: JSON when it parses as JSON, otherwise YAML (first document), as the API server accepts both.</summary>
+    public static JsonNode? ParseBody(string text)
+    {
+        var trimmed = text.TrimStart();
+        if (trimmed.StartsWith('{') || trimmed.StartsWith('['))
+        {
+            try
+            {
+                return JsonNode.Parse(text);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Flow-style YAML also starts with a brace: fall through.
+            }
+        }
+
+        var documents = ParseDocuments(text);
+        return documents.Count > 0 ? documents[0] : null;
     }
 
     public static JsonNode ParseSingle(string yaml)
@@ -36,7 +66,7 @@ public static partial class YamlJson
     {
         YamlMappingNode mapping => mapping.Children.Aggregate(new JsonObject(), (obj, pair) =>
         {
-            var key = ((YamlScalarNode)pair.Key).Value ?? "";
+            var key = (pair.Key as YamlScalarNode ?? throw new FormatException($"invalid YAML: a mapping key must be a scalar at {pair.Key.Start}")).Value ?? "";
             if (obj.ContainsKey(key))
             {
                 throw new FormatException($"duplicate key \"{key}\" at {pair.Key.Start}");
