@@ -30,4 +30,10 @@ internal sealed record SidecarOptions(
     /// descriptions, errors, masked rows). Pass-through messages of any size are streamed.
     /// </summary>
     public int MaxInspectedMessageBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The run's trace (W3C <c>TRACEPARENT</c>/<c>TRACESTATE</c> in the environment, set by the
+    /// operator on the run Pod), parent of every statement span; default when there is none.
+    /// </summary>
+    public System.Diagnostics.ActivityContext RunTraceContext { get; init; }
 }

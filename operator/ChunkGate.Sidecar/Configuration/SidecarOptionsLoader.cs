@@ -141,6 +141,7 @@ internal static class SidecarOptionsLoader
                 errors.Add($"otlp.endpoint must be an absolute URI, got '{otlpEndpoint}'");
             }
 
+            var runTrace = RunTraceContext(environment, errors);
             if (errors.Count > 0 || listen is null)
             {
                 return (null, errors);
@@ -155,8 +156,29 @@ internal static class SidecarOptionsLoader
                 action,
                 masking,
                 recordingPath,
-                otlpEndpoint), errors);
+                otlpEndpoint) { RunTraceContext = runTrace }, errors);
         }
+    }
+
+    /// <summary>
+    /// The W3C trace context carried in environment variables (the OpenTelemetry convention for
+    /// processes), so the sidecar's spans join the run's trace.
+    /// </summary>
+    private static System.Diagnostics.ActivityContext RunTraceContext(Func<string, string?> environment, List<string> errors)
+    {
+        var traceParent = environment("TRACEPARENT");
+        if (string.IsNullOrWhiteSpace(traceParent))
+        {
+            return default;
+        }
+
+        if (!System.Diagnostics.ActivityContext.TryParse(traceParent, environment("TRACESTATE"), isRemote: true, out var context))
+        {
+            errors.Add($"TRACEPARENT must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>), got '{traceParent}'");
+            return default;
+        }
+
+        return context;
     }
 
     private static IPEndPoint? ParseEndPoint(string text, List<string> errors)

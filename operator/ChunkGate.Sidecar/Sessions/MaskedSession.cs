@@ -17,7 +17,7 @@ namespace ChunkGate.Sidecar.Sessions;
 /// with the <see cref="ResultMasker"/>, rewrites rows, COPY data, errors and notices, describes
 /// COPY TO before it runs, and records statements (one span each) without raw values.
 /// </summary>
-internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catalog, RecordingSession? recorder)
+internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catalog, RecordingSession? recorder, ActivityContext runTrace = default)
     : IResultFilter, IStatementObserver, IResultObserver, ICopyGate, IAsyncDisposable
 {
     private readonly ConcurrentQueue<(RecordedStatement Statement, Activity? Span)> started = new();
@@ -121,7 +121,7 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
 
     public void StatementSent(ReadOnlySpan<byte> sql, bool extendedProtocol, bool refused)
     {
-        var span = SidecarTelemetry.Source.StartActivity("statement", ActivityKind.Client);
+        var span = SidecarTelemetry.Source.StartActivity("statement", ActivityKind.Client, runTrace);
         span?.SetTag("db.system", "postgresql");
         span?.SetTag("chunkgate.refused", refused);
         var statement = recorder?.StatementStarted(Encoding.UTF8.GetString(sql), extendedProtocol ? StatementProtocol.Extended : StatementProtocol.Simple) ?? default;

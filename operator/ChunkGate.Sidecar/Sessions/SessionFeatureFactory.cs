@@ -54,8 +54,8 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
             Database: options.Upstream.Database,
             Action: options.Action.ToString().ToLowerInvariant(),
             ExpiresAt: options.ExpiresAt,
-            TraceId: System.Diagnostics.Activity.Current?.TraceId.ToString()));
-        var session = new MaskedSession(new ResultMasker(policy, columns), catalog, recording);
+            TraceId: options.RunTraceContext == default ? null : options.RunTraceContext.TraceId.ToString()));
+        var session = new MaskedSession(new ResultMasker(policy, columns), catalog, recording, options.RunTraceContext);
         var masks = !policy.IsEmpty;
         return new SessionFeatures(
             Filter: session,
