@@ -100,19 +100,9 @@ internal sealed class ClientToServerPump(
                 return PumpOutcome.Closed;
             }
 
-            if (outcome is { } done)
+            if (PumpStep.AfterFlush(outcome, flush, result, signals.Expired) is { } stop)
             {
-                return done;
-            }
-
-            if (flush.IsCanceled || flush.IsCompleted)
-            {
-                return signals.Expired ? PumpOutcome.Expired : PumpOutcome.Stopped;
-            }
-
-            if (result.IsCompleted)
-            {
-                return PumpOutcome.Closed;
+                return stop;
             }
         }
     }
