@@ -35,6 +35,43 @@ public sealed class ThrowawayPostgresTests
     }
 
     [Test]
+    public void SweepStale_RemovesOldStoppedClusters_AndKeepsRunningOrRecentOnes()
+    {
+        var temp = Directory.CreateTempSubdirectory("sweep-").FullName;
+        try
+        {
+            string Cluster(string name, bool running, TimeSpan age)
+            {
+                var path = Path.Combine(temp, "chunkgate-pg-" + name);
+                Directory.CreateDirectory(Path.Combine(path, "data"));
+                if (running)
+                {
+                    File.WriteAllText(Path.Combine(path, "data", "postmaster.pid"), "1\n");
+                }
+
+                Directory.SetLastWriteTimeUtc(path, DateTime.UtcNow - age);
+                return path;
+            }
+
+            var oldStopped = Cluster("old", running: false, TimeSpan.FromHours(3));
+            var oldRunning = Cluster("live", running: true, TimeSpan.FromHours(3));
+            var recent = Cluster("new", running: false, TimeSpan.FromMinutes(1));
+            var unrelated = Directory.CreateDirectory(Path.Combine(temp, "other-dir")).FullName;
+            Directory.SetLastWriteTimeUtc(unrelated, DateTime.UtcNow - TimeSpan.FromHours(3));
+
+            ThrowawayPostgres.SweepStale(temp, DateTimeOffset.UtcNow).Should().Be(1);
+            Directory.Exists(oldStopped).Should().BeFalse();
+            Directory.Exists(oldRunning).Should().BeTrue();
+            Directory.Exists(recent).Should().BeTrue();
+            Directory.Exists(unrelated).Should().BeTrue();
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    [Test]
     public void FromEnvironment_IsNull_WhenPgHostUnset()
     {
         PostgresServer.FromEnvironment(_ => null).Should().BeNull();

@@ -33,6 +33,7 @@ public sealed class ThrowawayPostgres
     public static async Task<ThrowawayPostgres> StartAsync(CancellationToken cancellationToken)
     {
         var bin = FindBinDirectory();
+        SweepStale(Path.GetTempPath(), TimeProvider.System.GetUtcNow());
         var asPostgresUser = Environment.UserName == "root";
         var directory = Path.Combine(Path.GetTempPath(), "chunkgate-pg-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant());
         Directory.CreateDirectory(directory);
@@ -91,11 +92,39 @@ public sealed class ThrowawayPostgres
             {
                 Directory.Delete(directory, recursive: true);
             }
-            catch (IOException)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
-                // A leftover temp directory is harmless; failing the run for it is not.
+                // A leftover temp directory is harmless (the next start sweeps it); failing the run for it is not.
             }
         }
+    }
+
+    /// <summary>
+    /// Deletes throwaway clusters left by test processes that were killed or cut short at exit:
+    /// older than an hour (never one another process is still creating) and with no running
+    /// postmaster (a live one keeps <c>postmaster.pid</c>).
+    /// </summary>
+    internal static int SweepStale(string temp, DateTimeOffset now)
+    {
+        var swept = 0;
+        foreach (var directory in Directory.EnumerateDirectories(temp, "chunkgate-pg-*"))
+        {
+            try
+            {
+                var stale = now - Directory.GetLastWriteTimeUtc(directory) > TimeSpan.FromHours(1);
+                if (stale && !File.Exists(Path.Combine(directory, "data", "postmaster.pid")))
+                {
+                    Directory.Delete(directory, recursive: true);
+                    swept++;
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's, or being removed concurrently: leave it.
+            }
+        }
+
+        return swept;
     }
 
     private static string FindBinDirectory()
