@@ -155,10 +155,12 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
 
         using var deadline = context.Deadline.Arm(() =>
         {
+            // Reads are cancelled, flushes are not: cancelling a flush cancels the socket write in
+            // flight and can leave the stream unusable, so the FATAL that follows would never arrive.
+            // A client that stops reading is bounded by ExpiryGrace below instead.
             signals.MarkExpired();
             upstream.Reader.CancelPendingRead();
             clientReader.CancelPendingRead();
-            clientWriter.CancelPendingFlush();
         });
 
         // Shutting the sidecar down ends every session (both pumps see a cancelled read).
@@ -176,9 +178,11 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
             var outcome = await toServerTask.ConfigureAwait(false);
             if (outcome == PumpOutcome.Expired || signals.Expired)
             {
-                // The other direction writes the FATAL at the next message boundary.
-                await toClientTask.ConfigureAwait(false);
-                await EndExpiredAsync(clientWriter, toClient).ConfigureAwait(false);
+                // The other direction stops at the next message boundary; then the FATAL goes out.
+                if (await FinishesWithinGraceAsync(toClientTask).ConfigureAwait(false))
+                {
+                    await EndExpiredAsync(clientWriter, toClient).ConfigureAwait(false);
+                }
             }
             else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge)
             {
@@ -214,7 +218,28 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         context.Logger.LogWarning("approval expired: ending the session");
         if (!toClient.MidMessage)
         {
-            await FatalAsync(clientWriter, ApprovalDeadline.ExpiredSqlState, context.Deadline.ExpiredMessage).ConfigureAwait(false);
+            // Bounded: a client that does not read must not keep the session past its deadline.
+            await FinishesWithinGraceAsync(FatalAsync(clientWriter, ApprovalDeadline.ExpiredSqlState, context.Deadline.ExpiredMessage)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// How long after the deadline the session may take to tell the client why it ends. Real time:
+    /// it bounds socket I/O on a client that may have stopped reading, not the approval itself.
+    /// </summary>
+    internal static readonly TimeSpan ExpiryGrace = TimeSpan.FromSeconds(2);
+
+    private static async Task<bool> FinishesWithinGraceAsync(Task task)
+    {
+        try
+        {
+            await task.WaitAsync(ExpiryGrace).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            // The socket is closed next, which ends the stuck write.
+            return false;
         }
     }
 

@@ -45,8 +45,16 @@ internal sealed class ServerToClientPump(
     /// <summary>True while part of a streamed message has been sent, so nothing can be injected before it ends.</summary>
     public bool MidMessage => passRemaining > 0;
 
+    /// <summary>
+    /// How long, after the deadline, the pump waits for the rest of a message it has begun to
+    /// forward. A client can only be told why its session ends between two messages; this bounds
+    /// the wait on the database (real time: it limits I/O, it is not the approval's deadline).
+    /// </summary>
+    internal static readonly TimeSpan FinishMessageGrace = TimeSpan.FromSeconds(2);
+
     public async Task<PumpOutcome> RunAsync()
     {
+        CancellationTokenSource? finishing = null;
         try
         {
             while (true)
@@ -54,15 +62,26 @@ internal sealed class ServerToClientPump(
                 ReadResult result;
                 try
                 {
-                    result = await upstream.ReadAsync().ConfigureAwait(false);
+                    result = await upstream.ReadAsync(finishing?.Token ?? CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (IOException)
                 {
                     return PumpOutcome.Closed;
                 }
+                catch (OperationCanceledException) when (finishing is not null)
+                {
+                    // The rest of the message never came: close without the FATAL.
+                    return PumpOutcome.Expired;
+                }
 
                 if (result.IsCanceled)
                 {
+                    if (signals.Expired && MidMessage)
+                    {
+                        finishing ??= new CancellationTokenSource(FinishMessageGrace);
+                        continue;
+                    }
+
                     return signals.Expired ? PumpOutcome.Expired : PumpOutcome.Stopped;
                 }
 
@@ -79,6 +98,13 @@ internal sealed class ServerToClientPump(
                     return PumpOutcome.Closed;
                 }
 
+                if (outcome is null && signals.Expired && MidMessage && !result.IsCompleted)
+                {
+                    // Expired while a message is half forwarded: finish it, then stop at its end.
+                    finishing ??= new CancellationTokenSource(FinishMessageGrace);
+                    continue;
+                }
+
                 if (PumpStep.AfterFlush(outcome, flush, result, signals.Expired) is { } stop)
                 {
                     return stop;
@@ -87,6 +113,7 @@ internal sealed class ServerToClientPump(
         }
         finally
         {
+            finishing?.Dispose();
             SidecarTelemetry.Rows.Add(totalRows + rows);
             SidecarTelemetry.BytesToClient.Add(totalBytes + bytes);
             SidecarTelemetry.MaskedValues.Add(totalMasked + maskedValues);

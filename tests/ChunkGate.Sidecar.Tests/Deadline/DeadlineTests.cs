@@ -41,6 +41,23 @@ internal sealed class DeadlineTests
     }
 
     [Test]
+    public async Task Expiry_EndsTheSession_EvenWhenTheClientHasStoppedReading()
+    {
+        var clock = new ManualTimeProvider(Start);
+        await harness.StartAsync(harness.Options(SessionAction.Read, expiresAt: Start.AddMinutes(15)), clock);
+        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        await client.SendAsync(RawProtocolClient.Query("SELECT g, repeat('x', 200) FROM generate_series(1, 50000000) g"));
+        (await client.ReadMessageAsync())!.Code.Should().Be('T');
+
+        // The client reads nothing more: the sidecar's writes back up until the socket buffers fill.
+        await Task.Delay(500);
+        clock.Advance(TimeSpan.FromMinutes(15));
+
+        (await BackendsOfRoleAsync()).Should().Be(0, "the database connection ends within the expiry grace even though the client never drains");
+    }
+
+    [Test]
     public async Task Expiry_EndsAnIdleSession()
     {
         var clock = new ManualTimeProvider(Start);
