@@ -77,14 +77,14 @@ internal sealed class SidecarHarness : IAsyncDisposable
             null);
 
     /// <summary>Starts (or restarts) the sidecar with these options.</summary>
-    public async Task StartAsync(SidecarOptions options, TimeProvider? time = null, ISessionFeatureFactory? features = null)
+    public async Task StartAsync(SidecarOptions options, TimeProvider? time = null, ISessionFeatureFactory? features = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         if (server is not null)
         {
             await server.DisposeAsync();
         }
 
-        Context = new SidecarContext(options, time ?? TimeProvider.System, NullLogger.Instance, features);
+        Context = new SidecarContext(options, time ?? TimeProvider.System, logger ?? NullLogger.Instance, features);
         server = new SidecarServer(Context);
         server.Start();
     }
