@@ -1,5 +1,6 @@
 using ChunkGate.Api.Connections;
 using ChunkGate.Api.Jobs;
+using ChunkGate.Api.Meta;
 
 namespace ChunkGate.Api.Validation;
 
@@ -95,19 +96,10 @@ public static class ChunkJobValidator
         var allowed = connection.Spec.AllowedActions ?? [];
         if (!allowed.Contains(job.Spec.Action))
         {
-            var names = string.Join(", ", allowed.Select(WireName));
-            result.Error("spec.action", $"\"{WireName(job.Spec.Action)}\" is not allowed by DataConnection \"{connection.Metadata.Name}\" (allowed: {names})");
+            var names = string.Join(", ", allowed.Select(WireName.Of));
+            result.Error("spec.action", $"\"{WireName.Of(job.Spec.Action)}\" is not allowed by DataConnection \"{connection.Metadata.Name}\" (allowed: {names})");
         }
 
         return result;
     }
-
-    internal static string WireName(JobAction action) => action switch
-    {
-        JobAction.Read => "read",
-        JobAction.Write => "write",
-        JobAction.Export => "export",
-        JobAction.Transform => "transform",
-        _ => action.ToString(),
-    };
 }

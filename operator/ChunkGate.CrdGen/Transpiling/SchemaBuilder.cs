@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using ChunkGate.Api.Meta;
 using ChunkGate.Api.Schema;
 using RangeAttribute = ChunkGate.Api.Schema.RangeAttribute;
 using RequiredAttribute = ChunkGate.Api.Schema.RequiredAttribute;
@@ -17,9 +18,6 @@ internal static class SchemaBuilder
 
     public static string JsonName(PropertyInfo property) =>
         property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-
-    public static string WireName(Type enumType, string memberName) =>
-        enumType.GetField(memberName)!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? memberName;
 
     private static JsonObject ForObject(Type type)
     {
@@ -154,7 +152,7 @@ internal static class SchemaBuilder
             var values = new JsonArray();
             foreach (var name in Enum.GetNames(type))
             {
-                values.Add(WireName(type, name));
+                values.Add(WireName.Of(type, name));
             }
 
             return new JsonObject { ["type"] = "string", ["enum"] = values };

@@ -65,12 +65,8 @@ internal static class SampleChecker
         var result = kind switch
         {
             "DataConnection" => Combine(DataConnectionValidator.Validate(Read<DataConnection>(document))),
-            "ChunkJob" => Combine(
-                ChunkJobValidator.Validate(Read<ChunkJob>(document)),
-                ChunkJobValidator.ValidateAgainst(Read<ChunkJob>(document), connection)),
-            _ => Combine(
-                ChunkApprovalValidator.Validate(Read<ChunkApproval>(document)),
-                ChunkApprovalValidator.ValidateAgainst(Read<ChunkApproval>(document), connection)),
+            "ChunkJob" => CheckJob(Read<ChunkJob>(document), connection),
+            _ => CheckApproval(Read<ChunkApproval>(document), connection),
         };
         foreach (var error in result)
         {
@@ -81,6 +77,12 @@ internal static class SampleChecker
     public static DataConnection ReadConnection(string yaml) => Read<DataConnection>(YamlJson.ParseSingle(yaml));
 
     private static T Read<T>(JsonNode node) => node.Deserialize<T>(KubernetesJson.Options)!;
+
+    private static IEnumerable<FieldError> CheckJob(ChunkJob job, DataConnection connection) =>
+        Combine(ChunkJobValidator.Validate(job), ChunkJobValidator.ValidateAgainst(job, connection));
+
+    private static IEnumerable<FieldError> CheckApproval(ChunkApproval approval, DataConnection connection) =>
+        Combine(ChunkApprovalValidator.Validate(approval), ChunkApprovalValidator.ValidateAgainst(approval, connection));
 
     private static IEnumerable<FieldError> Combine(params ValidationResult[] results) => results.SelectMany(r => r.Errors);
 }

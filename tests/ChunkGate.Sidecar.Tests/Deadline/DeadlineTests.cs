@@ -21,11 +21,7 @@ internal sealed class DeadlineTests
     public async Task Expiry_EndsTheSessionMidResult_WithApprovalExpired_AndClosesBothSides()
     {
         var clock = new ManualTimeProvider(Start);
-        await harness.StartAsync(harness.Options(SessionAction.Read, expiresAt: Start.AddMinutes(15)), clock);
-        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
-        await client.StartAsync(harness.Database);
-        await client.SendAsync(RawProtocolClient.Query("SELECT g, repeat('x', 200) FROM generate_series(1, 50000000) g"));
-        (await client.ReadMessageAsync())!.Code.Should().Be('T');
+        await using var client = await StartLongResultAsync(clock);
         (await client.ReadMessageAsync())!.Code.Should().Be('D');
 
         clock.Advance(TimeSpan.FromMinutes(15));
@@ -44,11 +40,7 @@ internal sealed class DeadlineTests
     public async Task Expiry_EndsTheSession_EvenWhenTheClientHasStoppedReading()
     {
         var clock = new ManualTimeProvider(Start);
-        await harness.StartAsync(harness.Options(SessionAction.Read, expiresAt: Start.AddMinutes(15)), clock);
-        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
-        await client.StartAsync(harness.Database);
-        await client.SendAsync(RawProtocolClient.Query("SELECT g, repeat('x', 200) FROM generate_series(1, 50000000) g"));
-        (await client.ReadMessageAsync())!.Code.Should().Be('T');
+        await using var client = await StartLongResultAsync(clock);
 
         // The client reads nothing more: the sidecar's writes back up until the socket buffers fill.
         await Task.Delay(500);
@@ -78,6 +70,17 @@ internal sealed class DeadlineTests
         var error = (await act.Should().ThrowAsync<PostgresException>()).Which;
         error.SqlState.Should().Be("57P01");
         error.MessageText.Should().StartWith("approval expired");
+    }
+
+    /// <summary>A session expiring at Start + 15 min, in the middle of a result far too long to finish.</summary>
+    private async Task<RawProtocolClient> StartLongResultAsync(ManualTimeProvider clock)
+    {
+        await harness.StartAsync(harness.Options(SessionAction.Read, expiresAt: Start.AddMinutes(15)), clock);
+        var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        await client.SendAsync(RawProtocolClient.Query("SELECT g, repeat('x', 200) FROM generate_series(1, 50000000) g"));
+        (await client.ReadMessageAsync())!.Code.Should().Be('T');
+        return client;
     }
 
     private async Task<long> BackendsOfRoleAsync()
