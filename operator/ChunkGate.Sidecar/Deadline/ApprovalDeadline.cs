@@ -8,6 +8,13 @@ internal sealed class ApprovalDeadline(DateTimeOffset? expiresAt, TimeProvider t
 {
     public const string ExpiredSqlState = "57P01";
 
+    /// <summary>
+    /// How long after the deadline a session may take to end cleanly: finish the message in flight
+    /// and tell the client why. Real time: it bounds socket I/O on peers that may have stalled, not
+    /// the approval itself.
+    /// </summary>
+    public static readonly TimeSpan EndingGrace = TimeSpan.FromSeconds(2);
+
     public DateTimeOffset? ExpiresAt => expiresAt;
 
     public bool HasExpired => expiresAt is { } at && timeProvider.GetUtcNow() >= at;

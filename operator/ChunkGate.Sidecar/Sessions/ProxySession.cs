@@ -157,7 +157,7 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         {
             // Reads are cancelled, flushes are not: cancelling a flush cancels the socket write in
             // flight and can leave the stream unusable, so the FATAL that follows would never arrive.
-            // A client that stops reading is bounded by ExpiryGrace below instead.
+            // A client that stops reading is bounded by ApprovalDeadline.EndingGrace instead.
             signals.MarkExpired();
             upstream.Reader.CancelPendingRead();
             clientReader.CancelPendingRead();
@@ -223,17 +223,11 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         }
     }
 
-    /// <summary>
-    /// How long after the deadline the session may take to tell the client why it ends. Real time:
-    /// it bounds socket I/O on a client that may have stopped reading, not the approval itself.
-    /// </summary>
-    internal static readonly TimeSpan ExpiryGrace = TimeSpan.FromSeconds(2);
-
     private static async Task<bool> FinishesWithinGraceAsync(Task task)
     {
         try
         {
-            await task.WaitAsync(ExpiryGrace).ConfigureAwait(false);
+            await task.WaitAsync(ApprovalDeadline.EndingGrace).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)

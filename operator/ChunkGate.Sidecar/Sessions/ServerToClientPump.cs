@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using ChunkGate.Sidecar.Deadline;
 using ChunkGate.Sidecar.Protocol;
 using ChunkGate.Sidecar.Telemetry;
 
@@ -45,13 +46,6 @@ internal sealed class ServerToClientPump(
     /// <summary>True while part of a streamed message has been sent, so nothing can be injected before it ends.</summary>
     public bool MidMessage => passRemaining > 0;
 
-    /// <summary>
-    /// How long, after the deadline, the pump waits for the rest of a message it has begun to
-    /// forward. A client can only be told why its session ends between two messages; this bounds
-    /// the wait on the database (real time: it limits I/O, it is not the approval's deadline).
-    /// </summary>
-    internal static readonly TimeSpan FinishMessageGrace = TimeSpan.FromSeconds(2);
-
     public async Task<PumpOutcome> RunAsync()
     {
         CancellationTokenSource? finishing = null;
@@ -78,7 +72,7 @@ internal sealed class ServerToClientPump(
                 {
                     if (signals.Expired && MidMessage)
                     {
-                        finishing ??= new CancellationTokenSource(FinishMessageGrace);
+                        finishing ??= new CancellationTokenSource(ApprovalDeadline.EndingGrace);
                         continue;
                     }
 
@@ -101,7 +95,7 @@ internal sealed class ServerToClientPump(
                 if (outcome is null && signals.Expired && MidMessage && !result.IsCompleted)
                 {
                     // Expired while a message is half forwarded: finish it, then stop at its end.
-                    finishing ??= new CancellationTokenSource(FinishMessageGrace);
+                    finishing ??= new CancellationTokenSource(ApprovalDeadline.EndingGrace);
                     continue;
                 }
 
