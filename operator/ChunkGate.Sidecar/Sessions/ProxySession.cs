@@ -290,13 +290,10 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
             return;
         }
 
-        try
+        var failure = await UpstreamConnector.SendCancelAsync(context.Options.Upstream, backend.ProcessId, backend.SecretKey, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
         {
-            await UpstreamConnector.SendCancelAsync(context.Options.Upstream, backend.ProcessId, backend.SecretKey, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException exception)
-        {
-            context.Logger.LogWarning("could not forward a cancel request: {Reason}", exception.SocketErrorCode);
+            context.Logger.LogWarning("could not forward a cancel request: {Reason}", failure.Message);
         }
     }
 

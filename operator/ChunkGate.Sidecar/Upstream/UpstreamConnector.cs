@@ -91,20 +91,69 @@ internal static class UpstreamConnector
         }
     }
 
-    /// <summary>Forwards a client's CancelRequest to the backend it maps to, on a new connection as the protocol requires.</summary>
-    public static async Task SendCancelAsync(UpstreamOptions options, int processId, int secretKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Forwards a client's CancelRequest to the backend it maps to, on a new connection as the
+    /// protocol requires. When the database is reached over TLS, the cancel goes over TLS too
+    /// (SSLRequest, 'S', handshake with the same certificate checks as the session): a server
+    /// that only accepts TLS, or a network path that must not see the backend's secret key in
+    /// the clear, would otherwise drop or expose it.
+    /// </summary>
+    /// <returns>Null when the request was delivered, else why not (the client gets no answer either way).</returns>
+    public static async Task<UpstreamFailure?> SendCancelAsync(UpstreamOptions options, int processId, int secretKey, CancellationToken cancellationToken)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(options.Host, options.Port, cancellationToken).ConfigureAwait(false);
-        var packet = new byte[16];
-        BinaryPrimitives.WriteInt32BigEndian(packet, 16);
-        BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(4), StartupPacket.CancelRequestCode);
-        BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(8), processId);
-        BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(12), secretKey);
-        await socket.SendAsync(packet, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        // The server closes the connection once it has acted on the request.
-        var sink = new byte[1];
-        await socket.ReceiveAsync(sink, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        Stream? stream = null;
+        try
+        {
+            try
+            {
+                await socket.ConnectAsync(options.Host, options.Port, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException exception)
+            {
+                return new UpstreamFailure($"cannot reach the database at {options.Host}:{options.Port}: {exception.SocketErrorCode}", "08001");
+            }
+
+            stream = new NetworkStream(socket, ownsSocket: false);
+            if (options.SslMode != UpstreamSslMode.Disable)
+            {
+                var (secured, failure) = await NegotiateTlsAsync(stream, options, cancellationToken).ConfigureAwait(false);
+                if (secured is null)
+                {
+                    return failure;
+                }
+
+                stream = secured;
+            }
+
+            var packet = new byte[16];
+            BinaryPrimitives.WriteInt32BigEndian(packet, 16);
+            BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(4), StartupPacket.CancelRequestCode);
+            BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(8), processId);
+            BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(12), secretKey);
+            await stream.WriteAsync(packet, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            // The server closes the connection once it has acted on the request.
+            var sink = new byte[1];
+            await stream.ReadAsync(sink, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (IOException exception)
+        {
+            return new UpstreamFailure($"the database closed the connection before the cancel request was sent: {exception.Message}", "08006");
+        }
+        catch (AuthenticationException exception)
+        {
+            return new UpstreamFailure($"TLS with the database failed: {exception.Message}", "08006");
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private static (UpstreamConnection?, UpstreamFailure?) Fail(Socket socket, Stream? stream, UpstreamFailure failure)

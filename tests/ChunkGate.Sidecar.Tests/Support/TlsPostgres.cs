@@ -38,7 +38,8 @@ internal sealed class TlsPostgres : IAsyncDisposable
 
     public string PasswordFile => Path.Combine(directory, "password");
 
-    public static async Task<TlsPostgres> StartAsync()
+    /// <param name="tlsOnly">Accept TCP sessions only over TLS (pg_hba: hostssl lines only).</param>
+    public static async Task<TlsPostgres> StartAsync(bool tlsOnly = false)
     {
         var bin = new[] { "15", "16", "17", "14" }.Select(v => $"/usr/lib/postgresql/{v}/bin").FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
             ?? throw new InconclusiveException("no PostgreSQL server binaries for a TLS server");
@@ -56,6 +57,12 @@ internal sealed class TlsPostgres : IAsyncDisposable
 
         var data = Path.Combine(directory, "data");
         await RunAsync(asPostgres, Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--pwfile", Path.Combine(directory, "pwfile"), "-A", "scram-sha-256", "--auth-local=trust", "--no-sync"]);
+        if (tlsOnly)
+        {
+            // Rewritten in place, so the file keeps its owner.
+            await File.WriteAllTextAsync(Path.Combine(data, "pg_hba.conf"), "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n");
+        }
+
         var port = FreePort();
         await RunAsync(asPostgres, Path.Combine(bin, "pg_ctl"),
             ["-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
