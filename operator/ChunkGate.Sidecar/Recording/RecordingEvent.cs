@@ -32,6 +32,15 @@ internal static class RecordingNames
         _ => "none",
     };
 
+    public static string Of(StatementEnding ending) => ending switch
+    {
+        StatementEnding.Empty => "empty",
+        StatementEnding.Suspended => "suspended",
+        StatementEnding.Skipped => "skipped",
+        StatementEnding.Unanswered => "unanswered",
+        _ => "completed",
+    };
+
     public static string Of(StatementProtocol protocol) => protocol switch
     {
         StatementProtocol.Simple => "simple",

@@ -88,6 +88,11 @@ internal static class RecordingLineWriter
                     json.WriteBoolean("refused", true);
                 }
 
+                if (completed.Outcome.Ending != StatementEnding.Completed)
+                {
+                    json.WriteString("ending", RecordingNames.Of(completed.Outcome.Ending));
+                }
+
                 break;
             case SessionErrorEvent error:
                 json.WriteString("event", "error");

@@ -120,7 +120,14 @@ internal static class Replay
                 }
                 else
                 {
-                    builder.Append(" done: ").Append(Text(e, "tag") ?? "(no tag)");
+                    builder.Append(Text(e, "ending") switch
+                    {
+                        "empty" => " empty query",
+                        "suspended" => " suspended at the row limit (a later Execute continues the portal)",
+                        "skipped" => " SKIPPED: not run, after an earlier error in the pipeline",
+                        "unanswered" => " UNANSWERED: the session ended first",
+                        _ => " done: " + (Text(e, "tag") ?? "(no tag)"),
+                    });
                 }
 
                 builder.Append(CultureInfo.InvariantCulture, $"  · {Decimal(e, "durationMs"):0.###} ms · {Number(e, "rows")} rows · {Bytes(Number(e, "bytes"))} · {Number(e, "masked")} masked");

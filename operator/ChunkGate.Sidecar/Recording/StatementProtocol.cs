@@ -3,10 +3,10 @@ namespace ChunkGate.Sidecar.Recording;
 /// <summary>Which protocol path carried a statement.</summary>
 internal enum StatementProtocol : byte
 {
-    /// <summary>Query message (one statement of a possibly multi-statement string).</summary>
+    /// <summary>Query message: the whole string, one record even when it holds several statements (one <c>statement.end</c> per completion).</summary>
     Simple = 0,
 
-    /// <summary>Parse/Bind/Execute.</summary>
+    /// <summary>One Execute: its prepared statement's text and its Bind's parameter shapes.</summary>
     Extended = 1,
 
     /// <summary>COPY … TO STDOUT / FROM STDIN.</summary>

@@ -5,14 +5,26 @@ using System.Text;
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Guardrails;
 using ChunkGate.Sidecar.Protocol;
+using ChunkGate.Sidecar.Recording;
 using ChunkGate.Sidecar.Telemetry;
 
 namespace ChunkGate.Sidecar.Sessions;
 
-/// <summary>Receives the statement texts the client sends, for the recording.</summary>
+/// <summary>
+/// Receives, in the order they go to the server, what the server will answer: each statement
+/// execution and each Sync. Answers come back in the same order, which is how the other direction
+/// attributes them.
+/// </summary>
 internal interface IStatementObserver
 {
+    /// <summary>A simple Query (the whole string, one or several statements) or a refused fast-path call; answered up to its ReadyForQuery.</summary>
     void StatementSent(ReadOnlySpan<byte> sql, bool extendedProtocol, bool refused);
+
+    /// <summary>An Execute: the text of the statement its portal runs (null when unknown) and the shapes of the portal's Bind parameters.</summary>
+    void Executing(string? text, ParameterShape[] parameters, bool refused);
+
+    /// <summary>A Sync: ends an extended-protocol pipeline; after an error the server skips everything up to here.</summary>
+    void Synced();
 }
 
 /// <summary>
@@ -30,7 +42,10 @@ internal interface ICopyGate
 /// action's guardrails; a refused one is replaced by a statement that raises the refusal on
 /// the server, so answers stay in protocol order and the transaction state stays the server's.
 /// When masking needs the columns of every result, a Describe of the portal is added before an
-/// Execute the client did not describe itself.
+/// Execute the client did not describe itself. Bind is read as it streams past (names, format
+/// codes, parameter lengths; values skipped, never kept) so each Execute is reported to the
+/// <see cref="IStatementObserver"/> with its statement's text and its parameters' shapes;
+/// a malformed Bind ends the session.
 /// </summary>
 internal sealed class ClientToServerPump(
     PipeReader client,
@@ -48,7 +63,10 @@ internal sealed class ClientToServerPump(
     /// <summary>Messages above this size are streamed through in pieces instead of buffered whole.</summary>
     public const int StreamingThreshold = 8 * 1024;
 
+    private readonly BindReader bind = new(maxInspectedMessage);
+    private readonly PreparedStatements? prepared = observer is null ? null : new PreparedStatements();
     private long passRemaining;
+    private int bindHeaderRemaining = -1;
     private byte[] describedPortal = new byte[64];
     private int describedPortalLength = -1;
     private string? copyAwaitingDecision;
@@ -56,6 +74,9 @@ internal sealed class ClientToServerPump(
     private GuardrailRefusal? copyDecision;
 
     public string? Error { get; private set; }
+
+    /// <summary>The client ended the session with Terminate (rather than just closing its socket).</summary>
+    public bool Terminated { get; private set; }
 
     public async Task<PumpOutcome> RunAsync()
     {
@@ -119,7 +140,15 @@ internal sealed class ClientToServerPump(
                     return null;
                 }
 
-                Copy(buffer.Slice(0, take), upstream);
+                var piece = buffer.Slice(0, take);
+                if (bindHeaderRemaining >= 0 && ReadBind(piece, last: take == passRemaining) == FrameStatus.InvalidData)
+                {
+                    // Nothing of a small Bind has been forwarded yet; of a streamed one, only whole values may have been.
+                    Error = $"malformed Bind message from the client: {bind.Problem}";
+                    return PumpOutcome.ProtocolViolation;
+                }
+
+                Copy(piece, upstream);
                 buffer = buffer.Slice(take);
                 passRemaining -= take;
                 continue;
@@ -145,6 +174,7 @@ internal sealed class ClientToServerPump(
                 case FrontendCode.FunctionCall:
                 case FrontendCode.Describe:
                 case FrontendCode.Execute:
+                case FrontendCode.Close:
                     if (total > maxInspectedMessage)
                     {
                         Error = $"a {(char)code} message of {total} bytes exceeds the sidecar's limit of {maxInspectedMessage}";
@@ -171,12 +201,24 @@ internal sealed class ClientToServerPump(
                     buffer = buffer.Slice(total);
                     continue;
                 case FrontendCode.Terminate:
+                    Terminated = true;
                     Copy(buffer.Slice(0, Math.Min(total, buffer.Length)), upstream);
                     buffer = buffer.Slice(Math.Min(total, buffer.Length));
                     return PumpOutcome.Closed;
                 case FrontendCode.Sync:
                     tracker?.Expect(PendingResponse.ReadyForQuery);
+                    observer?.Synced();
                     describedPortalLength = -1;
+                    break;
+                case FrontendCode.Bind:
+                    describedPortalLength = -1;
+                    if (total <= StreamingThreshold && buffer.Length < total)
+                    {
+                        return null;
+                    }
+
+                    bind.Start(length - 4L);
+                    bindHeaderRemaining = MessageFramer.HeaderLength;
                     break;
                 case FrontendCode.Flush:
                     break;
@@ -243,13 +285,14 @@ internal sealed class ClientToServerPump(
                         }
 
                         copyDecided = false;
-                        refusal = Guard(body[..end], traits, extended: false, copyDecision);
+                        refusal = Guard(action, traits, copyDecision);
                     }
                     else
                     {
-                        refusal = Guard(body[..end], traits, extended: false);
+                        refusal = Guard(action, traits);
                     }
 
+                    observer?.StatementSent(body[..end], extendedProtocol: false, refused: refusal is not null);
                     tracker?.Expect(PendingResponse.ReadyForQuery);
                     if (refusal is null)
                     {
@@ -280,7 +323,8 @@ internal sealed class ClientToServerPump(
                     }
 
                     var traits = StatementClassifier.Classify(rest[..sqlEnd]);
-                    var refusal = Guard(rest[..sqlEnd], traits, extended: true, copyGate is not null && (traits & StatementTraits.CopyTo) != 0 ? CopyNeedsSimpleProtocol : null);
+                    var refusal = Guard(action, traits, copyGate is not null && (traits & StatementTraits.CopyTo) != 0 ? CopyNeedsSimpleProtocol : null);
+                    prepared?.Parse(body[..nameEnd], Encoding.UTF8.GetString(rest[..sqlEnd]), PreparedStatements.ParameterTypes(rest[(sqlEnd + 1)..]), refusal is not null);
                     if (refusal is null)
                     {
                         upstream.Write(span);
@@ -305,6 +349,7 @@ internal sealed class ClientToServerPump(
                     tracker?.Expect(PendingResponse.ReadyForQuery);
                     var refusal = new GuardrailRefusal(ActionGuardrails.PrivilegeState, "ChunkGate sidecar refused the statement: the fast-path function call protocol is not allowed");
                     SidecarTelemetry.RefusedStatements.Add(1);
+                    observer?.StatementSent("-- fast-path function call"u8, extendedProtocol: false, refused: true);
                     WriteRefusalQuery(refusal);
                     return Inspection.Forwarded;
                 }
@@ -351,6 +396,25 @@ internal sealed class ClientToServerPump(
                     }
 
                     describedPortalLength = -1;
+                    if (observer is not null)
+                    {
+                        var bound = prepared!.Portal(portal);
+                        observer.Executing(bound?.Statement?.Text, bound?.Parameters ?? [], bound?.Statement?.Refused ?? false);
+                    }
+
+                    upstream.Write(span);
+                    return Inspection.Forwarded;
+                }
+
+                case FrontendCode.Close:
+                {
+                    if (body.Length < 2 || body[^1] != 0 || body[1..^1].IndexOf((byte)0) >= 0 || body[0] is not ((byte)'S' or (byte)'P'))
+                    {
+                        return Inspection.Malformed;
+                    }
+
+                    describedPortalLength = -1;
+                    prepared?.Close(body[0], body[1..^1]);
                     upstream.Write(span);
                     return Inspection.Forwarded;
                 }
@@ -367,16 +431,64 @@ internal sealed class ClientToServerPump(
         }
     }
 
-    private GuardrailRefusal? Guard(ReadOnlySpan<byte> sql, StatementTraits traits, bool extended, GuardrailRefusal? imposed = null)
+    private static GuardrailRefusal? Guard(SessionAction action, StatementTraits traits, GuardrailRefusal? imposed = null)
     {
         var refusal = ActionGuardrails.Decide(action, traits) ?? imposed;
-        observer?.StatementSent(sql, extended, refusal is not null);
         if (refusal is not null)
         {
             SidecarTelemetry.RefusedStatements.Add(1);
         }
 
         return refusal;
+    }
+
+    /// <summary>Feeds the Bind's bytes (after its 5-byte header) to the reader; records the portal once the Bind is whole.</summary>
+    private FrameStatus ReadBind(in ReadOnlySequence<byte> piece, bool last)
+    {
+        var status = FrameStatus.NeedMoreData;
+        foreach (var segment in piece)
+        {
+            var span = segment.Span;
+            if (bindHeaderRemaining > 0)
+            {
+                var skip = Math.Min(bindHeaderRemaining, span.Length);
+                bindHeaderRemaining -= skip;
+                span = span[skip..];
+            }
+
+            if (span.IsEmpty)
+            {
+                continue;
+            }
+
+            status = bind.Feed(span);
+            if (status == FrameStatus.InvalidData)
+            {
+                bindHeaderRemaining = -1;
+                return status;
+            }
+        }
+
+        if (last)
+        {
+            status = bind.Finish();
+        }
+
+        if (status == FrameStatus.InvalidData)
+        {
+            bindHeaderRemaining = -1;
+        }
+        else if (status == FrameStatus.Complete)
+        {
+            bindHeaderRemaining = -1;
+            if (prepared is not null)
+            {
+                var statement = prepared.Statement(bind.Statement);
+                prepared.Bind(bind.Portal, statement, bind.Shapes(statement is null ? [] : statement.ParameterTypes));
+            }
+        }
+
+        return status;
     }
 
     private void WriteRefusalQuery(GuardrailRefusal refusal)

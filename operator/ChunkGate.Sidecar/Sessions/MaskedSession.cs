@@ -17,18 +17,60 @@ namespace ChunkGate.Sidecar.Sessions;
 /// with the <see cref="ResultMasker"/>, rewrites rows, COPY data, errors and notices, describes
 /// COPY TO before it runs, and records statements (one span each) without raw values.
 /// </summary>
+/// <remarks>
+/// What is one recorded statement: each Execute (its prepared statement's text, its Bind's
+/// parameter shapes; a prepared statement executed three times is three records), and each
+/// simple Query message, whatever it holds: <c>SELECT 1; SELECT 2</c> is one record with one
+/// <c>statement.end</c> per completion (CommandComplete, EmptyQueryResponse or the error that
+/// stops the rest), closed at its ReadyForQuery. The string is not split: only the server knows
+/// exactly where its statements end. Answers are attributed in the order the client sent the
+/// executions (PostgreSQL answers strictly in order); an error in a pipeline makes the server
+/// skip everything up to Sync, so executions still pending at that Sync's ReadyForQuery are closed
+/// as skipped instead of absorbing later answers. An error with no execution pending (a Parse or
+/// Describe failing before any Execute) is recorded as a session error.
+/// </remarks>
 internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catalog, RecordingSession? recorder, ActivityContext runTrace = default)
-    : IResultFilter, IStatementObserver, IResultObserver, ICopyGate, IAsyncDisposable
+    : IResultFilter, IStatementObserver, IResultObserver, ICopyGate, ISessionEndObserver, IAsyncDisposable
 {
-    private readonly ConcurrentQueue<(RecordedStatement Statement, Activity? Span)> started = new();
+    private static readonly Pending SyncMarker = new(PendingKind.Sync, default, null);
+
+    private readonly ConcurrentQueue<Pending> pending = new();
     private readonly ConcurrentQueue<CopyPlan?> copies = new();
-    private (RecordedStatement Statement, Activity? Span) current;
-    private bool currentCompleted = true;
+    private Pending? query;
+    private (string Reason, long BytesToClient, long BytesToServer) ending = ("closed", 0, 0);
     private ColumnPlan plan = ColumnPlan.Empty;
     private CopyPlan? copy;
     private bool copyHeaderPending;
 
     private sealed record CopyPlan(ColumnPlan Plan, CopyFormat Format, byte Delimiter, bool Header);
+
+    private enum PendingKind : byte
+    {
+        Execution,
+        Query,
+        Sync,
+    }
+
+    /// <summary>Something sent whose answer has not arrived yet: an execution, a simple Query, or a Sync.</summary>
+    private sealed class Pending(PendingKind kind, RecordedStatement statement, Activity? span, bool hasParameters = false)
+    {
+        public PendingKind Kind => kind;
+
+        /// <summary>Its Bind had parameters: an error message may quote one of their values.</summary>
+        public bool HasParameters => hasParameters;
+
+        public RecordedStatement Statement => statement;
+
+        public Activity? Span { get; set; } = span;
+
+        public int Completions { get; set; }
+
+        public long Rows { get; set; }
+
+        public long MaskedValues { get; set; }
+
+        public string? ErrorCode { get; set; }
+    }
 
     public bool OnRowDescription(in ReadOnlySequence<byte> message)
     {
@@ -41,10 +83,9 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
         }
 
         plan = masker.Plan(fields);
-        EnsureCurrent();
-        if (recorder is not null && current.Statement.Id != 0)
+        if (recorder is not null && Answering() is { } target && target.Statement.Id != 0)
         {
-            recorder.ColumnsDescribed(current.Statement, SessionRecorder.DescribeColumns(plan, names!));
+            recorder.ColumnsDescribed(target.Statement, SessionRecorder.DescribeColumns(plan, names!));
         }
 
         return plan.NeedsRewrite;
@@ -121,11 +162,35 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
 
     public void StatementSent(ReadOnlySpan<byte> sql, bool extendedProtocol, bool refused)
     {
+        var span = StartSpan(refused);
+        var statement = recorder?.StatementStarted(Encoding.UTF8.GetString(sql), extendedProtocol ? StatementProtocol.Extended : StatementProtocol.Simple) ?? default;
+        pending.Enqueue(new Pending(extendedProtocol ? PendingKind.Execution : PendingKind.Query, statement, span));
+    }
+
+    public void Executing(string? text, ParameterShape[] parameters, bool refused)
+    {
+        var span = StartSpan(refused);
+        var statement = recorder?.StatementStarted(text ?? "-- (a portal the sidecar did not see bound)", StatementProtocol.Extended, parameters) ?? default;
+        pending.Enqueue(new Pending(PendingKind.Execution, statement, span, parameters.Length > 0));
+    }
+
+    public void Synced() => pending.Enqueue(SyncMarker);
+
+    public void SessionEnded(string reason, long bytesToClient, long bytesToServer, string? detail = null)
+    {
+        ending = (reason, bytesToClient, bytesToServer);
+        if (detail is not null)
+        {
+            recorder?.Error(reason.StartsWith("message too large", StringComparison.Ordinal) ? "54000" : "08P01", detail);
+        }
+    }
+
+    private Activity? StartSpan(bool refused)
+    {
         var span = SidecarTelemetry.Source.StartActivity("statement", ActivityKind.Client, runTrace);
         span?.SetTag("db.system", "postgresql");
         span?.SetTag("chunkgate.refused", refused);
-        var statement = recorder?.StatementStarted(Encoding.UTF8.GetString(sql), extendedProtocol ? StatementProtocol.Extended : StatementProtocol.Simple) ?? default;
-        started.Enqueue((statement, span));
+        return span;
     }
 
     public void RowDescribed(in ReadOnlySequence<byte> rowDescription)
@@ -139,6 +204,28 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
         Complete(new StatementOutcome(tag, rows, bytes, maskedValues));
     }
 
+    public void ExecutionEnded(BackendCode code, long rows, long bytes, long maskedValues) =>
+        Complete(new StatementOutcome(null, rows, bytes, maskedValues, Ending: code == BackendCode.PortalSuspended ? StatementEnding.Suspended : StatementEnding.Empty));
+
+    /// <summary>
+    /// ReadyForQuery answers the simple Query being answered, or else the oldest Sync: whatever
+    /// was sent before that Sync and got no answer was skipped by the server after an error.
+    /// </summary>
+    public void ReadyForQuery()
+    {
+        if (query is not null)
+        {
+            Close(query, StatementEnding.Skipped);
+            query = null;
+            return;
+        }
+
+        while (pending.TryDequeue(out var next) && next.Kind != PendingKind.Sync)
+        {
+            Close(next, StatementEnding.Skipped);
+        }
+    }
+
     public void ErrorReturned(in ReadOnlySequence<byte> maskedError)
     {
         var body = maskedError.Slice(MessageFramer.HeaderLength).ToArray();
@@ -148,36 +235,76 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
         Complete(new StatementOutcome(null, 0, 0, 0, sqlState, message, refused));
     }
 
-    /// <summary>
-    /// Answers come back in the order statements were sent: the next started statement becomes
-    /// current once the previous one completed. A prepared statement executed again completes
-    /// without a new start, so it stays attributed to the last one.
-    /// </summary>
-    private void EnsureCurrent()
+    /// <summary>What the answers arriving now belong to: the simple Query being answered, else the oldest execution not yet answered (null when a Sync comes first).</summary>
+    private Pending? Answering() =>
+        query ?? (pending.TryPeek(out var head) && head.Kind != PendingKind.Sync ? head : null);
+
+    private void Complete(StatementOutcome outcome)
     {
-        if (currentCompleted && started.TryDequeue(out var next))
+        var target = query;
+        if (target is null && pending.TryPeek(out var head) && head.Kind != PendingKind.Sync)
         {
-            current = next;
-            currentCompleted = false;
+            // Only this thread dequeues, so the head peeked is the head taken.
+            pending.TryDequeue(out _);
+            target = head;
+            if (head.Kind == PendingKind.Query)
+            {
+                // A simple Query stays open for its further completions, up to its ReadyForQuery.
+                query = head;
+            }
+        }
+
+        if (target is null)
+        {
+            if (outcome.ErrorCode is not null || outcome.ErrorMessage is not null)
+            {
+                // Nothing executing: a Parse, Bind or Describe failed, and a Bind's error can quote a value.
+                recorder?.Error(outcome.ErrorCode ?? "?????", ParameterEchoes.Redact(outcome.ErrorMessage));
+            }
+
+            return;
+        }
+
+        if (target.HasParameters && outcome.ErrorMessage is not null)
+        {
+            outcome = outcome with { ErrorMessage = ParameterEchoes.Redact(outcome.ErrorMessage) };
+        }
+
+        target.Completions++;
+        target.Rows += outcome.Rows;
+        target.MaskedValues += outcome.MaskedValues;
+        target.ErrorCode ??= outcome.ErrorCode;
+        recorder?.StatementCompleted(target.Statement, outcome);
+        if (target.Kind == PendingKind.Execution)
+        {
+            Close(target, StatementEnding.Completed);
         }
     }
 
-    private void Complete(in StatementOutcome outcome)
+    /// <summary>Ends the span; records the given ending when nothing was recorded for it yet.</summary>
+    private void Close(Pending target, StatementEnding unanswered)
     {
-        EnsureCurrent();
-        currentCompleted = true;
-        recorder?.StatementCompleted(current.Statement, outcome);
-        if (current.Span is { } span)
+        if (target.Completions == 0)
         {
-            span.SetTag("db.response.rows", outcome.Rows);
-            span.SetTag("chunkgate.masked_values", outcome.MaskedValues);
-            if (outcome.ErrorCode is not null)
+            recorder?.StatementCompleted(target.Statement, new StatementOutcome(null, 0, 0, 0, Ending: unanswered));
+        }
+
+        if (target.Span is { } span)
+        {
+            span.SetTag("db.response.rows", target.Rows);
+            span.SetTag("chunkgate.masked_values", target.MaskedValues);
+            if (target.Completions == 0)
             {
-                span.SetStatus(ActivityStatusCode.Error, outcome.ErrorCode);
+                span.SetTag("chunkgate.ending", RecordingNames.Of(unanswered));
+            }
+
+            if (target.ErrorCode is not null)
+            {
+                span.SetStatus(ActivityStatusCode.Error, target.ErrorCode);
             }
 
             span.Dispose();
-            current.Span = null;
+            target.Span = null;
         }
     }
 
@@ -249,18 +376,26 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
 
     public async ValueTask DisposeAsync()
     {
-        while (started.TryDequeue(out var pending))
+        if (query is not null)
         {
-            pending.Span?.Dispose();
+            Close(query, StatementEnding.Unanswered);
+            query = null;
         }
 
-        current.Span?.Dispose();
+        while (pending.TryDequeue(out var next))
+        {
+            if (next.Kind != PendingKind.Sync)
+            {
+                Close(next, StatementEnding.Unanswered);
+            }
+        }
+
         masker.Dispose();
         if (catalog is not null)
         {
             await catalog.DisposeAsync().ConfigureAwait(false);
         }
 
-        recorder?.Ended("closed", 0, 0);
+        recorder?.Ended(ending.Reason, ending.BytesToClient, ending.BytesToServer);
     }
 }

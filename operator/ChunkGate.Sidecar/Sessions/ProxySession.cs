@@ -3,12 +3,23 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using ChunkGate.Sidecar.Deadline;
 using ChunkGate.Sidecar.Protocol;
+using ChunkGate.Sidecar.Recording;
 using ChunkGate.Sidecar.Telemetry;
 using ChunkGate.Sidecar.Upstream;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace ChunkGate.Sidecar.Sessions;
+
+/// <summary>Told how a session ended, before its features are disposed (the recording's <c>session.end</c>).</summary>
+internal interface ISessionEndObserver
+{
+    /// <param name="reason">A fixed phrase (<see cref="ProxySession.EndReason"/>), never data.</param>
+    /// <param name="bytesToClient">Every byte written to the client socket, startup answers included.</param>
+    /// <param name="bytesToServer">Protocol bytes written to the database after startup (after rewriting, before TLS).</param>
+    /// <param name="detail">The protocol error that ended it, if any (masked before it is recorded).</param>
+    void SessionEnded(string reason, long bytesToClient, long bytesToServer, string? detail = null);
+}
 
 /// <summary>
 /// One client connection: startup (SSL/GSSENC refused with 'N', CancelRequest mapped to the real
@@ -19,12 +30,14 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
 {
     private const int MaxNegotiations = 4;
 
+    private ByteCountingStream? clientBytes;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         clientSocket.NoDelay = true;
         await using var clientStream = new NetworkStream(clientSocket, ownsSocket: true);
         var clientReader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 16384, leaveOpen: true));
-        var clientWriter = PipeWriter.Create(clientStream, new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
+        var clientWriter = PipeWriter.Create(clientBytes = new ByteCountingStream(clientStream), new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
         try
         {
             await RunClientAsync(clientReader, clientWriter, cancellationToken).ConfigureAwait(false);
@@ -172,45 +185,79 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
 
         var toServerTask = toServer.RunAsync();
         var toClientTask = toClient.RunAsync();
-        var first = await Task.WhenAny(toServerTask, toClientTask).ConfigureAwait(false);
-        if (first == toServerTask)
+        var reason = "connection error";
+        string? detail = null;
+        try
         {
-            var outcome = await toServerTask.ConfigureAwait(false);
-            if (outcome == PumpOutcome.Expired || signals.Expired)
+            var first = await Task.WhenAny(toServerTask, toClientTask).ConfigureAwait(false);
+            var fromClient = first == toServerTask;
+            var outcome = await first.ConfigureAwait(false);
+            detail = outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge ? (fromClient ? toServer.Error : toClient.Error) : null;
+            if (fromClient)
             {
-                // The other direction stops at the next message boundary; then the FATAL goes out.
-                if (await FinishesWithinGraceAsync(toClientTask).ConfigureAwait(false))
+                if (outcome == PumpOutcome.Expired || signals.Expired)
+                {
+                    // The other direction stops at the next message boundary; then the FATAL goes out.
+                    if (await FinishesWithinGraceAsync(toClientTask).ConfigureAwait(false))
+                    {
+                        await EndExpiredAsync(clientWriter, toClient).ConfigureAwait(false);
+                    }
+                }
+                else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge)
+                {
+                    upstream.Reader.CancelPendingRead();
+                    await toClientTask.ConfigureAwait(false);
+                    context.Logger.LogWarning("closing session: {Reason}", toServer.Error);
+                    await FatalAsync(clientWriter, outcome == PumpOutcome.MessageTooLarge ? "54000" : "08P01", toServer.Error!).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                if (outcome == PumpOutcome.Expired || signals.Expired)
                 {
                     await EndExpiredAsync(clientWriter, toClient).ConfigureAwait(false);
                 }
+                else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge)
+                {
+                    context.Logger.LogWarning("closing session: {Reason}", toClient.Error);
+                    await FatalAsync(clientWriter, outcome == PumpOutcome.MessageTooLarge ? "54000" : "08P01", toClient.Error!).ConfigureAwait(false);
+                }
             }
-            else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge)
-            {
-                upstream.Reader.CancelPendingRead();
-                await toClientTask.ConfigureAwait(false);
-                context.Logger.LogWarning("closing session: {Reason}", toServer.Error);
-                await FatalAsync(clientWriter, outcome == PumpOutcome.MessageTooLarge ? "54000" : "08P01", toServer.Error!).ConfigureAwait(false);
-            }
+
+            upstream.Abort();
+            Close(clientSocket);
+            clientReader.CancelPendingRead();
+            upstream.Reader.CancelPendingRead();
+            await Task.WhenAll(toServerTask, toClientTask).ConfigureAwait(false);
+            reason = EndReason(fromClient, outcome, signals.Expired, toServer.Terminated, stopping.IsCancellationRequested);
         }
-        else
+        finally
         {
-            var outcome = await toClientTask.ConfigureAwait(false);
-            if (outcome == PumpOutcome.Expired || signals.Expired)
-            {
-                await EndExpiredAsync(clientWriter, toClient).ConfigureAwait(false);
-            }
-            else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge)
-            {
-                context.Logger.LogWarning("closing session: {Reason}", toClient.Error);
-                await FatalAsync(clientWriter, outcome == PumpOutcome.MessageTooLarge ? "54000" : "08P01", toClient.Error!).ConfigureAwait(false);
-            }
+            // Before the features are disposed: that writes the recording's session.end.
+            (features.Lifetime as ISessionEndObserver)?.SessionEnded(reason, clientBytes?.BytesWritten ?? 0, upstream.BytesWritten, detail);
+        }
+    }
+
+    /// <summary>Why a session ended, from the direction that stopped first and how it stopped.</summary>
+    internal static string EndReason(bool clientSideFirst, PumpOutcome outcome, bool expired, bool clientTerminated, bool sidecarStopping)
+    {
+        if (expired || outcome == PumpOutcome.Expired)
+        {
+            return "approval expired";
         }
 
-        upstream.Abort();
-        Close(clientSocket);
-        clientReader.CancelPendingRead();
-        upstream.Reader.CancelPendingRead();
-        await Task.WhenAll(toServerTask, toClientTask).ConfigureAwait(false);
+        return (outcome, clientSideFirst) switch
+        {
+            (PumpOutcome.ProtocolViolation, true) => "protocol violation by the client",
+            (PumpOutcome.ProtocolViolation, false) => "protocol violation by the server",
+            (PumpOutcome.MessageTooLarge, true) => "message too large from the client",
+            (PumpOutcome.MessageTooLarge, false) => "message too large from the server",
+            (PumpOutcome.Closed, true) => clientTerminated ? "client terminated" : "client disconnected",
+            (PumpOutcome.Closed, false) => "server closed",
+            _ when sidecarStopping => "sidecar stopping",
+            (_, true) => "server closed",
+            _ => "client disconnected",
+        };
     }
 
     private async Task EndExpiredAsync(PipeWriter clientWriter, ServerToClientPump toClient)

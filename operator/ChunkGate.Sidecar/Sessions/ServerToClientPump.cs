@@ -14,6 +14,15 @@ internal interface IResultObserver
     void CommandCompleted(in ReadOnlySequence<byte> commandComplete, long rows, long bytes, long maskedValues);
 
     void ErrorReturned(in ReadOnlySequence<byte> maskedError);
+
+    /// <summary>EmptyQueryResponse or PortalSuspended: an execution ended without CommandComplete.</summary>
+    void ExecutionEnded(BackendCode code, long rows, long bytes, long maskedValues)
+    {
+    }
+
+    void ReadyForQuery()
+    {
+    }
 }
 
 /// <summary>
@@ -198,7 +207,7 @@ internal sealed class ServerToClientPump(
         BackendCode.CopyData => copyNeedsRewrite,
         BackendCode.RowDescription or BackendCode.NoData or BackendCode.ReadyForQuery or BackendCode.ErrorResponse
             or BackendCode.NoticeResponse or BackendCode.NotificationResponse or BackendCode.CopyOutResponse
-            or BackendCode.CommandComplete => filter is not null || observer is not null,
+            or BackendCode.CommandComplete or BackendCode.EmptyQueryResponse or BackendCode.PortalSuspended => filter is not null || observer is not null,
         _ => false,
     };
 
@@ -242,6 +251,12 @@ internal sealed class ServerToClientPump(
                 rowsNeedRewrite = false;
                 copyNeedsRewrite = false;
                 tracker?.ReadyForQueryAnswered();
+                observer?.ReadyForQuery();
+                break;
+            case BackendCode.EmptyQueryResponse:
+            case BackendCode.PortalSuspended:
+                observer?.ExecutionEnded((BackendCode)code, rows, bytes, maskedValues);
+                Roll();
                 break;
             case BackendCode.CopyOutResponse:
                 copyNeedsRewrite = filter is not null && filter.OnCopyOut(message);

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using ChunkGate.Sidecar.Recording;
 
 namespace ChunkGate.Sidecar.Upstream;
 
@@ -8,7 +9,12 @@ internal sealed class UpstreamConnection(Socket socket, Stream stream, int proce
 {
     public PipeReader Reader { get; } = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 16384, leaveOpen: true));
 
-    public PipeWriter Writer { get; } = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
+    private readonly ByteCountingStream counted = new(stream);
+
+    public PipeWriter Writer => field ??= PipeWriter.Create(counted, new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
+
+    /// <summary>Bytes of protocol written to the database through <see cref="Writer"/> (after startup; before TLS).</summary>
+    public long BytesWritten => counted.BytesWritten;
 
     public Socket Socket => socket;
 

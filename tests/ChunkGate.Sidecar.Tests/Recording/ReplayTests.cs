@@ -50,6 +50,27 @@ public sealed class ReplayTests
     }
 
     [Test]
+    public async Task Format_NamesEndingsOtherThanCompletion()
+    {
+        var timeline = await RecordAndReplayAsync((recorder, _) =>
+        {
+            var session = recorder.StartSession(new SessionInfo("cg_run_7", "shop", "read"));
+            foreach (var ending in new[] { StatementEnding.Suspended, StatementEnding.Empty, StatementEnding.Skipped, StatementEnding.Unanswered })
+            {
+                var statement = session.StatementStarted("SELECT 1", StatementProtocol.Extended);
+                session.StatementCompleted(statement, new StatementOutcome(null, 2, 10, 0, Ending: ending));
+            }
+        });
+
+        var ends = timeline.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("SELECT 1", StringComparison.Ordinal)).Skip(1).ToList();
+        ends.Should().HaveCount(4);
+        ends[0].Should().Contain("#1 suspended at the row limit").And.Contain("2 rows");
+        ends[1].Should().Contain("#2 empty query");
+        ends[2].Should().Contain("#3 SKIPPED: not run, after an earlier error in the pipeline");
+        ends[3].Should().Contain("#4 UNANSWERED: the session ended first");
+    }
+
+    [Test]
     public void Format_ReportsUnreadableLines_AndGoesOn()
     {
         var recording = "{\"time\":\"2026-11-23T10:00:00.000000Z\",\"event\":\"session.start\"}\nnot json\n[1,2]\n\n{\"time\":\"2026-11-23T10:00:00.500000Z\",\"event\":\"mystery\"}\n{\"event\":\"session.end\",\"reason\":\"x\",\"dropped\":3}\n";
