@@ -275,6 +275,11 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
         target.MaskedValues += outcome.MaskedValues;
         target.ErrorCode ??= outcome.ErrorCode;
         recorder?.StatementCompleted(target.Statement, outcome);
+        if (outcome.Ending != StatementEnding.Completed)
+        {
+            target.Span?.SetTag("chunkgate.ending", RecordingNames.Of(outcome.Ending));
+        }
+
         if (target.Kind == PendingKind.Execution)
         {
             Close(target, StatementEnding.Completed);
