@@ -3,8 +3,49 @@ using ChunkGate.Sidecar.Masking;
 
 namespace ChunkGate.Sidecar.Tests.Masking;
 
-public sealed class ValueHasherTests
+/// <summary>Both backends: OpenSSL's SHA-256 functions (the normal path) and the platform HMAC fallback.</summary>
+[TestFixture(true)]
+[TestFixture(false)]
+public sealed class ValueHasherTests(bool native)
 {
+    private ValueHasher Create(ReadOnlySpan<byte> key) => native ? new ValueHasher(key) : new ValueHasher(key, sha: null);
+
+    [Test]
+    public void Backend_IsTheOneUnderTest()
+    {
+        // The fast path must really be taken where OpenSSL is present (every Linux .NET uses it):
+        // a silent fallback would quietly triple the cost of hashed columns.
+        using var hasher = Create("key"u8);
+
+        hasher.IsNative.Should().Be(native);
+    }
+
+    [Test]
+    public void Finish_WithNothingAppended_IsTheHmacOfEmpty()
+    {
+        var key = "empty-message-key"u8.ToArray();
+        using var hasher = Create(key);
+        var actual = new byte[32];
+
+        hasher.Finish(actual);
+
+        actual.Should().Equal(HMACSHA256.HashData(key, Array.Empty<byte>()));
+    }
+
+    [Test]
+    public void Hash_OfAValueLargerThanOneNativeCall_EqualsHmacSha256()
+    {
+        var key = "chunked-key"u8.ToArray();
+        var data = new byte[(3 * OpenSslSha256.MaxChunk) + 17];
+        new Random(11).NextBytes(data);
+        using var hasher = Create(key);
+        var actual = new byte[32];
+
+        hasher.Hash(data, actual);
+
+        actual.Should().Equal(HMACSHA256.HashData(key, data));
+    }
+
     [TestCase(16)]
     [TestCase(32)]
     [TestCase(64)]
@@ -15,7 +56,7 @@ public sealed class ValueHasherTests
         var random = new Random(keyLength);
         var key = new byte[keyLength];
         random.NextBytes(key);
-        using var hasher = new ValueHasher(key);
+        using var hasher = Create(key);
         var actual = new byte[32];
 
         for (var length = 0; length <= 300; length++)
@@ -33,7 +74,7 @@ public sealed class ValueHasherTests
         var key = "streaming-key-streaming-key"u8.ToArray();
         var data = new byte[1000];
         new Random(7).NextBytes(data);
-        using var hasher = new ValueHasher(key);
+        using var hasher = Create(key);
         var pieces = new byte[32];
 
         foreach (var size in new[] { 1, 3, 63, 64, 65, 500 })
@@ -51,7 +92,7 @@ public sealed class ValueHasherTests
     [Test]
     public void Hash_MatchesRfc4231TestCase2()
     {
-        using var hasher = new ValueHasher("Jefe"u8);
+        using var hasher = Create("Jefe"u8);
         var actual = new byte[32];
 
         hasher.Hash("what do ya want for nothing?"u8, actual);
