@@ -495,17 +495,10 @@ internal static class MaskedValueWriter
         _ => -1,
     };
 
-    private static int Hex(ReadOnlySpan<byte> bytes, Span<byte> destination)
-    {
-        var alphabet = "0123456789abcdef"u8;
-        for (var index = 0; index < bytes.Length; index++)
-        {
-            destination[2 * index] = alphabet[bytes[index] >> 4];
-            destination[(2 * index) + 1] = alphabet[bytes[index] & 0xF];
-        }
-
-        return bytes.Length * 2;
-    }
+    private static int Hex(ReadOnlySpan<byte> bytes, Span<byte> destination) =>
+        Convert.TryToHexStringLower(bytes, destination, out var written)
+            ? written
+            : throw new ArgumentException("destination too small for the hex digits", nameof(destination));
 
     private static int FormatUuid(ReadOnlySpan<byte> bytes, Span<byte> destination)
     {
