@@ -48,6 +48,7 @@ internal sealed class SidecarBenchSuite : IBenchSuite
             bouncer = bouncerPort.Process;
 
             var meter = new ProcessMeter(plain.Id);
+            var bouncerMeter = bouncerPort.ProcessId is { } bouncerId ? new ProcessMeter(bouncerId) : null;
             var maskedMeter = new ProcessMeter(masked.Id);
 
             foreach (var clients in new[] { 1, 10 })
@@ -59,12 +60,23 @@ internal sealed class SidecarBenchSuite : IBenchSuite
                 report.Figure($"sidecar.pgbench.c{clients}.tps_direct", direct);
                 report.Figure($"sidecar.pgbench.c{clients}.tps_sidecar", sidecar);
                 report.Figure($"sidecar.pgbench.c{clients}.tps_ratio", sidecar / direct);
-                report.Figure($"sidecar.cpu_seconds.pgbench_c{clients}", meter.CpuSeconds() - before);
+                var pgbenchCpu = meter.CpuSeconds() - before;
+                report.Figure($"sidecar.cpu_seconds.pgbench_c{clients}", pgbenchCpu);
+
+                // CPU per transaction is steadier than the TPS ratios on a busy 2-core machine, and
+                // compares the two proxies' own cost directly.
+                report.Figure($"sidecar.pgbench.c{clients}.cpu_us_per_tx", pgbenchCpu * 1e6 / (sidecar * PgbenchSeconds));
                 report.Figure($"sidecar.peak_rss_mb.pgbench_c{clients}", meter.PeakRssMegabytes());
                 if (bouncerPort.Port is { } port)
                 {
+                    var bouncerBefore = bouncerMeter?.CpuSeconds() ?? 0;
                     var viaBouncer = await Pgbench.TpsAsync(port, "job", "", database, clients, PgbenchSeconds);
                     report.Figure($"sidecar.pgbouncer.c{clients}.tps", viaBouncer);
+                    if (bouncerMeter is not null)
+                    {
+                        report.Figure($"sidecar.pgbouncer.c{clients}.cpu_us_per_tx", (bouncerMeter.CpuSeconds() - bouncerBefore) * 1e6 / (viaBouncer * PgbenchSeconds));
+                    }
+
                     report.Figure($"sidecar.pgbouncer.c{clients}.tps_ratio", viaBouncer / direct);
                 }
             }
@@ -78,14 +90,14 @@ internal sealed class SidecarBenchSuite : IBenchSuite
             var directConnection = Connection(pg.Host, pg.Port, role, password, database);
             var directRate = await BestRowsPerSecondAsync(directConnection, cancellationToken);
             report.Figure("sidecar.select1m.direct_rows_per_s", directRate);
-            var cpu = meter.CpuSeconds();
+            var plainCpu = meter.CpuSeconds();
             meter.ResetPeak();
             var plainRate = await BestRowsPerSecondAsync(Connection("127.0.0.1", plainPort, "job", null, database), cancellationToken);
             report.Figure("sidecar.select1m.nomask.rows_ratio", plainRate / directRate);
-            report.Figure("sidecar.cpu_seconds.select1m_nomask", meter.CpuSeconds() - cpu);
+            report.Figure("sidecar.cpu_seconds.select1m_nomask", meter.CpuSeconds() - plainCpu);
             report.Figure("sidecar.peak_rss_mb.select1m_nomask", meter.PeakRssMegabytes());
 
-            cpu = maskedMeter.CpuSeconds();
+            var cpu = maskedMeter.CpuSeconds();
             maskedMeter.ResetPeak();
             var maskedRate = await BestRowsPerSecondAsync(Connection("127.0.0.1", maskedPort, "job", null, database), cancellationToken);
             report.Figure("sidecar.select1m.masked.rows_ratio", maskedRate / directRate);
@@ -191,7 +203,7 @@ internal sealed class SidecarBenchSuite : IBenchSuite
         return sidecar;
     }
 
-    private static async Task<(Process? Process, int? Port)> StartPgbouncerAsync(string work, PostgresServer pg, string database, string role, string password, BenchReport report)
+    private static async Task<(Process? Process, int? Port, int? ProcessId)> StartPgbouncerAsync(string work, PostgresServer pg, string database, string role, string password, BenchReport report)
     {
         var script = FindInstallScript();
         var (exit, _, error) = await BenchProcesses.RunAsync("sh", [script]);
@@ -199,7 +211,7 @@ internal sealed class SidecarBenchSuite : IBenchSuite
         if (exit != 0)
         {
             report.Note($"pgbouncer unavailable, its figures are skipped: {error.Trim()}");
-            return (null, null);
+            return (null, null, null);
         }
 
         var directory = Path.Combine(work, "pgbouncer");
@@ -219,6 +231,7 @@ internal sealed class SidecarBenchSuite : IBenchSuite
             max_client_conn = 200
             default_pool_size = 20
             logfile = {directory}/pgbouncer.log
+            pidfile = {directory}/pgbouncer.pid
             """);
         var asRoot = Environment.UserName == "root";
         if (asRoot)
@@ -232,7 +245,10 @@ internal sealed class SidecarBenchSuite : IBenchSuite
             ? BenchProcesses.Start("runuser", ["-u", "postgres", "--", binary, Path.Combine(directory, "pgbouncer.ini")])
             : BenchProcesses.Start(binary, [Path.Combine(directory, "pgbouncer.ini")]);
         await BenchProcesses.WaitForPortAsync(port, process, "pgbouncer");
-        return (process, port);
+
+        // The process started may be runuser; PgBouncer's own id is in its pid file.
+        var processId = int.Parse((await File.ReadAllTextAsync(Path.Combine(directory, "pgbouncer.pid"))).Trim(), CultureInfo.InvariantCulture);
+        return (process, port, processId);
     }
 
     /// <summary>The script sits next to this source file; the benchmark runs from the project's bin folder below it.</summary>
