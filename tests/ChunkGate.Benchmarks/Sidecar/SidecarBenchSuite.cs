@@ -112,6 +112,12 @@ internal sealed class SidecarBenchSuite : IBenchSuite
                 var sidecarMedian = await MedianRowLatencyAsync(Connection("127.0.0.1", plainPort, "job", null, database), id, cancellationToken);
                 report.Figure($"sidecar.{name}.direct_us", directMedian);
                 report.Figure($"sidecar.{name}.latency_ratio", sidecarMedian / directMedian);
+                if (bouncerPort.Port is { } port)
+                {
+                    // The same extra hop through PgBouncer: what any proxy costs on this machine.
+                    var bouncerMedian = await MedianRowLatencyAsync(Connection("127.0.0.1", port, "job", null, database), id, cancellationToken);
+                    report.Figure($"sidecar.pgbouncer.{name}.latency_ratio", bouncerMedian / directMedian);
+                }
             }
 
             report.Figure("sidecar.cpu_seconds.large_rows", meter.CpuSeconds() - cpu);
