@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Sessions;
 using ChunkGate.Sidecar.Telemetry;
@@ -116,7 +117,16 @@ internal static class Program
 
         var context = new SidecarContext(options, TimeProvider.System, logger, features);
         await using var server = new SidecarServer(context);
-        server.Start();
+        try
+        {
+            server.Start();
+        }
+        catch (SocketException exception)
+        {
+            // Usually another process on the port: say which, instead of an unhandled-exception trace.
+            Console.Error.WriteLine($"cannot listen on {options.Listen}: {exception.Message}");
+            return 1;
+        }
 
         using var shutdown = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
