@@ -5,24 +5,34 @@ namespace ChunkGate.Sidecar.Masking;
 
 /// <summary>
 /// Keyed HMAC-SHA256 (RFC 2104) for the <c>hash</c> strategy. The key's inner and outer pad blocks
-/// are hashed once; each value then costs two SHA-256 blocks through <see cref="OpenSslSha256"/>,
-/// about a third of the platform HMAC's cost per short value, which dominated masked reads. Falls
-/// back to the platform's <see cref="IncrementalHash"/> when OpenSSL's SHA-256 functions are not
-/// usable. Holds one running state, so it is not thread-safe: one instance per connection.
+/// are compressed once; a short value then costs two SHA-256 block compressions through
+/// <see cref="OpenSslSha256"/>, with the padding (FIPS 180-4, 5.1.1) done here: about a fifth of
+/// the platform HMAC's cost per value, which dominated masked reads. Falls back to the platform's
+/// <see cref="IncrementalHash"/> when OpenSSL's block function is not usable. Holds one running
+/// state, so it is not thread-safe: one instance per connection.
 /// </summary>
 internal sealed unsafe class ValueHasher : IDisposable
 {
     public const int HashLength = 32;
 
-    private const int BlockSize = 64;
-    private const int Size = OpenSslSha256.ContextSize;
+    private const int BlockSize = OpenSslSha256.BlockSize;
+    private const int StateSize = 32;
+
+    // Offsets into the pinned buffer: inner pad state, outer pad state, running context, pending block.
+    private const int Inner = 0;
+    private const int Outer = Inner + StateSize;
+    private const int Context = Outer + StateSize;
+    private const int Pending = Context + OpenSslSha256.ContextSize;
+    private const int BufferSize = Pending + BlockSize;
 
     private readonly OpenSslSha256? sha;
 
-    /// <summary>Pinned: inner pad state, outer pad state, running state. Key material: zeroed on dispose.</summary>
-    private readonly byte[]? states;
+    /// <summary>Pinned, and key material: zeroed on dispose.</summary>
+    private readonly byte[]? buffer;
     private readonly IncrementalHash? fallback;
     private bool running;
+    private int pendingLength;
+    private long messageLength;
 
     public ValueHasher(ReadOnlySpan<byte> key)
         : this(key, OpenSslSha256.Instance)
@@ -39,8 +49,9 @@ internal sealed unsafe class ValueHasher : IDisposable
             return;
         }
 
-        states = GC.AllocateArray<byte>(3 * Size, pinned: true);
+        buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
         Span<byte> block = stackalloc byte[BlockSize];
+        block.Clear();
         if (key.Length > BlockSize)
         {
             SHA256.HashData(key, block);
@@ -50,16 +61,16 @@ internal sealed unsafe class ValueHasher : IDisposable
             key.CopyTo(block);
         }
 
-        fixed (byte* state = states)
+        fixed (byte* start = buffer)
         {
-            Pad(state, block, 0x36);
-            Pad(state + Size, block, 0x5c);
+            PadState(start, start + Inner, block, 0x36);
+            PadState(start, start + Outer, block, 0x5c);
         }
 
         CryptographicOperations.ZeroMemory(block);
     }
 
-    /// <summary>True when hashing goes through OpenSSL's SHA-256 functions directly.</summary>
+    /// <summary>True when hashing goes through OpenSSL's block function directly.</summary>
     public bool IsNative => sha is not null;
 
     public void Append(ReadOnlySpan<byte> data)
@@ -70,10 +81,34 @@ internal sealed unsafe class ValueHasher : IDisposable
             return;
         }
 
-        fixed (byte* state = states)
+        fixed (byte* start = buffer)
+        fixed (byte* input = data)
         {
-            Start(state);
-            sha!.Update(state + (2 * Size), data);
+            Start(start);
+            messageLength += data.Length;
+            var offset = 0;
+            if (pendingLength > 0)
+            {
+                var take = Math.Min(BlockSize - pendingLength, data.Length);
+                data[..take].CopyTo(new Span<byte>(start + Pending + pendingLength, take));
+                pendingLength += take;
+                offset = take;
+                if (pendingLength < BlockSize)
+                {
+                    return;
+                }
+
+                sha!.Transform(start + Context, start + Pending);
+                pendingLength = 0;
+            }
+
+            for (; data.Length - offset >= BlockSize; offset += BlockSize)
+            {
+                sha!.Transform(start + Context, input + offset);
+            }
+
+            data[offset..].CopyTo(new Span<byte>(start + Pending, BlockSize));
+            pendingLength = data.Length - offset;
         }
     }
 
@@ -86,15 +121,21 @@ internal sealed unsafe class ValueHasher : IDisposable
             return;
         }
 
-        fixed (byte* state = states)
+        fixed (byte* start = buffer)
         {
-            Start(state);
-            var work = state + (2 * Size);
-            Span<byte> inner = stackalloc byte[HashLength];
-            sha!.Final(work, inner);
-            new ReadOnlySpan<byte>(state + Size, Size).CopyTo(new Span<byte>(work, Size));
-            sha.Update(work, inner);
-            sha.Final(work, destination);
+            Start(start);
+            var context = start + Context;
+            var block = new Span<byte>(start + Pending, BlockSize);
+
+            // Inner hash: the key's inner pad block (64 bytes) came before the message.
+            Pad(block, pendingLength, BlockSize + messageLength, context, start + Pending);
+            WriteDigest(context, block);
+
+            // Outer hash: the outer pad state, then the 32-byte inner digest already in the block.
+            Pad(block, HashLength, BlockSize + HashLength, context, null);
+            new ReadOnlySpan<byte>(start + Outer, StateSize).CopyTo(new Span<byte>(context, StateSize));
+            sha!.Transform(context, start + Pending);
+            WriteDigest(context, destination);
             running = false;
         }
     }
@@ -116,31 +157,68 @@ internal sealed unsafe class ValueHasher : IDisposable
     public void Dispose()
     {
         fallback?.Dispose();
-        if (states is not null)
+        if (buffer is not null)
         {
-            CryptographicOperations.ZeroMemory(states);
+            CryptographicOperations.ZeroMemory(buffer);
         }
     }
 
-    private void Pad(byte* state, ReadOnlySpan<byte> key, byte pad)
+    /// <summary>Big-endian digest bytes from the eight state words (native order) at <paramref name="context"/>.</summary>
+    private static void WriteDigest(byte* context, Span<byte> destination)
     {
-        Span<byte> block = stackalloc byte[BlockSize];
+        var state = new ReadOnlySpan<uint>(context, 8);
+        for (var word = 0; word < 8; word++)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(destination[(word * 4)..], state[word]);
+        }
+    }
+
+    /// <summary>
+    /// Appends SHA-256 padding after <paramref name="used"/> bytes of <paramref name="block"/> for a
+    /// message of <paramref name="totalLength"/> bytes; compresses a full block first when the length
+    /// does not fit. With a null <paramref name="blockPointer"/> the caller compresses the last block.
+    /// </summary>
+    private void Pad(Span<byte> block, int used, long totalLength, byte* context, byte* blockPointer)
+    {
+        block[used] = 0x80;
+        block[(used + 1)..].Clear();
+        if (used >= BlockSize - 8)
+        {
+            sha!.Transform(context, blockPointer);
+            block.Clear();
+        }
+
+        BinaryPrimitives.WriteUInt64BigEndian(block[(BlockSize - 8)..], (ulong)totalLength * 8);
+        if (blockPointer is not null)
+        {
+            sha!.Transform(context, blockPointer);
+        }
+    }
+
+    /// <summary>The state after compressing the key XOR <paramref name="pad"/>, stored at <paramref name="state"/>.</summary>
+    private void PadState(byte* start, byte* state, ReadOnlySpan<byte> key, byte pad)
+    {
+        var context = start + Context;
+        var block = start + Pending;
         for (var index = 0; index < BlockSize; index++)
         {
             block[index] = (byte)(key[index] ^ pad);
         }
 
-        sha!.Init(state);
-        sha.Update(state, block);
-        CryptographicOperations.ZeroMemory(block);
+        OpenSslSha256.InitialState.CopyTo(new Span<uint>(context, 8));
+        sha!.Transform(context, block);
+        new ReadOnlySpan<byte>(context, StateSize).CopyTo(new Span<byte>(state, StateSize));
+        new Span<byte>(block, BlockSize).Clear();
     }
 
     /// <summary>Begins a value from the inner pad state unless one is already running.</summary>
-    private void Start(byte* state)
+    private void Start(byte* start)
     {
         if (!running)
         {
-            new ReadOnlySpan<byte>(state, Size).CopyTo(new Span<byte>(state + (2 * Size), Size));
+            new ReadOnlySpan<byte>(start + Inner, StateSize).CopyTo(new Span<byte>(start + Context, StateSize));
+            pendingLength = 0;
+            messageLength = 0;
             running = true;
         }
     }

@@ -33,10 +33,10 @@ public sealed class ValueHasherTests(bool native)
     }
 
     [Test]
-    public void Hash_OfAValueLargerThanOneNativeCall_EqualsHmacSha256()
+    public void Hash_OfALargeValue_EqualsHmacSha256()
     {
         var key = "chunked-key"u8.ToArray();
-        var data = new byte[(3 * OpenSslSha256.MaxChunk) + 17];
+        var data = new byte[(3 * 16 * 1024) + 17];
         new Random(11).NextBytes(data);
         using var hasher = Create(key);
         var actual = new byte[32];
