@@ -1,8 +1,10 @@
 using System.Net.Sockets;
 using ChunkGate.Sidecar.Configuration;
+using ChunkGate.Sidecar.Recording;
 using ChunkGate.Sidecar.Sessions;
 using ChunkGate.Sidecar.Telemetry;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
@@ -97,17 +99,23 @@ internal static class Program
         using var loggerFactory = LoggerFactory.Create(builder =>
         {
             builder.AddSimpleConsole(console => console.SingleLine = true);
+
+            // The recording as log records is for the OTLP backend; the console keeps operational messages.
+            builder.AddFilter<ConsoleLoggerProvider>(RecordingLogRecord.Category, LogLevel.None);
             if (options.OtlpEndpoint is not null)
             {
-                builder.AddOpenTelemetry(otel => otel.AddOtlpExporter(exporter => exporter.Endpoint = new Uri(options.OtlpEndpoint)));
+                builder.AddOpenTelemetry(otel => otel
+                    .AddProcessor(new RecordingTraceContextProcessor())
+                    .AddOtlpExporter(exporter => exporter.Endpoint = new Uri(options.OtlpEndpoint)));
             }
         });
         var logger = loggerFactory.CreateLogger("ChunkGate.Sidecar");
+        var recordingLog = options.OtlpEndpoint is null ? null : loggerFactory.CreateLogger(RecordingLogRecord.Category);
 
         ISessionFeatureFactory? features;
         try
         {
-            features = SessionFeatureFactory.Create(options, TimeProvider.System, logger);
+            features = SessionFeatureFactory.Create(options, TimeProvider.System, logger, recordingLog);
         }
         catch (Masking.MaskingPolicyException exception)
         {

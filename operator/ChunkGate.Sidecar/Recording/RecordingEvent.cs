@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ChunkGate.Sidecar.Masking;
 
 namespace ChunkGate.Sidecar.Recording;
@@ -9,8 +10,8 @@ internal abstract record RecordingEvent(DateTimeOffset Time, long Session);
 
 internal sealed record SessionStartedEvent(DateTimeOffset Time, long Session, SessionInfo Info) : RecordingEvent(Time, Session);
 
-/// <summary>Text is the raw statement: the writer task masks it, off the data path.</summary>
-internal sealed record StatementStartedEvent(DateTimeOffset Time, long Session, long Id, StatementProtocol Protocol, string Text, ParameterShape[] Parameters) : RecordingEvent(Time, Session);
+/// <summary>Text is the raw statement: the writer task masks it, off the data path. Span is the statement's span (default when none is recorded).</summary>
+internal sealed record StatementStartedEvent(DateTimeOffset Time, long Session, long Id, StatementProtocol Protocol, string Text, ParameterShape[] Parameters, ActivityContext Span = default) : RecordingEvent(Time, Session);
 
 internal sealed record ColumnsDescribedEvent(DateTimeOffset Time, long Session, long Id, RecordedColumn[] Columns) : RecordingEvent(Time, Session);
 

@@ -6,6 +6,18 @@ namespace ChunkGate.Sidecar.Recording;
 /// <summary>Serialises one <see cref="RecordingEvent"/> as one JSON object (the line format <see cref="Replay"/> reads).</summary>
 internal static class RecordingLineWriter
 {
+    /// <summary>The <c>event</c> field of a line (also the event name of its OTLP log record).</summary>
+    public static string EventName(RecordingEvent recordingEvent) => recordingEvent switch
+    {
+        SessionStartedEvent => "session.start",
+        StatementStartedEvent => "statement",
+        ColumnsDescribedEvent => "columns",
+        StatementCompletedEvent => "statement.end",
+        SessionErrorEvent => "error",
+        SessionEndedEvent => "session.end",
+        _ => throw new ArgumentOutOfRangeException(nameof(recordingEvent), recordingEvent.GetType().Name, "not a recording event"),
+    };
+
     public static void Write(Utf8JsonWriter json, RecordingEvent recordingEvent, StatementTextMasker masker, long droppedSoFar)
     {
         json.WriteStartObject();
@@ -14,7 +26,7 @@ internal static class RecordingLineWriter
         switch (recordingEvent)
         {
             case SessionStartedEvent started:
-                json.WriteString("event", "session.start");
+                json.WriteString("event", EventName(recordingEvent));
                 WriteOptional(json, "user", started.Info.User);
                 WriteOptional(json, "database", started.Info.Database);
                 WriteOptional(json, "action", started.Info.Action);
@@ -27,7 +39,7 @@ internal static class RecordingLineWriter
                 WriteOptional(json, "traceId", started.Info.TraceId);
                 break;
             case StatementStartedEvent statement:
-                json.WriteString("event", "statement");
+                json.WriteString("event", EventName(recordingEvent));
                 json.WriteNumber("id", statement.Id);
                 json.WriteString("protocol", RecordingNames.Of(statement.Protocol));
                 json.WriteString("text", masker.Mask(statement.Text));
@@ -44,7 +56,7 @@ internal static class RecordingLineWriter
                 json.WriteEndArray();
                 break;
             case ColumnsDescribedEvent described:
-                json.WriteString("event", "columns");
+                json.WriteString("event", EventName(recordingEvent));
                 json.WriteNumber("id", described.Id);
                 json.WriteStartArray("columns");
                 foreach (var column in described.Columns)
@@ -68,7 +80,7 @@ internal static class RecordingLineWriter
                 json.WriteEndArray();
                 break;
             case StatementCompletedEvent completed:
-                json.WriteString("event", "statement.end");
+                json.WriteString("event", EventName(recordingEvent));
                 json.WriteNumber("id", completed.Id);
                 json.WriteNumber("durationMs", Math.Round(completed.Duration.TotalMilliseconds, 3));
                 WriteOptional(json, "tag", completed.Outcome.CommandTag);
@@ -95,12 +107,12 @@ internal static class RecordingLineWriter
 
                 break;
             case SessionErrorEvent error:
-                json.WriteString("event", "error");
+                json.WriteString("event", EventName(recordingEvent));
                 json.WriteString("code", error.Code);
                 json.WriteString("message", masker.Mask(error.Message));
                 break;
             case SessionEndedEvent ended:
-                json.WriteString("event", "session.end");
+                json.WriteString("event", EventName(recordingEvent));
                 json.WriteString("reason", ended.Reason);
                 json.WriteNumber("bytesToClient", ended.BytesToClient);
                 json.WriteNumber("bytesToServer", ended.BytesToServer);

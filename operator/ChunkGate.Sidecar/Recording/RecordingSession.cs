@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ChunkGate.Sidecar.Recording;
 
 /// <summary>
@@ -25,7 +27,7 @@ internal sealed class RecordingSession
     /// Records a statement the client sent (raw text; it is masked later, off the data path) and
     /// returns the handle to complete it with. Parameters are copied as shapes only.
     /// </summary>
-    public RecordedStatement StatementStarted(string text, StatementProtocol protocol, ReadOnlySpan<ParameterShape> parameters = default)
+    public RecordedStatement StatementStarted(string text, StatementProtocol protocol, ReadOnlySpan<ParameterShape> parameters = default, ActivityContext span = default)
     {
         if (recorder is null)
         {
@@ -33,7 +35,7 @@ internal sealed class RecordingSession
         }
 
         var statement = new RecordedStatement(recorder.NextStatementId(), recorder.Time.GetTimestamp());
-        recorder.Enqueue(new StatementStartedEvent(recorder.Time.GetUtcNow(), Id, statement.Id, protocol, text, parameters.ToArray()));
+        recorder.Enqueue(new StatementStartedEvent(recorder.Time.GetUtcNow(), Id, statement.Id, protocol, text, parameters.ToArray(), span));
         return statement;
     }
 

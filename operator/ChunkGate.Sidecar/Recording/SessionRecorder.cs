@@ -1,7 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using ChunkGate.Sidecar.Masking;
+using Microsoft.Extensions.Logging;
 
 namespace ChunkGate.Sidecar.Recording;
 
@@ -12,15 +15,23 @@ namespace ChunkGate.Sidecar.Recording;
 /// channel and never waits; if the writer falls behind, events are dropped and counted
 /// (<see cref="DroppedEvents"/>, also written in the final <c>session.end</c> line). Nothing written
 /// contains an unmasked value: statement and error texts go through <see cref="StatementTextMasker"/>,
-/// parameters are recorded only as type and length.
+/// parameters are recorded only as type and length. The same lines can also go out as log records
+/// (<see cref="RecordingLogRecord"/>, exported over OTLP), written by the same task.
 /// </summary>
 internal sealed class SessionRecorder : IAsyncDisposable
 {
     public const int DefaultCapacity = 8192;
 
+    private const int MaxTrackedSpans = 10_000;
+
     private readonly Channel<RecordingEvent>? channel;
     private readonly Stream? destination;
     private readonly bool ownsDestination;
+    private readonly ILogger? logRecords;
+    private readonly ActivityContext runTrace;
+
+    /// <summary>Statement spans by statement id, so a statement's later lines join its span (writer task only).</summary>
+    private readonly Dictionary<long, ActivityContext> statementSpans = [];
     private readonly StatementTextMasker masker;
     private readonly TimeProvider time;
     private readonly Task writer = Task.CompletedTask;
@@ -31,16 +42,25 @@ internal sealed class SessionRecorder : IAsyncDisposable
     private long pendingLines;
     private int disposed;
 
-    /// <param name="destination">Where the JSON lines go (appended; flushed whenever the queue drains).</param>
+    /// <param name="destination">Where the JSON lines go (appended; flushed whenever the queue drains); null for log records only.</param>
     /// <param name="masker">Masks statement and error texts.</param>
     /// <param name="time">Clock for event times and durations.</param>
     /// <param name="capacity">Events queued before new ones are dropped.</param>
     /// <param name="ownsDestination">Dispose the stream with the recorder.</param>
-    public SessionRecorder(Stream destination, StatementTextMasker masker, TimeProvider time, int capacity = DefaultCapacity, bool ownsDestination = true)
+    /// <param name="logRecords">Also emits every line as a log record (category <see cref="RecordingLogRecord.Category"/>).</param>
+    /// <param name="runTrace">The run's trace: the trace context of log records not tied to a statement span.</param>
+    public SessionRecorder(Stream? destination, StatementTextMasker masker, TimeProvider time, int capacity = DefaultCapacity, bool ownsDestination = true, ILogger? logRecords = null, ActivityContext runTrace = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        if (destination is null && logRecords is null)
+        {
+            throw new ArgumentException("a recorder needs a file, log records, or both", nameof(destination));
+        }
+
         this.destination = destination;
         this.ownsDestination = ownsDestination;
+        this.logRecords = logRecords;
+        this.runTrace = runTrace;
         this.masker = masker;
         this.time = time;
         channel = Channel.CreateBounded<RecordingEvent>(new BoundedChannelOptions(capacity)
@@ -75,9 +95,14 @@ internal sealed class SessionRecorder : IAsyncDisposable
     /// <summary>Lines written to the destination so far.</summary>
     public long WrittenEvents => Interlocked.Read(ref written);
 
-    /// <summary>Opens (appends to) the recording file, creating its directory.</summary>
-    public static SessionRecorder Open(string path, StatementTextMasker masker, TimeProvider time, int capacity = DefaultCapacity)
+    /// <summary>Opens (appends to) the recording file, creating its directory; with a null <paramref name="path"/>, log records only.</summary>
+    public static SessionRecorder Open(string? path, StatementTextMasker masker, TimeProvider time, int capacity = DefaultCapacity, ILogger? logRecords = null, ActivityContext runTrace = default)
     {
+        if (path is null)
+        {
+            return new SessionRecorder(null, masker, time, capacity, logRecords: logRecords, runTrace: runTrace);
+        }
+
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
         {
@@ -93,7 +118,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
             Options = FileOptions.Asynchronous,
             BufferSize = 64 * 1024,
         });
-        return new SessionRecorder(stream, masker, time, capacity);
+        return new SessionRecorder(stream, masker, time, capacity, logRecords: logRecords, runTrace: runTrace);
     }
 
     /// <summary>
@@ -206,16 +231,32 @@ internal sealed class SessionRecorder : IAsyncDisposable
         {
             while (reader.TryRead(out var recordingEvent))
             {
-                if (WriteFailure is not null)
+                var fileLost = WriteFailure is not null;
+                if (fileLost)
                 {
                     // The file is unusable: keep draining so the data path never blocks, and count the loss.
                     Interlocked.Increment(ref dropped);
-                    continue;
+                    if (logRecords is null)
+                    {
+                        continue;
+                    }
                 }
 
+                var lineStart = buffer.WrittenCount;
                 json.Reset(buffer);
                 RecordingLineWriter.Write(json, recordingEvent, masker, DroppedEvents);
                 json.Flush();
+                if (logRecords is not null)
+                {
+                    EmitLogRecord(recordingEvent, buffer.WrittenSpan[lineStart..]);
+                }
+
+                if (destination is null || fileLost)
+                {
+                    buffer.ResetWrittenCount();
+                    continue;
+                }
+
                 buffer.Write("\n"u8);
                 pendingLines++;
                 if (buffer.WrittenCount >= 32 * 1024)
@@ -229,9 +270,44 @@ internal sealed class SessionRecorder : IAsyncDisposable
         }
     }
 
+    private void EmitLogRecord(RecordingEvent recordingEvent, ReadOnlySpan<byte> line)
+    {
+        long? statementId = null;
+        var trace = runTrace;
+        switch (recordingEvent)
+        {
+            case StatementStartedEvent started:
+                statementId = started.Id;
+                if (statementSpans.Count >= MaxTrackedSpans)
+                {
+                    // Completions lost to a full queue would leave entries behind: bound them.
+                    statementSpans.Clear();
+                }
+
+                if (started.Span != default)
+                {
+                    statementSpans[started.Id] = started.Span;
+                    trace = started.Span;
+                }
+
+                break;
+            case ColumnsDescribedEvent described:
+                statementId = described.Id;
+                trace = statementSpans.GetValueOrDefault(described.Id, runTrace);
+                break;
+            case StatementCompletedEvent completed:
+                statementId = completed.Id;
+                trace = statementSpans.Remove(completed.Id, out var span) ? span : runTrace;
+                break;
+        }
+
+        var record = new RecordingLogRecord(Encoding.UTF8.GetString(line), RecordingLineWriter.EventName(recordingEvent), recordingEvent.Session, statementId, trace);
+        logRecords!.Log(LogLevel.Information, RecordingLogRecord.EventId, record, null, RecordingLogRecord.Format);
+    }
+
     private async Task FlushAsync(ArrayBufferWriter<byte> buffer, bool final)
     {
-        if (WriteFailure is not null || (buffer.WrittenCount == 0 && !final))
+        if (destination is null || WriteFailure is not null || (buffer.WrittenCount == 0 && !final))
         {
             buffer.ResetWrittenCount();
             return;

@@ -163,14 +163,14 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
     public void StatementSent(ReadOnlySpan<byte> sql, bool extendedProtocol, bool refused)
     {
         var span = StartSpan(refused);
-        var statement = recorder?.StatementStarted(Encoding.UTF8.GetString(sql), extendedProtocol ? StatementProtocol.Extended : StatementProtocol.Simple) ?? default;
+        var statement = recorder?.StatementStarted(Encoding.UTF8.GetString(sql), extendedProtocol ? StatementProtocol.Extended : StatementProtocol.Simple, default, span?.Context ?? default) ?? default;
         pending.Enqueue(new Pending(extendedProtocol ? PendingKind.Execution : PendingKind.Query, statement, span));
     }
 
     public void Executing(string? text, ParameterShape[] parameters, bool refused)
     {
         var span = StartSpan(refused);
-        var statement = recorder?.StatementStarted(text ?? "-- (a portal the sidecar did not see bound)", StatementProtocol.Extended, parameters) ?? default;
+        var statement = recorder?.StatementStarted(text ?? "-- (a portal the sidecar did not see bound)", StatementProtocol.Extended, parameters, span?.Context ?? default) ?? default;
         pending.Enqueue(new Pending(PendingKind.Execution, statement, span, parameters.Length > 0));
     }
 

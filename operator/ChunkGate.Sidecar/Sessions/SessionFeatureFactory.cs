@@ -13,14 +13,15 @@ namespace ChunkGate.Sidecar.Sessions;
 /// policy stops the sidecar), column rules are resolved through the catalog once per session
 /// with the session's own credential.
 /// </summary>
-internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolicy policy, TimeProvider time, ILogger logger) : ISessionFeatureFactory, IAsyncDisposable
+internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolicy policy, TimeProvider time, ILogger logger, ILogger? recordingLog) : ISessionFeatureFactory, IAsyncDisposable
 {
     private readonly SemaphoreSlim recorderLock = new(1, 1);
     private SessionRecorder? recorder;
 
     /// <summary>Null when neither masking, recording nor tracing is configured (pure pass-through).</summary>
     /// <exception cref="MaskingPolicyException">The masking section is invalid.</exception>
-    public static ISessionFeatureFactory? Create(SidecarOptions options, TimeProvider time, ILogger logger)
+    /// <param name="recordingLog">Where the recording also goes as log records (OTLP); null for none.</param>
+    public static ISessionFeatureFactory? Create(SidecarOptions options, TimeProvider time, ILogger logger, ILogger? recordingLog = null)
     {
         var policy = options.Masking is { } masking ? MaskingPolicy.Parse(masking) : MaskingPolicy.None;
         if (policy.IsEmpty && options.RecordingPath is null && options.OtlpEndpoint is null)
@@ -28,7 +29,7 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
             return null;
         }
 
-        return new SessionFeatureFactory(options, policy, time, logger);
+        return new SessionFeatureFactory(options, policy, time, logger, recordingLog);
     }
 
     public async Task<SessionFeatures> CreateAsync(UpstreamCredential credential, CancellationToken cancellationToken)
@@ -66,12 +67,12 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
     }
 
     /// <summary>
-    /// One recorder (one file, one writer) for every connection of this sidecar, opened with the
-    /// first session's resolved columns (all sessions share the database and policy).
+    /// One recorder (one file and/or log records, one writer) for every connection of this sidecar,
+    /// opened with the first session's resolved columns (all sessions share the database and policy).
     /// </summary>
     private async Task<SessionRecorder?> RecorderAsync(MaskedColumnSet columns)
     {
-        if (options.RecordingPath is null)
+        if (options.RecordingPath is null && recordingLog is null)
         {
             return null;
         }
@@ -79,7 +80,7 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
         await recorderLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            return recorder ??= SessionRecorder.Open(options.RecordingPath, new StatementTextMasker(columns, policy.Detectors), time);
+            return recorder ??= SessionRecorder.Open(options.RecordingPath, new StatementTextMasker(columns, policy.Detectors), time, logRecords: recordingLog, runTrace: options.RunTraceContext);
         }
         finally
         {
