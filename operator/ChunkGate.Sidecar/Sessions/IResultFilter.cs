@@ -14,6 +14,9 @@ internal interface IResultFilter
     /// <summary>Rewrites one DataRow; returns how many values were masked.</summary>
     int WriteDataRow(in ReadOnlySequence<byte> message, IBufferWriter<byte> output);
 
+    /// <summary>Rewrites one DataRow held in one contiguous span (the common case of a large read).</summary>
+    int WriteDataRow(ReadOnlySpan<byte> message, IBufferWriter<byte> output);
+
     /// <summary>Rewrites an ErrorResponse, NoticeResponse or NotificationResponse so no masked value is echoed.</summary>
     int WriteErrorOrNotice(in ReadOnlySequence<byte> message, IBufferWriter<byte> output);
 

@@ -94,6 +94,9 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
     public int WriteDataRow(in ReadOnlySequence<byte> message, IBufferWriter<byte> output) =>
         masker.MaskDataRow(plan, message.Slice(MessageFramer.HeaderLength), output);
 
+    public int WriteDataRow(ReadOnlySpan<byte> message, IBufferWriter<byte> output) =>
+        masker.MaskDataRow(plan, message[MessageFramer.HeaderLength..], output);
+
     public int WriteErrorOrNotice(in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
         var code = message.FirstSpan[0];

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Pipelines;
 using ChunkGate.Sidecar.Deadline;
 using ChunkGate.Sidecar.Protocol;
@@ -146,6 +147,22 @@ internal sealed class ServerToClientPump(
                 return PumpOutcome.Expired;
             }
 
+            if (rowsNeedRewrite)
+            {
+                var consumed = MaskRowsInFirstSpan(buffer.FirstSpan, out var failed);
+                if (failed)
+                {
+                    Error = "a 'D' message from the database could not be masked (it does not match its description)";
+                    return PumpOutcome.ProtocolViolation;
+                }
+
+                if (consumed > 0)
+                {
+                    buffer = buffer.Slice(consumed);
+                    continue;
+                }
+            }
+
             var status = MessageFramer.TryReadHeader(buffer, out var code, out var length);
             if (status == FrameStatus.NeedMoreData)
             {
@@ -199,6 +216,41 @@ internal sealed class ServerToClientPump(
 
             buffer = buffer.Slice(total);
         }
+    }
+
+    /// <summary>
+    /// Masks the whole DataRows at the start of <paramref name="span"/> straight from it: a large
+    /// masked read is mostly rows lying whole in one segment, and slicing the sequence per row cost
+    /// more than masking some of them. Stops at the first other message, a partial or unusual row
+    /// (the general path frames and judges those), or the deadline. Returns the bytes consumed.
+    /// </summary>
+    private int MaskRowsInFirstSpan(ReadOnlySpan<byte> span, out bool failed)
+    {
+        failed = false;
+        var consumed = 0;
+        while (span.Length - consumed > MessageFramer.HeaderLength && span[consumed] == (byte)BackendCode.DataRow && !signals.Expired)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(span[(consumed + 1)..]);
+            var total = length + 1L;
+            if (length < 4 || total > maxInspectedMessage || span.Length - consumed < total)
+            {
+                break;
+            }
+
+            var masked = filter!.WriteDataRow(span.Slice(consumed, (int)total), client);
+            if (masked < 0)
+            {
+                failed = true;
+                break;
+            }
+
+            rows++;
+            bytes += total;
+            maskedValues += masked;
+            consumed += (int)total;
+        }
+
+        return consumed;
     }
 
     private bool MustInspect(byte code) => (BackendCode)code switch

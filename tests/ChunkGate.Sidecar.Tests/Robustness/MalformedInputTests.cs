@@ -1,3 +1,4 @@
+using System.Text;
 using System.Buffers;
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Sessions;
@@ -129,6 +130,46 @@ internal sealed class MalformedInputTests
         var error = (await client.ReadToEndAsync()).Should().ContainSingle().Subject;
         error.Field('C').Should().Be(sqlState);
         error.Field('M').Should().Contain("from the database");
+    }
+
+    /// <summary>
+    /// A row that does not match its RowDescription cannot be masked: it must never reach the client
+    /// as it is, whether it comes alone or after rows masked in the same read (the contiguous-rows
+    /// fast path), and the session ends with a clear error.
+    /// </summary>
+    [TestCase(0, TestName = "MismatchedRow_Alone_FailsClosed")]
+    [TestCase(50, TestName = "MismatchedRow_AfterMaskedRowsInOneRead_FailsClosed")]
+    public async Task MismatchedRow_IsNeverForwarded(int goodRowsBefore)
+    {
+        const string Raw = "123-45-6789";
+        // One text column "v" from no table: the detectors scan it, so every row is rewritten.
+        byte[] rowDescription = [0, 1, (byte)'v', 0, .. RawProtocolClient.BigEndian(0), 0, 0, .. RawProtocolClient.BigEndian(25), 0xff, 0xff, .. RawProtocolClient.BigEndian(-1), 0, 0];
+        byte[] value = [.. RawProtocolClient.BigEndian(Raw.Length), .. Encoding.ASCII.GetBytes(Raw)];
+        var answer = new List<byte>(RawProtocolClient.Message('T', rowDescription));
+        for (var row = 0; row < goodRowsBefore; row++)
+        {
+            answer.AddRange(RawProtocolClient.Message('D', [0, 1, .. value]));
+        }
+
+        answer.AddRange(RawProtocolClient.Message('D', [0, 2, .. RawProtocolClient.BigEndian(1), (byte)'x', .. value]));
+        await using var upstream = new FakeUpstreamServer([.. answer]);
+        var masking = System.Text.Json.JsonDocument.Parse("""{ "detectors": ["ssn"] }""").RootElement.Clone();
+        var options = harness.Options(SessionAction.Read, masking: masking);
+        options = options with { Upstream = options.Upstream with { Port = upstream.Port } };
+        await using var server = new SidecarServer(new SidecarContext(options, TimeProvider.System, NullLogger.Instance, SessionFeatureFactory.Create(options, TimeProvider.System, NullLogger.Instance)));
+        server.Start();
+        await using var client = await RawProtocolClient.ConnectAsync(server.EndPoint);
+        await client.StartAsync(harness.Database);
+        await client.SendAsync(RawProtocolClient.Query("SELECT v FROM t"));
+
+        var messages = await client.ReadToEndAsync();
+
+        messages.Count(m => m.Code == 'D').Should().Be(goodRowsBefore);
+        messages.Should().NotContain(m => m.Text.Contains(Raw, StringComparison.Ordinal));
+        var error = messages.Last();
+        error.Code.Should().Be('E');
+        error.Field('C').Should().Be("08P01");
+        error.Field('M').Should().Contain("could not be masked");
     }
 
     /// <summary>Makes the server side inspect error messages, as it does whenever masking or recording is on.</summary>
