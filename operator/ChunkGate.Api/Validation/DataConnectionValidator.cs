@@ -1,5 +1,6 @@
 using ChunkGate.Api.Connections;
 using ChunkGate.Api.Durations;
+using ChunkGate.Api.Meta;
 
 namespace ChunkGate.Api.Validation;
 
@@ -73,7 +74,7 @@ public static class DataConnectionValidator
             FieldRules.Enum(result, $"spec.allowedActions[{i}]", actions[i]);
         }
 
-        FieldRules.Unique(result, "spec.allowedActions", actions, action => action.ToString());
+        FieldRules.Unique(result, "spec.allowedActions", actions, WireName.Of);
         ValidateGroups(result, "spec.designerGroups", spec.DesignerGroups);
         ValidateGroups(result, "spec.executorGroups", spec.ExecutorGroups);
         foreach (var shared in (spec.DesignerGroups ?? []).Intersect(spec.ExecutorGroups ?? [], StringComparer.Ordinal))
@@ -131,6 +132,6 @@ public static class DataConnectionValidator
             FieldRules.Enum(result, $"spec.masking.detectors[{i}]", detectors[i]);
         }
 
-        FieldRules.Unique(result, "spec.masking.detectors", detectors, detector => detector.ToString());
+        FieldRules.Unique(result, "spec.masking.detectors", detectors, WireName.Of);
     }
 }

@@ -32,7 +32,7 @@ public sealed class DataConnectionValidatorTests
         yield return Case("ZeroMaxTtl", s => s.MaxTTL = "0s", "spec.maxTTL: must be positive, got \"0s\"");
         yield return Case("HugeMaxTtl", s => s.MaxTTL = "48h", "spec.maxTTL: must be at most 24h, got 48h");
         yield return Case("NoActions", s => s.AllowedActions = [], "spec.allowedActions: Required value: at least one action");
-        yield return Case("DuplicateAction", s => s.AllowedActions = [JobAction.Read, JobAction.Read], "spec.allowedActions[1]: Duplicate value: \"Read\"");
+        yield return Case("DuplicateAction", s => s.AllowedActions = [JobAction.Read, JobAction.Read], "spec.allowedActions[1]: Duplicate value: \"read\"");
         yield return Case("UndefinedAction", s => s.AllowedActions = [(JobAction)42], "spec.allowedActions[0]: unsupported value 42");
         yield return Case("NoDesignerGroups", s => s.DesignerGroups = [], "spec.designerGroups: Required value: at least one group");
         yield return Case("NoExecutorGroups", s => s.ExecutorGroups = [], "spec.executorGroups: Required value: at least one group");
@@ -46,7 +46,7 @@ public sealed class DataConnectionValidatorTests
         yield return Case("DuplicateMaskColumn", s => s.Masking!.Columns.Add(new ColumnMask { Column = "public.customers.ssn", Strategy = MaskStrategy.Hash }),
             "spec.masking.columns[1]: Duplicate value: \"public.customers.ssn\"");
         yield return Case("UndefinedStrategy", s => s.Masking!.Columns[0].Strategy = (MaskStrategy)9, "spec.masking.columns[0].strategy: unsupported value 9");
-        yield return Case("DuplicateDetector", s => s.Masking!.Detectors = [ValueDetector.Email, ValueDetector.Email], "spec.masking.detectors[1]: Duplicate value: \"Email\"");
+        yield return Case("DuplicateDetector", s => s.Masking!.Detectors = [ValueDetector.Email, ValueDetector.Email], "spec.masking.detectors[1]: Duplicate value: \"email\"");
     }
 
     [TestCaseSource(nameof(Invalid))]
