@@ -7,9 +7,10 @@ namespace ChunkGate.Sidecar.Masking;
 /// <summary>
 /// One spelling per value for the hash strategy, so a text-format client (psql) and a
 /// binary-format client (Npgsql) get the same hash for the same value and joins across them still
-/// match: numerics as their text form, dates as days and timestamps as microseconds since
-/// 2000-01-01 UTC (text is read in the ISO DateStyle PostgreSQL uses by default). Values that do not
-/// parse are hashed as they are.
+/// match: numerics as their text form, floats as their IEEE 754 bits, dates as days and timestamps
+/// as microseconds since 2000-01-01 UTC (text is read in the ISO DateStyle PostgreSQL uses by
+/// default). Values that do not parse are hashed as they are; so are intervals, whose text form
+/// depends on IntervalStyle.
 /// </summary>
 internal static class CanonicalValue
 {
@@ -30,6 +31,27 @@ internal static class CanonicalValue
         {
             case PgTypeOid.Numeric when binary:
                 return NumericToText(value, destination);
+            case PgTypeOid.Float8 when binary:
+                return value.Length == 8 ? Copy(value, destination) : -1;
+            case PgTypeOid.Float8:
+                // PostgreSQL spells NaN and the infinities as .NET's invariant culture does.
+                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var float8))
+                {
+                    BinaryPrimitives.WriteInt64BigEndian(destination, BitConverter.DoubleToInt64Bits(float8));
+                    return 8;
+                }
+
+                return -1;
+            case PgTypeOid.Float4 when binary:
+                return value.Length == 4 ? Copy(value, destination) : -1;
+            case PgTypeOid.Float4:
+                if (float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var float4))
+                {
+                    BinaryPrimitives.WriteInt32BigEndian(destination, BitConverter.SingleToInt32Bits(float4));
+                    return 4;
+                }
+
+                return -1;
             case PgTypeOid.Date when binary:
                 return value.Length == 4 ? Copy(value, destination) : -1;
             case PgTypeOid.Date:

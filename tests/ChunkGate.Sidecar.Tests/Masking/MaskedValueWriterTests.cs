@@ -184,6 +184,35 @@ public sealed class MaskedValueWriterTests
         WriteText(MaskingStrategy.Hash, PgTypeOid.Timestamp, "2024-05-01 08:00:00.5").Should().Be(WriteText(MaskingStrategy.Hash, PgTypeOid.Timestamptz, "2024-05-01 10:00:00.5+02")![..^3]);
     }
 
+    [TestCase(1.5, "1.5")]
+    [TestCase(-0.000123, "-0.000123")]
+    [TestCase(1e300, "1e+300")]
+    [TestCase(double.PositiveInfinity, "Infinity")]
+    [TestCase(double.NaN, "NaN")]
+    public void Hash_OfFloat8_AgreesBetweenTextAndBinary(double number, string postgresText)
+    {
+        var bits = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(bits, BitConverter.DoubleToInt64Bits(number));
+
+        var fromBinary = BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64BigEndian(Write(MaskingStrategy.Hash, PgTypeOid.Float8, true, bits)));
+        var fromText = double.Parse(WriteText(MaskingStrategy.Hash, PgTypeOid.Float8, postgresText)!, CultureInfo.InvariantCulture);
+
+        fromBinary.Should().Be(fromText);
+        WriteText(MaskingStrategy.Hash, PgTypeOid.Float8, "2.5").Should().NotBe(WriteText(MaskingStrategy.Hash, PgTypeOid.Float8, postgresText));
+    }
+
+    [Test]
+    public void Hash_OfFloat4_AgreesBetweenTextAndBinary()
+    {
+        var bits = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(bits, BitConverter.SingleToInt32Bits(3.25f));
+
+        var fromBinary = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadInt32BigEndian(Write(MaskingStrategy.Hash, PgTypeOid.Float4, true, bits)));
+        var fromText = float.Parse(WriteText(MaskingStrategy.Hash, PgTypeOid.Float4, "3.25")!, CultureInfo.InvariantCulture);
+
+        fromBinary.Should().Be(fromText);
+    }
+
     private static byte[] NegativeNumeric(short weight, short dscale, params short[] digits)
     {
         var value = Numeric(weight, dscale, digits);
