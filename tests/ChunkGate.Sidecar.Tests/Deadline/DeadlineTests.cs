@@ -56,6 +56,9 @@ internal sealed class DeadlineTests
         await harness.StartAsync(harness.Options(SessionAction.Read, expiresAt: Start.AddMinutes(5)), clock);
         await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
         await client.StartAsync(harness.Database);
+
+        // The client has its ReadyForQuery before the session arms its deadline timer.
+        await clock.WaitForTimersAsync();
         clock.Advance(TimeSpan.FromMinutes(5));
         var rest = await client.ReadToEndAsync();
         rest.Should().ContainSingle().Which.Field('M').Should().StartWith("approval expired");

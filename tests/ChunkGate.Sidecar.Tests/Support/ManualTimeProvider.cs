@@ -30,6 +30,33 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Waits until at least <paramref name="count"/> timers are armed. Advancing before the code
+    /// under test has armed its timer would lose the jump: the timer's relative due time is
+    /// turned into an absolute one against the already advanced clock.
+    /// </summary>
+    public async Task WaitForTimersAsync(int count = 1)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            lock (timers)
+            {
+                if (timers.Count >= count)
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"fewer than {count} timers were armed within 10 s");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new ManualTimer(this, callback, state);
