@@ -40,10 +40,14 @@ internal sealed class ByteCountingStream(Stream inner, bool leaveOpen = true) : 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Counted when the write is issued, not awaited here: this sits on every flush of both sockets,
+    /// and a write that then fails ends the session anyway.
+    /// </remarks>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref written, buffer.Length);
+        return inner.WriteAsync(buffer, cancellationToken);
     }
 
     public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
