@@ -17,11 +17,24 @@ internal sealed record BoundPortal(PreparedStatement? Statement, ParameterShape[
 /// or <c>DISCARD</c>, which the sidecar does not follow, a name is legitimately prepared again;
 /// the price is that a client's erroneous second Parse of a name in use (refused by PostgreSQL
 /// with 42P05, the first statement kept) is recorded with the second text. Bounded: past <see cref="MaxEntries"/> names of a kind, new names are not tracked and their
-/// executions are recorded without text.
+/// executions are recorded without text (so are those of portals past <see cref="MaxParameterShapes"/>); past <see cref="MaxTextCharacters"/> of kept texts, new
+/// statements are kept with <see cref="TextNotKept"/> instead of their text (never a cut text: a
+/// literal cut in half could escape the recording's masking).
 /// </summary>
 internal sealed class PreparedStatements
 {
     public const int MaxEntries = 10_000;
+
+    /// <summary>16 MiB of UTF-16 text per session, whatever the client prepares.</summary>
+    public const long MaxTextCharacters = 8L * 1024 * 1024;
+
+    public const string TextNotKept = "-- (statement text not kept: this session's prepared statements passed the sidecar's 16 MiB budget)";
+
+    /// <summary>Parameter shapes kept for all portals (a Bind may carry 32,767): past it, new portals are not tracked.</summary>
+    public const int MaxParameterShapes = 1_000_000;
+
+    private long textCharacters;
+    private long shapes;
 
     private readonly Dictionary<string, PreparedStatement> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BoundPortal> portals = new(StringComparer.Ordinal);
@@ -35,9 +48,15 @@ internal sealed class PreparedStatements
         var key = Name(name);
         if (key.Length == 0 || statements.Count < MaxEntries || statements.ContainsKey(key))
         {
-            statements[key] = new PreparedStatement(text, parameterTypes, refused);
+            Forget(key);
+            var kept = textCharacters + text.Length <= MaxTextCharacters ? text : TextNotKept;
+            textCharacters += kept.Length;
+            statements[key] = new PreparedStatement(kept, parameterTypes, refused);
         }
     }
+
+    /// <summary>Characters of statement text kept now (at most <see cref="MaxTextCharacters"/> plus placeholders).</summary>
+    public long TextCharacters => textCharacters;
 
     /// <summary>The statement a Bind names, or null when it is unknown.</summary>
     public PreparedStatement? Statement(ReadOnlySpan<byte> name) => statements.GetValueOrDefault(Name(name));
@@ -45,9 +64,15 @@ internal sealed class PreparedStatements
     public void Bind(ReadOnlySpan<byte> portal, PreparedStatement? statement, ParameterShape[] parameters)
     {
         var key = Name(portal);
-        if (key.Length == 0 || portals.ContainsKey(key) || portals.Count < MaxEntries)
+        if (portals.Remove(key, out var replaced))
+        {
+            shapes -= replaced.Parameters.Length;
+        }
+
+        if ((key.Length == 0 || portals.Count < MaxEntries) && shapes + parameters.Length <= MaxParameterShapes)
         {
             portals[key] = new BoundPortal(statement, parameters);
+            shapes += parameters.Length;
         }
     }
 
@@ -58,11 +83,14 @@ internal sealed class PreparedStatements
     {
         if (kind == (byte)'S')
         {
-            statements.Remove(Name(name));
+            Forget(Name(name));
         }
         else if (kind == (byte)'P')
         {
-            portals.Remove(Name(name));
+            if (portals.Remove(Name(name), out var closed))
+            {
+                shapes -= closed.Parameters.Length;
+            }
         }
     }
 
@@ -87,6 +115,14 @@ internal sealed class PreparedStatements
         }
 
         return types;
+    }
+
+    private void Forget(string key)
+    {
+        if (statements.Remove(key, out var forgotten))
+        {
+            textCharacters -= forgotten.Text.Length;
+        }
     }
 
     private static string Name(ReadOnlySpan<byte> name) => name.IsEmpty ? string.Empty : Encoding.UTF8.GetString(name);
