@@ -18,7 +18,7 @@ crds:
 	$(DOTNET) run --project operator/ChunkGate.CrdGen -c $(CONFIG) -- crds
 
 demo:
-	@echo "make demo: not available yet: the controller, credential broker and local cluster are still being built (see README)."
+	@echo "make demo: not available yet: the controller, admission webhooks, credential broker and runner are not built (see README). The local cluster and the sidecar run on their own: make cluster, and the sidecar section of the README."
 	@exit 2
 
 bench:
