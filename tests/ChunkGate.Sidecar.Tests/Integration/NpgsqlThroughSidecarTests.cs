@@ -101,7 +101,11 @@ internal sealed class NpgsqlThroughSidecarTests
         await using var connection = await harness.OpenSidecarAsync();
         await using var command = new NpgsqlCommand("SELECT pg_sleep(30)", connection);
         var running = command.ExecuteNonQueryAsync();
-        await Task.Delay(300);
+        await using (var admin = await harness.OpenAdminAsync())
+        {
+            await ActiveQueries.WaitUntilRunningAsync(admin, "SELECT pg_sleep(30)");
+        }
+
         command.Cancel();
         var act = async () => await running;
         (await act.Should().ThrowAsync<OperationCanceledException>()).WithInnerException<PostgresException>().Which.SqlState.Should().Be("57014");

@@ -126,7 +126,9 @@ internal sealed class SessionEndRecordingTests
         {
             await client.StartAsync(harness.Database);
             await client.SendAsync(RawProtocolClient.Query("SELECT pg_sleep(30)"));
-            await Task.Delay(300);
+
+            // The statement is recorded (so the deadline timer is armed too) before the clock moves.
+            await RecordingFile.WaitForEventAsync(path, "statement");
             clock.Advance(TimeSpan.FromMinutes(5));
             await client.ReadToEndAsync();
         }

@@ -61,7 +61,12 @@ internal sealed class CancelOverTlsTests
         await using var command = new NpgsqlCommand("SELECT pg_sleep(30)", connection);
         var clock = Stopwatch.StartNew();
         var running = command.ExecuteNonQueryAsync();
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await using (var observer = new NpgsqlConnection(connection.ConnectionString))
+        {
+            await observer.OpenAsync();
+            await ActiveQueries.WaitUntilRunningAsync(observer, "SELECT pg_sleep(30)");
+        }
+
         command.Cancel();
 
         var act = async () => await running;

@@ -1,0 +1,23 @@
+using Npgsql;
+
+namespace ChunkGate.Sidecar.Tests.Support;
+
+/// <summary>Waits for a statement to be running on the server, so a cancel sent next cannot arrive before it.</summary>
+internal static class ActiveQueries
+{
+    public static async Task WaitUntilRunningAsync(NpgsqlConnection observer, string query)
+    {
+        await using var probe = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1", observer) { Parameters = { new() { Value = query } } };
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            if ((long)(await probe.ExecuteScalarAsync())! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"'{query}' did not start within 10 s");
+    }
+}
