@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Sessions;
-using ChunkGate.Sidecar.Telemetry;
 using ChunkGate.Sidecar.Tests.Support;
 using Npgsql;
 
@@ -28,14 +26,7 @@ internal sealed class CredentialLeakTests
     {
         var recording = Path.Combine(Path.GetDirectoryName(harness.UsernameFile)!, "credleak", "session.jsonl");
         var logger = new CapturingLogger();
-        var spans = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == SidecarTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = span => { lock (spans) { spans.Add(span); } },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var spans = new SidecarSpans();
 
         var options = harness.Options(SessionAction.Read, recordingPath: recording);
         await harness.StartAsync(options, features: SessionFeatureFactory.Create(options, TimeProvider.System, logger), logger: logger);
@@ -70,11 +61,8 @@ internal sealed class CredentialLeakTests
         logger.Lines.Should().NotContain(line => line.Contains(harness.Password, StringComparison.Ordinal));
         File.Exists(recording).Should().BeTrue();
         (await File.ReadAllTextAsync(recording)).Should().NotContain(harness.Password);
-        lock (spans)
-        {
-            spans.Should().NotBeEmpty();
-            spans.SelectMany(span => span.TagObjects.Select(tag => $"{tag.Value}").Concat(span.Events.Select(e => e.Name)))
-                .Should().NotContain(text => text.Contains(harness.Password, StringComparison.Ordinal));
-        }
+        spans.All.Should().NotBeEmpty();
+        spans.All.SelectMany(span => span.TagObjects.Select(tag => $"{tag.Value}").Concat(span.Events.Select(e => e.Name)))
+            .Should().NotContain(text => text.Contains(harness.Password, StringComparison.Ordinal));
     }
 }

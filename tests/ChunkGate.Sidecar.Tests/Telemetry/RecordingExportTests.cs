@@ -3,7 +3,6 @@ using System.Text.Json;
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Recording;
 using ChunkGate.Sidecar.Sessions;
-using ChunkGate.Sidecar.Telemetry;
 using ChunkGate.Sidecar.Tests.Integration;
 using ChunkGate.Sidecar.Tests.Support;
 using Microsoft.Extensions.Logging;
@@ -32,14 +31,7 @@ public sealed class RecordingExportTests
     [Test]
     public async Task OtlpOnly_RecordsEachStatementUnderItsSpan_WithoutRawValues()
     {
-        var spans = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == SidecarTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStarted = activity => { lock (spans) { spans.Add(activity); } },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var spans = new SidecarSpans();
         var records = new List<(string Body, ActivitySpanId SpanId)>();
         var masking = JsonDocument.Parse("""{ "columns": [ { "column": "public.customers.name", "strategy": "redact" } ], "detectors": ["ssn"] }""").RootElement.Clone();
         var options = harness.Options(SessionAction.Read, masking: masking) with { OtlpEndpoint = "http://127.0.0.1:4317" };
@@ -61,7 +53,7 @@ public sealed class RecordingExportTests
         }
 
         var statement = records.Single(record => record.Body.Contains("\"event\":\"statement\"", StringComparison.Ordinal) && record.Body.Contains("planted", StringComparison.Ordinal));
-        var statementSpan = spans.Single(span => span.OperationName == "statement" && span.SpanId == statement.SpanId);
+        var statementSpan = spans.All.Single(span => span.OperationName == "statement" && span.SpanId == statement.SpanId);
         statementSpan.Should().NotBeNull();
         records.Should().Contain(record => record.Body.Contains("\"event\":\"statement.end\"", StringComparison.Ordinal) && record.SpanId == statement.SpanId);
         records.Should().Contain(record => record.Body.Contains("\"event\":\"session.end\"", StringComparison.Ordinal));
