@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ChunkGate.Kubernetes.Election;
 using ChunkGate.Kubernetes.Models;
 using ChunkGate.Kubernetes.Tests.Support;
+using ChunkGate.Testing.Waiting;
 using Microsoft.AspNetCore.Http;
 
 namespace ChunkGate.Kubernetes.Tests.Election;

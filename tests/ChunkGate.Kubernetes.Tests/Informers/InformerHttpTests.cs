@@ -5,6 +5,7 @@ using ChunkGate.Kubernetes.Models;
 using ChunkGate.Kubernetes.Queues;
 using ChunkGate.Kubernetes.Resources;
 using ChunkGate.Kubernetes.Tests.Support;
+using ChunkGate.Testing.Waiting;
 using Microsoft.AspNetCore.Http;
 
 namespace ChunkGate.Kubernetes.Tests.Informers;

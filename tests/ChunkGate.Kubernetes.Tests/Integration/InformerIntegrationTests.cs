@@ -3,6 +3,7 @@ using ChunkGate.Kubernetes.Informers;
 using ChunkGate.Kubernetes.Models;
 using ChunkGate.Kubernetes.Resources;
 using ChunkGate.Kubernetes.Tests.Support;
+using ChunkGate.Testing.Waiting;
 
 namespace ChunkGate.Kubernetes.Tests.Integration;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ChunkGate.Kubernetes.Queues;
 using ChunkGate.Kubernetes.Tests.Support;
+using ChunkGate.Testing.Waiting;
 
 namespace ChunkGate.Kubernetes.Tests.Queues;
 

@@ -3,6 +3,7 @@ using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Sessions;
 using ChunkGate.Sidecar.Tests.Integration;
 using ChunkGate.Sidecar.Tests.Support;
+using ChunkGate.Testing.Waiting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
@@ -71,21 +72,15 @@ internal sealed class StatementRecordingTests
     /// <summary>The recording is written asynchronously: wait for the session's last line.</summary>
     internal static async Task<List<JsonElement>> WaitForSessionEndAsync(string path)
     {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            if (File.Exists(path))
+        List<JsonElement> lines = [];
+        await Eventually.TrueAsync(
+            async () =>
             {
-                var lines = await RecordingFile.ReadAsync(path);
-                if (lines.Count > 0 && lines.Any(l => l.GetProperty("event").GetString() == "session.end" && l.GetProperty("session").GetInt64() == RecordingFile.LastSession(lines)))
-                {
-                    return lines;
-                }
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"no session.end in {path}");
+                lines = File.Exists(path) ? await RecordingFile.ReadAsync(path) : [];
+                return lines.Count > 0 && lines.Any(l => l.GetProperty("event").GetString() == "session.end" && l.GetProperty("session").GetInt64() == RecordingFile.LastSession(lines));
+            },
+            $"{path} holds the last session's session.end");
+        return lines;
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using ChunkGate.Testing.Waiting;
 using Npgsql;
 
 namespace ChunkGate.Sidecar.Tests.Support;
@@ -8,16 +9,6 @@ internal static class ActiveQueries
     public static async Task WaitUntilRunningAsync(NpgsqlConnection observer, string query)
     {
         await using var probe = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1", observer) { Parameters = { new() { Value = query } } };
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            if ((long)(await probe.ExecuteScalarAsync())! > 0)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"'{query}' did not start within 10 s");
+        await Eventually.TrueAsync(async () => (long)(await probe.ExecuteScalarAsync())! > 0, $"'{query}' is running");
     }
 }

@@ -1,3 +1,5 @@
+using ChunkGate.Testing.Waiting;
+
 namespace ChunkGate.Sidecar.Tests.Support;
 
 /// <summary>A clock tests move by hand; timers fire synchronously inside <see cref="Advance"/>.</summary>
@@ -35,27 +37,15 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     /// under test has armed its timer would lose the jump: the timer's relative due time is
     /// turned into an absolute one against the already advanced clock.
     /// </summary>
-    public async Task WaitForTimersAsync(int count = 1)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
+    public Task WaitForTimersAsync(int count = 1) => Eventually.TrueAsync(
+        () =>
         {
             lock (timers)
             {
-                if (timers.Count >= count)
-                {
-                    return;
-                }
+                return timers.Count >= count;
             }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"fewer than {count} timers were armed within 10 s");
-            }
-
-            await Task.Delay(5);
-        }
-    }
+        },
+        $"{count} timer(s) are armed");
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {

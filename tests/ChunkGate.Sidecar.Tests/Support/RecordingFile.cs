@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChunkGate.Testing.Waiting;
 
 namespace ChunkGate.Sidecar.Tests.Support;
 
@@ -51,20 +52,9 @@ internal static class RecordingFile
     }
 
     /// <summary>Waits (up to 10 s) until the recording holds a line with this <c>event</c>: it is written asynchronously.</summary>
-    public static async Task WaitForEventAsync(string path, string eventName)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            if (File.Exists(path) && (await ReadAsync(path)).Any(line => line.GetProperty("event").GetString() == eventName))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"no {eventName} line in {path}");
-    }
+    public static Task WaitForEventAsync(string path, string eventName) => Eventually.TrueAsync(
+        async () => File.Exists(path) && (await ReadAsync(path)).Any(line => line.GetProperty("event").GetString() == eventName),
+        $"{path} holds a {eventName} line");
 
     public static long LastSession(IReadOnlyList<JsonElement> lines) =>
         lines.Where(l => l.GetProperty("event").GetString() == "session.start").Select(l => l.GetProperty("session").GetInt64()).Max();
