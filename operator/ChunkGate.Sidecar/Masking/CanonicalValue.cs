@@ -31,29 +31,11 @@ internal static class CanonicalValue
         {
             case PgTypeOid.Numeric when binary:
                 return NumericToText(value, destination);
-            case PgTypeOid.Float8 when binary:
-                return value.Length == 8 ? Copy(value, destination) : -1;
-            case PgTypeOid.Float8:
-                // PostgreSQL spells NaN and the infinities as .NET's invariant culture does.
-                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var float8))
-                {
-                    BinaryPrimitives.WriteInt64BigEndian(destination, BitConverter.DoubleToInt64Bits(float8));
-                    return 8;
-                }
-
-                return -1;
-            case PgTypeOid.Float4 when binary:
-                return value.Length == 4 ? Copy(value, destination) : -1;
-            case PgTypeOid.Float4:
-                if (float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var float4))
-                {
-                    BinaryPrimitives.WriteInt32BigEndian(destination, BitConverter.SingleToInt32Bits(float4));
-                    return 4;
-                }
-
-                return -1;
-            case PgTypeOid.Date when binary:
-                return value.Length == 4 ? Copy(value, destination) : -1;
+            case PgTypeOid.Float4 or PgTypeOid.Float8 or PgTypeOid.Date or PgTypeOid.Timestamp or PgTypeOid.Timestamptz when binary:
+                // Fixed-width binary forms are the canonical form already.
+                return value.Length == (typeOid is PgTypeOid.Float4 or PgTypeOid.Date ? 4 : 8) ? Copy(value, destination) : -1;
+            case PgTypeOid.Float4 or PgTypeOid.Float8:
+                return FloatBits(typeOid == PgTypeOid.Float4, value, destination);
             case PgTypeOid.Date:
                 if (TryParse(value, ["yyyy-MM-dd"], out var date, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal))
                 {
@@ -62,8 +44,6 @@ internal static class CanonicalValue
                 }
 
                 return -1;
-            case PgTypeOid.Timestamp or PgTypeOid.Timestamptz when binary:
-                return value.Length == 8 ? Copy(value, destination) : -1;
             case PgTypeOid.Timestamp or PgTypeOid.Timestamptz:
                 var formats = typeOid == PgTypeOid.Timestamp ? TimestampFormats : TimestamptzFormats;
                 if (TryParse(value, formats, out var timestamp, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal))
@@ -76,6 +56,30 @@ internal static class CanonicalValue
             default:
                 return -1;
         }
+    }
+
+    /// <summary>The IEEE 754 bits of a float's text (PostgreSQL spells NaN and the infinities as .NET's invariant culture does).</summary>
+    private static int FloatBits(bool single, ReadOnlySpan<byte> text, Span<byte> destination)
+    {
+        if (single)
+        {
+            // Parsed as float, not narrowed from double: double rounding could change the last bit.
+            if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var float4))
+            {
+                return -1;
+            }
+
+            BinaryPrimitives.WriteInt32BigEndian(destination, BitConverter.SingleToInt32Bits(float4));
+            return 4;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var float8))
+        {
+            return -1;
+        }
+
+        BinaryPrimitives.WriteInt64BigEndian(destination, BitConverter.DoubleToInt64Bits(float8));
+        return 8;
     }
 
     private static bool TryParse(ReadOnlySpan<byte> utf8, string[] formats, out DateTime result, DateTimeStyles styles)
