@@ -3,6 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ChunkGate.Sidecar.Configuration;
+using ChunkGate.Sidecar.Sessions;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChunkGate.Sidecar.Tests.Support;
 
@@ -121,6 +124,24 @@ internal sealed class TlsPostgres : IAsyncDisposable
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {exit}: {error}{output}");
         }
+    }
+
+    /// <summary>A started sidecar in front of this server (or of <paramref name="port"/>, e.g. a relay to it), with TLS upstream.</summary>
+    public SidecarServer StartSidecar(UpstreamSslMode mode, string? caFile, string host = "localhost", int? port = null)
+    {
+        var options = new SidecarOptions(
+            new IPEndPoint(IPAddress.Loopback, 0),
+            new UpstreamOptions(host, port ?? Port, "postgres", mode, caFile, false, false),
+            UsernameFile,
+            PasswordFile,
+            null,
+            SessionAction.Read,
+            null,
+            null,
+            null);
+        var server = new SidecarServer(new SidecarContext(options, TimeProvider.System, NullLogger.Instance));
+        server.Start();
+        return server;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using ChunkGate.Sidecar.Configuration;
-using ChunkGate.Sidecar.Sessions;
 using ChunkGate.Sidecar.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace ChunkGate.Sidecar.Tests.Upstream;
@@ -33,18 +30,7 @@ internal sealed class CancelOverTlsTests
     [TestCase(UpstreamSslMode.Require)]
     public async Task ClientCancel_EndsASleepWith57014_WhenTheDatabaseOnlyAcceptsTls(UpstreamSslMode mode)
     {
-        var options = new SidecarOptions(
-            new IPEndPoint(IPAddress.Loopback, 0),
-            new UpstreamOptions("localhost", relay.Port, "postgres", mode, mode == UpstreamSslMode.VerifyFull ? postgres.CaFile : null, false, false),
-            postgres.UsernameFile,
-            postgres.PasswordFile,
-            null,
-            SessionAction.Read,
-            null,
-            null,
-            null);
-        await using var server = new SidecarServer(new SidecarContext(options, TimeProvider.System, NullLogger.Instance));
-        server.Start();
+        await using var server = postgres.StartSidecar(mode, mode == UpstreamSslMode.VerifyFull ? postgres.CaFile : null, port: relay.Port);
         var plaintextBefore = relay.PlaintextAttempts;
 
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder

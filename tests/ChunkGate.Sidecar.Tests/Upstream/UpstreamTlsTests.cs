@@ -1,8 +1,6 @@
-using System.Net;
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Sessions;
 using ChunkGate.Sidecar.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace ChunkGate.Sidecar.Tests.Upstream;
@@ -19,24 +17,6 @@ internal sealed class UpstreamTlsTests
     [OneTimeTearDown]
     public async Task StopAsync() => await postgres.DisposeAsync();
 
-    private async Task<SidecarServer> SidecarAsync(UpstreamSslMode mode, string? caFile, string host = "localhost")
-    {
-        var options = new SidecarOptions(
-            new IPEndPoint(IPAddress.Loopback, 0),
-            new UpstreamOptions(host, postgres.Port, "postgres", mode, caFile, false, false),
-            postgres.UsernameFile,
-            postgres.PasswordFile,
-            null,
-            SessionAction.Read,
-            null,
-            null,
-            null);
-        var server = new SidecarServer(new SidecarContext(options, TimeProvider.System, NullLogger.Instance));
-        server.Start();
-        await Task.CompletedTask;
-        return server;
-    }
-
     private static string Through(SidecarServer server) => new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",
@@ -51,7 +31,7 @@ internal sealed class UpstreamTlsTests
     [TestCase("127.0.0.1")]
     public async Task VerifyFull_EncryptsAndAuthenticates_WhenTheServerChainsToTheCa(string host)
     {
-        await using var server = await SidecarAsync(UpstreamSslMode.VerifyFull, postgres.CaFile, host);
+        await using var server = postgres.StartSidecar(UpstreamSslMode.VerifyFull, postgres.CaFile, host);
         await using var connection = new NpgsqlConnection(Through(server));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", connection);
@@ -61,7 +41,7 @@ internal sealed class UpstreamTlsTests
     [Test]
     public async Task VerifyFull_RefusesAServerThatDoesNotChainToTheCa()
     {
-        await using var server = await SidecarAsync(UpstreamSslMode.VerifyFull, postgres.OtherCaFile);
+        await using var server = postgres.StartSidecar(UpstreamSslMode.VerifyFull, postgres.OtherCaFile);
         await using var connection = new NpgsqlConnection(Through(server));
         var act = async () => await connection.OpenAsync();
         var error = (await act.Should().ThrowAsync<PostgresException>()).Which;
@@ -72,7 +52,7 @@ internal sealed class UpstreamTlsTests
     [Test]
     public async Task Require_Encrypts_WithoutCheckingTheCertificate()
     {
-        await using var server = await SidecarAsync(UpstreamSslMode.Require, null);
+        await using var server = postgres.StartSidecar(UpstreamSslMode.Require, null);
         await using var connection = new NpgsqlConnection(Through(server));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", connection);
