@@ -38,6 +38,30 @@ internal sealed class InformerBenchSuite : IBenchSuite
         report.Note($"events/s per run: {string.Join(", ", rates.Select(r => r.ToString("0", CultureInfo.InvariantCulture)))} (median reported)");
         report.Figure("informer.events_per_second", rates[1]);
 
+        // One 12 MiB event (a large annotation, under the decoder's 16 MiB line limit) arriving 16 KiB
+        // per read, as from a network: the cost of finding the end of a line that spans many reads.
+        var large = Encoding.UTF8.GetBytes(PodEvent("ADDED", 0, 1).Replace("\"annotations\":{", "\"annotations\":{\"big\":\"" + new string('x', 12 * 1024 * 1024) + "\",", StringComparison.Ordinal) + "\n");
+        var largeTimes = new List<double>();
+        for (var run = 0; run < 4; run++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var decoded = 0;
+            await foreach (var _ in WatchStreamReader.ReadAsync<Pod>(new ChunkedStream(large, 16 * 1024), error => throw new InvalidOperationException(error.Problem), cancellationToken))
+            {
+                decoded++;
+            }
+
+            if (decoded != 1)
+            {
+                throw new InvalidOperationException($"decoded {decoded} large events, expected 1");
+            }
+
+            largeTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        largeTimes.Sort();
+        report.Figure("informer.large_event_12mib_ms", largeTimes[1]);
+
         var added = BuildStream(updates: 0, bookmarks: false);
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var cache = new InformerCache<Pod>();
@@ -118,5 +142,19 @@ internal sealed class InformerBenchSuite : IBenchSuite
             .Replace("@RV@", N(rv))
             .Replace("@I@", N(index))
             .ToString();
+    }
+
+    /// <summary>Hands out at most <c>chunk</c> bytes per read, as a socket does.</summary>
+    private sealed class ChunkedStream(byte[] data, int chunk) : MemoryStream(data, writable: false)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, chunk));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, chunk)]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(count, chunk), cancellationToken);
     }
 }
