@@ -20,6 +20,10 @@ internal static class WatchStreamReader
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         var skippingOversizedLine = false;
+
+        // Bytes of the unfinished line already searched for its newline: a line spanning many reads
+        // is searched once, not again from its start on every read.
+        long searched = 0;
         var events = new List<WatchEvent<T>>();
         try
         {
@@ -28,7 +32,7 @@ internal static class WatchStreamReader
                 var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 events.Clear();
-                while (TryTakeLine(ref buffer, out var line))
+                while (TryTakeLine(ref buffer, ref searched, out var line))
                 {
                     if (skippingOversizedLine)
                     {
@@ -46,6 +50,12 @@ internal static class WatchStreamReader
                 {
                     onBadLine?.Invoke(new WatchDecodeError($"line longer than {MaxLineBytes} bytes", (int)Math.Min(buffer.Length, int.MaxValue)));
                     skippingOversizedLine = true;
+                }
+
+                if (skippingOversizedLine)
+                {
+                    // What is left is discarded below: the next read starts unsearched.
+                    searched = 0;
                 }
 
                 if (result.IsCompleted && !skippingOversizedLine && buffer.Length > 0 && !IsWhitespace(buffer))
@@ -77,15 +87,17 @@ internal static class WatchStreamReader
         }
     }
 
-    private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, ref long searched, out ReadOnlySequence<byte> line)
     {
-        var newline = buffer.PositionOf((byte)'\n');
+        var newline = buffer.Slice(searched).PositionOf((byte)'\n');
         if (newline is null)
         {
+            searched = buffer.Length;
             line = default;
             return false;
         }
 
+        searched = 0;
         line = buffer.Slice(0, newline.Value);
         buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
         return true;
