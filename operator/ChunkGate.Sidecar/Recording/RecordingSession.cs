@@ -8,20 +8,15 @@ namespace ChunkGate.Sidecar.Recording;
 /// </summary>
 internal sealed class RecordingSession
 {
-    private readonly SessionRecorder? recorder;
+    private readonly SessionRecorder recorder;
 
-    internal RecordingSession(SessionRecorder? recorder, long id)
+    internal RecordingSession(SessionRecorder recorder, long id)
     {
         this.recorder = recorder;
         Id = id;
     }
 
-    /// <summary>Records nothing: used when no recording path is configured.</summary>
-    public static RecordingSession Disabled { get; } = new(null, 0);
-
     public long Id { get; }
-
-    public bool IsEnabled => recorder is not null;
 
     /// <summary>
     /// Records a statement the client sent (raw text; it is masked later, off the data path) and
@@ -29,11 +24,6 @@ internal sealed class RecordingSession
     /// </summary>
     public RecordedStatement StatementStarted(string text, StatementProtocol protocol, ReadOnlySpan<ParameterShape> parameters = default, ActivityContext span = default)
     {
-        if (recorder is null)
-        {
-            return default;
-        }
-
         var statement = new RecordedStatement(recorder.NextStatementId(), recorder.Time.GetTimestamp());
         recorder.Enqueue(new StatementStartedEvent(recorder.Time.GetUtcNow(), Id, statement.Id, protocol, text, parameters.ToArray(), span));
         return statement;
@@ -42,7 +32,7 @@ internal sealed class RecordingSession
     /// <summary>Records the result columns of a statement (once per RowDescription).</summary>
     public void ColumnsDescribed(RecordedStatement statement, ReadOnlySpan<RecordedColumn> columns)
     {
-        if (recorder is not null && statement.Id != 0)
+        if (statement.Id != 0)
         {
             recorder.Enqueue(new ColumnsDescribedEvent(recorder.Time.GetUtcNow(), Id, statement.Id, columns.ToArray()));
         }
@@ -50,7 +40,7 @@ internal sealed class RecordingSession
 
     public void StatementCompleted(RecordedStatement statement, in StatementOutcome outcome)
     {
-        if (recorder is not null && statement.Id != 0)
+        if (statement.Id != 0)
         {
             recorder.Enqueue(new StatementCompletedEvent(recorder.Time.GetUtcNow(), Id, statement.Id, recorder.Time.GetElapsedTime(statement.StartTimestamp), outcome));
         }
@@ -58,8 +48,8 @@ internal sealed class RecordingSession
 
     /// <summary>A connection-level problem (protocol error, upstream failure); the message is masked before it is written.</summary>
     public void Error(string code, string message) =>
-        recorder?.Enqueue(new SessionErrorEvent(recorder.Time.GetUtcNow(), Id, code, message));
+        recorder.Enqueue(new SessionErrorEvent(recorder.Time.GetUtcNow(), Id, code, message));
 
     public void Ended(string reason, long bytesToClient, long bytesToServer) =>
-        recorder?.Enqueue(new SessionEndedEvent(recorder.Time.GetUtcNow(), Id, reason, bytesToClient, bytesToServer));
+        recorder.Enqueue(new SessionEndedEvent(recorder.Time.GetUtcNow(), Id, reason, bytesToClient, bytesToServer));
 }

@@ -24,7 +24,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
 
     private const int MaxTrackedSpans = 10_000;
 
-    private readonly Channel<RecordingEvent>? channel;
+    private readonly Channel<RecordingEvent> channel;
     private readonly Stream? destination;
     private readonly bool ownsDestination;
     private readonly ILogger? logRecords;
@@ -34,7 +34,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
     private readonly Dictionary<long, ActivityContext> statementSpans = [];
     private readonly StatementTextMasker masker;
     private readonly TimeProvider time;
-    private readonly Task writer = Task.CompletedTask;
+    private readonly Task writer;
     private long nextStatementId;
     private long nextSessionId;
     private long dropped;
@@ -71,17 +71,6 @@ internal sealed class SessionRecorder : IAsyncDisposable
         });
         writer = Task.Run(WriteAllAsync);
     }
-
-    private SessionRecorder(TimeProvider time)
-    {
-        masker = new StatementTextMasker(MaskedColumnSet.Empty, DetectorKinds.None);
-        this.time = time;
-    }
-
-    /// <summary>A recorder that records nothing (no <c>recording.path</c> configured).</summary>
-    public static SessionRecorder Disabled { get; } = new(TimeProvider.System);
-
-    public bool IsEnabled => channel is not null;
 
     /// <summary>Events that could not be queued because the writer fell behind.</summary>
     public long DroppedEvents => Interlocked.Read(ref dropped);
@@ -121,47 +110,13 @@ internal sealed class SessionRecorder : IAsyncDisposable
         return new SessionRecorder(stream, masker, time, capacity, logRecords: logRecords, runTrace: runTrace);
     }
 
-    /// <summary>
-    /// Starts recording one client connection (writes <c>session.start</c>). A disabled recorder
-    /// returns <see cref="RecordingSession.Disabled"/>, whose methods do nothing.
-    /// </summary>
+    /// <summary>Starts recording one client connection (writes <c>session.start</c>).</summary>
     public RecordingSession StartSession(SessionInfo info)
     {
-        if (channel is null)
-        {
-            return RecordingSession.Disabled;
-        }
-
         var session = new RecordingSession(this, Interlocked.Increment(ref nextSessionId));
         Enqueue(new SessionStartedEvent(time.GetUtcNow(), session.Id, info));
         return session;
     }
-
-    // Single-connection convenience, kept for callers written against the first seam: the
-    // methods below record into one implicit session. With several client connections, share one
-    // recorder and call StartSession per connection instead (one file, one writer).
-    private RecordingSession? implicitSession;
-
-    private RecordingSession ImplicitSession => implicitSession ??= StartSession(new SessionInfo());
-
-    /// <summary>Starts the implicit session (single-connection use; see <see cref="StartSession"/>).</summary>
-    public void SessionStarted(SessionInfo info) => implicitSession = StartSession(info);
-
-    /// <inheritdoc cref="RecordingSession.StatementStarted"/>
-    public RecordedStatement StatementStarted(string text, StatementProtocol protocol, ReadOnlySpan<ParameterShape> parameters = default) =>
-        channel is null ? default : ImplicitSession.StatementStarted(text, protocol, parameters);
-
-    /// <inheritdoc cref="RecordingSession.ColumnsDescribed"/>
-    public void ColumnsDescribed(RecordedStatement statement, ReadOnlySpan<RecordedColumn> columns) => implicitSession?.ColumnsDescribed(statement, columns);
-
-    /// <inheritdoc cref="RecordingSession.StatementCompleted"/>
-    public void StatementCompleted(RecordedStatement statement, in StatementOutcome outcome) => implicitSession?.StatementCompleted(statement, outcome);
-
-    /// <inheritdoc cref="RecordingSession.Error"/>
-    public void SessionError(string code, string message) => ImplicitSession.Error(code, message);
-
-    /// <inheritdoc cref="RecordingSession.Ended"/>
-    public void SessionEnded(string reason, long bytesToClient, long bytesToServer) => ImplicitSession.Ended(reason, bytesToClient, bytesToServer);
 
     /// <summary>Builds the recorded columns from a plan and the RowDescription's field names.</summary>
     public static RecordedColumn[] DescribeColumns(ColumnPlan plan, IReadOnlyList<string> names)
@@ -182,7 +137,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
 
     internal void Enqueue(RecordingEvent recordingEvent)
     {
-        if (channel is not null && !channel.Writer.TryWrite(recordingEvent) && Volatile.Read(ref disposed) == 0)
+        if (!channel.Writer.TryWrite(recordingEvent) && Volatile.Read(ref disposed) == 0)
         {
             Interlocked.Increment(ref dropped);
         }
@@ -198,7 +153,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
     /// </summary>
     public async ValueTask<bool> CloseAsync(CancellationToken cancellationToken)
     {
-        if (channel is null || Interlocked.Exchange(ref disposed, 1) == 1)
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
         {
             return true;
         }
@@ -224,7 +179,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
 
     private async Task WriteAllAsync()
     {
-        var reader = channel!.Reader;
+        var reader = channel.Reader;
         var buffer = new ArrayBufferWriter<byte>(4096);
         await using var json = new Utf8JsonWriter(buffer);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))

@@ -96,21 +96,6 @@ public sealed class SessionRecorderTests
     }
 
     [Test]
-    public async Task SingleConnectionMethods_RecordIntoOneImplicitSession()
-    {
-        var lines = await RecordAsync(recorder =>
-        {
-            recorder.SessionStarted(new SessionInfo(User: "solo"));
-            var statement = recorder.StatementStarted("SELECT 1", StatementProtocol.Simple);
-            recorder.StatementCompleted(statement, new StatementOutcome("SELECT 1", 1, 1, 0));
-            recorder.SessionEnded("done", 1, 1);
-        });
-
-        lines.Select(line => line.GetProperty("session").GetInt64()).Should().AllBeEquivalentTo(1L);
-        lines.Select(line => line.GetProperty("event").GetString()).Should().Equal("session.start", "statement", "statement.end", "session.end");
-    }
-
-    [Test]
     public async Task Recording_KeepsParameterShapes_NeverValues()
     {
         var lines = await RecordAsync(recorder =>
@@ -184,22 +169,6 @@ public sealed class SessionRecorderTests
 
         closed.Should().BeFalse();
         stream.Open();
-    }
-
-    [Test]
-    public async Task Disabled_RecordsNothing_AndHandsOutIgnoredHandles()
-    {
-        var recorder = SessionRecorder.Disabled;
-
-        var session = recorder.StartSession(new SessionInfo());
-        var statement = session.StatementStarted("SELECT 1", StatementProtocol.Simple);
-        session.StatementCompleted(statement, new StatementOutcome("SELECT 1", 1, 1, 0));
-
-        recorder.IsEnabled.Should().BeFalse();
-        session.Should().BeSameAs(RecordingSession.Disabled);
-        statement.Id.Should().Be(0);
-        recorder.WrittenEvents.Should().Be(0);
-        await recorder.DisposeAsync();
     }
 
     [Test]
