@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.Security;
@@ -126,12 +127,9 @@ internal static class UpstreamConnector
                 stream = secured;
             }
 
-            var packet = new byte[16];
-            BinaryPrimitives.WriteInt32BigEndian(packet, 16);
-            BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(4), StartupPacket.CancelRequestCode);
-            BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(8), processId);
-            BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(12), secretKey);
-            await stream.WriteAsync(packet, cancellationToken).ConfigureAwait(false);
+            var packet = new ArrayBufferWriter<byte>(16);
+            FrontendMessages.CancelRequest(packet, processId, secretKey);
+            await stream.WriteAsync(packet.WrittenMemory, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
 
             // The server closes the connection once it has acted on the request.
@@ -165,10 +163,9 @@ internal static class UpstreamConnector
 
     private static async Task<(Stream? Stream, UpstreamFailure? Failure)> NegotiateTlsAsync(Stream stream, UpstreamOptions options, CancellationToken cancellationToken)
     {
-        var request = new byte[8];
-        BinaryPrimitives.WriteInt32BigEndian(request, 8);
-        BinaryPrimitives.WriteInt32BigEndian(request.AsSpan(4), StartupPacket.SslRequestCode);
-        await stream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        var request = new ArrayBufferWriter<byte>(8);
+        FrontendMessages.SslRequest(request);
+        await stream.WriteAsync(request.WrittenMemory, cancellationToken).ConfigureAwait(false);
         var answer = new byte[1];
         var read = await stream.ReadAsync(answer, cancellationToken).ConfigureAwait(false);
         if (read != 1 || answer[0] != (byte)'S')
