@@ -37,39 +37,6 @@ internal static class ValueDetectors
         return found;
     }
 
-    /// <summary>True when <see cref="MaskInPlace"/> would change something; does not modify the input.</summary>
-    public static bool ContainsAny(ReadOnlySpan<byte> text, DetectorKinds kinds)
-    {
-        if (kinds == DetectorKinds.None || text.Length < 5)
-        {
-            return false;
-        }
-
-        // Cheap pre-filters: no digit means no SSN/card, no '@' means no e-mail.
-        var digits = (kinds & (DetectorKinds.Ssn | DetectorKinds.Card)) != 0 && text.IndexOfAnyInRange((byte)'0', (byte)'9') >= 0;
-        var at = (kinds & DetectorKinds.Email) != 0 && text.Contains((byte)'@');
-        if (!digits && !at)
-        {
-            return false;
-        }
-
-        var length = text.Length;
-        byte[]? rented = null;
-        var copy = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
-        try
-        {
-            text.CopyTo(copy);
-            return MaskInPlace(copy, kinds) > 0;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
-
     private static int MaskDigitRuns(Span<byte> text, DetectorKinds kinds)
     {
         Span<int> groupStarts = stackalloc int[MaxGroups];

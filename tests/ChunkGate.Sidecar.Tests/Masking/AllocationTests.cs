@@ -72,12 +72,11 @@ public sealed class AllocationTests
             {
                 text.CopyTo(copy, 0);
                 found += ValueDetectors.MaskInPlace(copy, DetectorKinds.All);
-                found += ValueDetectors.ContainsAny(text, DetectorKinds.All) ? 1 : 0;
             }
         });
 
         allocated.Should().Be(0);
-        found.Should().Be(2 * 200 * 3);
+        found.Should().Be(2 * 200 * 2, "the loop runs twice (warm-up, then measured) and finds the SSN and the e-mail each pass");
     }
 
     [Test]
