@@ -1,0 +1,36 @@
+using ChunkGate.Api.Approvals;
+
+namespace ChunkGate.Operator.Decisions;
+
+/// <summary>
+/// What the controller knows of one ChunkApproval: the webhook's stamps (from spec), the API
+/// server's creation time and the operator's own status. <see cref="Ttl"/> is null when the
+/// stored ttl does not parse.
+/// </summary>
+public sealed record ApprovalFacts(
+    string Name,
+    string Namespace,
+    string? Approver,
+    IReadOnlyList<string> ApproverGroups,
+    string? JobSpecHash,
+    TimeSpan? Ttl,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    ApprovalPhase? Phase = null,
+    string? ConsumedBy = null,
+    bool Deleting = false);
+
+/// <summary>
+/// The rules an approval is judged by, taken from the job (its stamped designer, its current spec
+/// hash, its namespace) and its DataConnection (executor groups, required approvals, maxTTL).
+/// <see cref="ActiveRun"/> names the run in progress, whose own consumed approvals stay valid for it.
+/// </summary>
+public sealed record ApprovalPolicy(
+    string JobNamespace,
+    string JobName,
+    string? Designer,
+    string CurrentSpecHash,
+    IReadOnlyCollection<string> ExecutorGroups,
+    int RequiredApprovals,
+    TimeSpan MaxTtl,
+    string? ActiveRun = null);
