@@ -90,14 +90,17 @@ public static class ChunkJobValidator
     }
 
     /// <summary>Rules that need the job's DataConnection (the webhook and the controller both check them).</summary>
-    public static ValidationResult ValidateAgainst(ChunkJob job, DataConnection connection)
+    public static ValidationResult ValidateAgainst(ChunkJob job, DataConnection connection) =>
+        ValidateAgainst(job.Spec, connection.Metadata.Name ?? "", connection.Spec);
+
+    public static ValidationResult ValidateAgainst(ChunkJobSpec job, string connectionName, DataConnectionSpec connection)
     {
         var result = new ValidationResult();
-        var allowed = connection.Spec.AllowedActions ?? [];
-        if (!allowed.Contains(job.Spec.Action))
+        var allowed = connection.AllowedActions ?? [];
+        if (!allowed.Contains(job.Action))
         {
             var names = string.Join(", ", allowed.Select(WireName.Of));
-            result.Error("spec.action", $"\"{WireName.Of(job.Spec.Action)}\" is not allowed by DataConnection \"{connection.Metadata.Name}\" (allowed: {names})");
+            result.Error("spec.action", $"\"{WireName.Of(job.Action)}\" is not allowed by DataConnection \"{connectionName}\" (allowed: {names})");
         }
 
         return result;

@@ -93,8 +93,13 @@ public static class ApprovalDecider
         (a.Phase == ApprovalPhase.Consumed || a.ConsumedBy is not null)
         && (policy.ActiveRun is null || !string.Equals(a.ConsumedBy, policy.ActiveRun, StringComparison.Ordinal));
 
+    // A crash between recording a run and marking its approvals consumed leaves them unmarked but
+    // named by the run: they still belong to it (and the next apply marks them), never to a new run.
     private static bool IsForThisRun(ApprovalPolicy policy, ApprovalFacts a) =>
-        policy.ActiveRun is null ? a.ConsumedBy is null : string.Equals(a.ConsumedBy, policy.ActiveRun, StringComparison.Ordinal);
+        policy.ActiveRun is null
+            ? a.ConsumedBy is null
+            : string.Equals(a.ConsumedBy, policy.ActiveRun, StringComparison.Ordinal)
+              || (a.ConsumedBy is null && (policy.ActiveRunApprovals?.Contains(a.Name) ?? false));
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a <= b ? a : b;
 }

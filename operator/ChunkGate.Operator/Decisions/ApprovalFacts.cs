@@ -23,7 +23,9 @@ public sealed record ApprovalFacts(
 /// <summary>
 /// The rules an approval is judged by, taken from the job (its stamped designer, its current spec
 /// hash, its namespace) and its DataConnection (executor groups, required approvals, maxTTL).
-/// <see cref="ActiveRun"/> names the run in progress, whose own consumed approvals stay valid for it.
+/// <see cref="ActiveRun"/> names the run in progress, whose own approvals
+/// (<see cref="ActiveRunApprovals"/>, recorded in the job's status before they are marked consumed)
+/// stay valid for it.
 /// </summary>
 public sealed record ApprovalPolicy(
     string JobNamespace,
@@ -33,4 +35,5 @@ public sealed record ApprovalPolicy(
     IReadOnlyCollection<string> ExecutorGroups,
     int RequiredApprovals,
     TimeSpan MaxTtl,
-    string? ActiveRun = null);
+    string? ActiveRun = null,
+    IReadOnlyCollection<string>? ActiveRunApprovals = null);
