@@ -51,6 +51,22 @@ internal sealed class ApiClient : IDisposable
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
+    /// <summary>A request with exactly the given Accept header and body media type (content negotiation).</summary>
+    public async Task<(int Status, JsonNode? Body)> NegotiateAsync(HttpMethod method, string path, string accept, string? body = null, string? contentType = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType ?? "application/json");
+        }
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
     public async Task<(string ContentType, string Body)> GetRawAsync(string path, string accept)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -45,7 +45,8 @@ internal sealed class ApiError(int code, string reason, string message, JsonObje
 
     private static JsonObject DetailsFor(string name, string group, string kind)
     {
-        var details = new JsonObject { ["name"] = name };
+        // Go omits an empty name (e.g. PatchOptions "" is invalid).
+        var details = name.Length > 0 ? new JsonObject { ["name"] = name } : new JsonObject();
         if (group.Length > 0)
         {
             details["group"] = group;
@@ -87,9 +88,6 @@ internal sealed class ApiError(int code, string reason, string message, JsonObje
     public static ApiError Forbidden(string message) => new(403, "Forbidden", message);
 
     public static ApiError MethodNotAllowed(string message) => new(405, "MethodNotAllowed", message);
-
-    public static ApiError UnsupportedMediaType(string contentType) =>
-        new(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got {contentType})");
 
     public static ApiError Expired(string message) => new(410, "Expired", message);
 

@@ -166,6 +166,12 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
             throw NotFoundPath();
         }
 
+        MediaTypes.RequireAcceptable(type, context.Request.Headers.Accept.ToString());
+        if (method is "POST" or "PUT")
+        {
+            MediaTypes.RequireReadableBody(type, context.Request.ContentType);
+        }
+
         var options = new RequestOptions(user, query["dryRun"].Count > 0, FieldValidation(query["fieldValidation"].ToString()), FieldManager(context));
         if (path.Name.Length == 0)
         {
@@ -224,7 +230,9 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
 
             case "PATCH":
             {
-                var contentType = (context.Request.ContentType ?? "").Split(';')[0].Trim();
+                var contentType = MediaTypes.MediaType(context.Request.ContentType ?? "");
+                MediaTypes.RequirePatchType(type, contentType);
+                PatchOptionsRules.Check(contentType, query["fieldManager"].ToString(), query.ContainsKey("force"));
                 var body = await ReadBodyAsync(context);
                 var patch = contentType == "application/apply-patch+yaml" ? YamlJson.ParseBody(body) : JsonNode.Parse(body);
                 var existed = service.Store.Get(type, ns, path.Name) is not null;

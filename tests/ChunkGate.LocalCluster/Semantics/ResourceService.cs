@@ -16,8 +16,6 @@ namespace ChunkGate.LocalCluster.Semantics;
 /// </summary>
 internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog, IAdmissionChain admission, ISchemaValidator validator, TimeProvider clock)
 {
-    private const int OptimisticRetries = 8;
-
     public ObjectStore Store => store;
 
     public ResourceCatalog Catalog => catalog;
@@ -115,11 +113,6 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
     {
         if (contentType == "application/apply-patch+yaml")
         {
-            if (options.FieldManager.Length == 0)
-            {
-                throw ApiError.BadRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
-            }
-
             if (patch is not JsonObject applied)
             {
                 throw ApiError.BadRequest("apply patch must be an object");
@@ -148,7 +141,7 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
             "application/merge-patch+json" => current => AsObject(JsonMergePatch.Apply(current, patch)),
             "application/json-patch+json" => current => AsObject(JsonPatch.Apply(current, patch)),
             "application/strategic-merge-patch+json" when !type.IsCustom => current => AsObject(StrategicMergePatch.Apply(current, patch)),
-            _ => throw ApiError.UnsupportedMediaType(contentType),
+            _ => throw new InvalidOperationException($"patch type {contentType} was not checked by the HTTP layer"),
         };
         var precondition = patch is JsonObject patchObject && ObjectFields.StringAt(patchObject["metadata"], "resourceVersion") is { } rv
             ? long.Parse(rv, CultureInfo.InvariantCulture)
@@ -158,8 +151,11 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
 
     public async Task<JsonObject> DeleteAsync(ResourceType type, string ns, string name, DeleteRequest request, RequestOptions options, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        // Like the real server's GuaranteedUpdate: a lost race re-reads and re-checks (preconditions included)
+        // for as long as it takes; only the client's cancellation ends it.
+        while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var current = store.Get(type, ns, name) ?? throw ApiError.NotFound(type.Group, type.Plural, name);
             if (request.PreconditionUid is { Length: > 0 } uid && uid != ObjectFields.Uid(current))
             {
@@ -201,7 +197,7 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
                 {
                     store.Remove(type, ns, name, ObjectFields.ResourceVersion(current));
                 }
-                catch (ApiError error) when (error.Code == 409 && attempt < OptimisticRetries)
+                catch (ApiError error) when (error.Code == 409)
                 {
                     continue;
                 }
@@ -237,8 +233,9 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
             {
                 return store.Update(type, next, ObjectFields.ResourceVersion(current));
             }
-            catch (ApiError error) when (error.Code == 409 && attempt < OptimisticRetries)
+            catch (ApiError error) when (error.Code == 409)
             {
+                // Lost a race with another writer: read again.
             }
         }
     }
@@ -253,8 +250,9 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
     private async Task<JsonObject> WriteAsync(ResourceType type, string ns, string name, string subresource, Func<JsonObject, JsonObject> compute,
         long? precondition, RequestOptions options, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var current = store.Get(type, ns, name) ?? throw ApiError.NotFound(type.Group, type.Plural, name);
             var currentRevision = ObjectFields.ResourceVersion(current);
             if (precondition is { } expected && expected != currentRevision)
@@ -267,7 +265,9 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
             var next = Merge(type, subresource, current, desired);
             if (ObjectFields.IsBeingDeleted(current) && ObjectFields.Finalizers(next).Except(ObjectFields.Finalizers(current)).Any())
             {
-                throw ApiError.Forbidden($"{type.QualifiedResource} \"{name}\" is forbidden: no new finalizers can be added if the object is being deleted");
+                var added = ObjectFields.Finalizers(next).Except(ObjectFields.Finalizers(current)).Order(StringComparer.Ordinal).Select(f => $"\"{f}\"");
+                throw ApiError.Invalid(type.Group, type.Kind, name, [new StatusCause("FieldValueForbidden",
+                    $"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added)}}}", "metadata.finalizers")]);
             }
 
             BuiltInKindRules.Normalize(type, next, current);
@@ -306,9 +306,10 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
                 var updated = store.Update(type, next, currentRevision);
                 return type == BuiltInResources.CustomResourceDefinitions ? Establish(updated) : updated;
             }
-            catch (ApiError error) when (error.Code == 409 && precondition is null && attempt < OptimisticRetries)
+            catch (ApiError error) when (error.Code == 409 && precondition is null)
             {
-                // Someone else wrote in between; an unconditional update re-reads and tries again, as the real server does.
+                // Someone else wrote in between. A write without a resourceVersion re-reads and tries again until it
+                // lands, as the real server's GuaranteedUpdate loop does: its clients practically never see this 409.
             }
         }
     }
