@@ -14,6 +14,10 @@ internal static class BuiltInResources
 
     public static readonly ResourceType Events = Core("Event", "events", "event", namespaced: true, shortNames: ["ev"]);
 
+    /// <summary>The newer Event API: the same objects as core/v1 Events, with renamed fields.</summary>
+    public static readonly ResourceType EventsV1 = new("events.k8s.io", "v1", "Event", "events", "event", true, ["ev"], [], false, [], null, false, false,
+        ResourceType.AllVerbs, []) { StoredAs = StoredAs.CoreEvents };
+
     public static readonly ResourceType ServiceAccounts = Core("ServiceAccount", "serviceaccounts", "serviceaccount", namespaced: true, shortNames: ["sa"]);
 
     public static readonly ResourceType Nodes = Core("Node", "nodes", "node", namespaced: false, shortNames: ["no"], status: true);
@@ -36,7 +40,7 @@ internal static class BuiltInResources
     public static IReadOnlyList<ResourceType> All { get; } =
     [
         Namespaces, Nodes, Pods, Secrets, ConfigMaps, Events, ServiceAccounts, Leases, CustomResourceDefinitions,
-        MutatingWebhookConfigurations, ValidatingWebhookConfigurations, SelfSubjectReviews,
+        MutatingWebhookConfigurations, ValidatingWebhookConfigurations, SelfSubjectReviews, EventsV1,
     ];
 
     private static ResourceType Core(string kind, string plural, string singular, bool namespaced, IReadOnlyList<string> shortNames,

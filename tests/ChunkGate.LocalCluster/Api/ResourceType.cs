@@ -28,8 +28,17 @@ internal sealed record ResourceType(
     /// <summary>The resource as kubectl names it in messages: <c>pods</c>, <c>chunkjobs.chunkgate.io</c>.</summary>
     public string QualifiedResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 
+    /// <summary>Set when the objects live in another resource's storage, in that resource's shape.</summary>
+    public StoredAs? StoredAs { get; init; }
+
     /// <summary>All versions of one group/resource share storage (no conversion: only apiVersion changes).</summary>
-    public string StorageKey => $"{Group}/{Plural}";
+    public string StorageKey => StoredAs?.StorageKey ?? $"{Group}/{Plural}";
+
+    /// <summary>A stored object in this resource's shape (a copy when the shapes differ).</summary>
+    public JsonObject Served(JsonObject stored) => StoredAs?.FromStorage(stored) ?? stored;
+
+    /// <summary>A served object in the storage's shape (a copy when the shapes differ).</summary>
+    public JsonObject Stored(JsonObject served) => StoredAs?.ToStorage(served) ?? served;
 
     public string ListKind => Kind + "List";
 

@@ -381,6 +381,7 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
     /// <summary>Every object goes out with the apiVersion of the endpoint it was read from (versions share storage).</summary>
     internal static JsonObject Present(ResourceType type, JsonObject obj)
     {
+        obj = type.Served(obj);
         obj["apiVersion"] = type.ApiVersion;
         obj["kind"] = type.Kind;
         return obj;

@@ -64,7 +64,7 @@ internal sealed class WatchStreamer(ObjectStore store, TableConverter tables, Ti
                     return;
                 }
 
-                if (!asTable && eventType == StoredEvent.TypeName(change.Type) && ObjectFields.StringAt(obj, "apiVersion") == type.ApiVersion)
+                if (!asTable && type.StoredAs is null && eventType == StoredEvent.TypeName(change.Type) && ObjectFields.StringAt(obj, "apiVersion") == type.ApiVersion)
                 {
                     await WriteLineAsync(response, change.EncodedLine(), cancellationToken);
                     return;

@@ -62,6 +62,14 @@ internal static class BuiltInKindRules
             }
         }
 
+        if (type.StorageKey == "/events" && old is null)
+        {
+            foreach (var cause in EventRules.ValidateCreate(type, obj))
+            {
+                yield return cause;
+            }
+        }
+
         if (type.StorageKey == "/secrets" && old?["immutable"]?.GetValue<bool>() == true &&
             !ObjectFields.SameJson(old["data"], obj["data"]))
         {

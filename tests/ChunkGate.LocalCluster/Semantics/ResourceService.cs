@@ -24,6 +24,7 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
     {
         var obj = (JsonObject)JsonNode.Parse(body.ToJsonString())!;
         CheckKind(type, obj);
+        obj = type.Stored(obj);
         var metadata = ObjectFields.Metadata(obj);
         if (type.Namespaced)
         {
@@ -260,8 +261,9 @@ internal sealed class ResourceService(ObjectStore store, ResourceCatalog catalog
                 throw ApiError.StaleObject(type.Group, type.Plural, name);
             }
 
-            var desired = (JsonObject)JsonNode.Parse(compute((JsonObject)current.DeepClone()).ToJsonString())!;
+            var desired = (JsonObject)JsonNode.Parse(compute(type.Served((JsonObject)current.DeepClone())).ToJsonString())!;
             CheckKind(type, desired);
+            desired = type.Stored(desired);
             var next = Merge(type, subresource, current, desired);
             if (ObjectFields.IsBeingDeleted(current) && ObjectFields.Finalizers(next).Except(ObjectFields.Finalizers(current)).Any())
             {
