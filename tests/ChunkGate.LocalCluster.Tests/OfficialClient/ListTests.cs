@@ -77,4 +77,40 @@ public sealed class ListTests
 
         code.Should().Be(System.Net.HttpStatusCode.BadRequest);
     }
+
+    [Test]
+    public async Task List_WithSendInitialEvents_Is422()
+    {
+        using var client = For();
+        var ns = await SeedAsync(client, "oc-listsie", 1);
+
+        var (code, status) = await FailureOfAsync(() => client.CoreV1.ListNamespacedConfigMapAsync(ns, sendInitialEvents: true));
+
+        code.Should().Be(System.Net.HttpStatusCode.UnprocessableEntity);
+        status.Message.Should().Be("ListOptions.meta.k8s.io \"\" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list");
+    }
+
+    [Test]
+    public async Task List_WithAResourceVersionMatchButNoResourceVersion_Is422()
+    {
+        using var client = For();
+        var ns = await SeedAsync(client, "oc-listrvm", 1);
+
+        var (code, status) = await FailureOfAsync(() => client.CoreV1.ListNamespacedConfigMapAsync(ns, resourceVersionMatch: "NotOlderThan"));
+
+        code.Should().Be(System.Net.HttpStatusCode.UnprocessableEntity);
+        status.Details.Causes.Should().ContainSingle().Which.Message.Should().Be("Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+    }
+
+    [Test]
+    public async Task Watch_WithAResourceVersionMatchButNoSendInitialEvents_Is422()
+    {
+        using var client = For();
+        var ns = await SeedAsync(client, "oc-watchrvm", 1);
+
+        var (code, status) = await FailureOfAsync(() => client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(ns, watch: true, resourceVersionMatch: "NotOlderThan"));
+
+        code.Should().Be(System.Net.HttpStatusCode.UnprocessableEntity);
+        status.Details.Causes.Should().ContainSingle().Which.Message.Should().Be("Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided");
+    }
 }

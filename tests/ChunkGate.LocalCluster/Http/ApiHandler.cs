@@ -172,6 +172,12 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
             MediaTypes.RequireReadableBody(type, context.Request.ContentType);
         }
 
+        if (method == "GET" && path.Subresource.Length == 0 && (path.Name.Length == 0 || IsTrue(query["watch"].ToString()) || path.LegacyWatch))
+        {
+            ListOptionsRules.Check(IsTrue(query["watch"].ToString()) || path.LegacyWatch, query["resourceVersion"].ToString(), query["resourceVersionMatch"].ToString(),
+                query["continue"].ToString(), query.ContainsKey("sendInitialEvents"));
+        }
+
         var options = new RequestOptions(user, query["dryRun"].Count > 0, FieldValidation(query["fieldValidation"].ToString()), FieldManager(context));
         if (path.Name.Length == 0)
         {
