@@ -63,4 +63,31 @@ public sealed class WatchTests
         expired.Status.Reason.Should().Be("Expired");
         expired.Status.Message.Should().StartWith($"too old resource version: {list.Metadata.ResourceVersion} (");
     }
+
+    [Test]
+    public async Task Watch_WithSendInitialEvents_ListsTheCurrentItemsThenBookmarksTheEndOfTheInitialList()
+    {
+        using var client = For();
+        var ns = await NamespaceAsync(client, "oc-initial");
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "a" } }, ns);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "b" } }, ns);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var seen = new List<(WatchEventType, string?)>();
+        V1ConfigMap? bookmark = null;
+        await foreach (var (type, item) in client.CoreV1.WatchListNamespacedConfigMapAsync(ns, allowWatchBookmarks: true, sendInitialEvents: true,
+            resourceVersionMatch: "NotOlderThan", cancellationToken: timeout.Token))
+        {
+            seen.Add((type, item.Metadata.Name));
+            if (type == WatchEventType.Bookmark)
+            {
+                bookmark = item;
+                break;
+            }
+        }
+
+        seen.Should().Equal((WatchEventType.Added, "a"), (WatchEventType.Added, "b"), (WatchEventType.Bookmark, null));
+        bookmark!.Metadata.Annotations.Should().Contain("k8s.io/initial-events-end", "true");
+        bookmark.Metadata.ResourceVersion.Should().NotBeNullOrEmpty();
+    }
 }

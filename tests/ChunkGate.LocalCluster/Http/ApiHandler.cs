@@ -170,6 +170,11 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
         if (method is "POST" or "PUT")
         {
             MediaTypes.RequireReadableBody(type, context.Request.ContentType);
+            CheckWriteOptions(context, method == "POST" ? "CreateOptions" : "UpdateOptions", "");
+        }
+        else if (method == "DELETE")
+        {
+            CheckWriteOptions(context, "DeleteOptions", "");
         }
 
         if (method == "GET" && path.Subresource.Length == 0 && (path.Name.Length == 0 || IsTrue(query["watch"].ToString()) || path.LegacyWatch))
@@ -238,7 +243,7 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
             {
                 var contentType = MediaTypes.MediaType(context.Request.ContentType ?? "");
                 MediaTypes.RequirePatchType(type, contentType);
-                PatchOptionsRules.Check(contentType, query["fieldManager"].ToString(), query.ContainsKey("force"));
+                CheckWriteOptions(context, "PatchOptions", contentType);
                 var body = await ReadBodyAsync(context);
                 var patch = contentType == "application/apply-patch+yaml" ? YamlJson.ParseBody(body) : JsonNode.Parse(body);
                 var existed = service.Store.Get(type, ns, path.Name) is not null;
@@ -462,6 +467,13 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
         }
 
         return new DeleteRequest(policy, grace, ObjectFields.StringAt(options?["preconditions"], "uid"), ObjectFields.StringAt(options?["preconditions"], "resourceVersion"));
+    }
+
+    private static void CheckWriteOptions(HttpContext context, string optionsKind, string patchType)
+    {
+        var query = context.Request.Query;
+        WriteOptionsRules.Check(optionsKind, patchType, query["fieldManager"].ToString(), query.ContainsKey("force"),
+            query["dryRun"].Select(v => v ?? "").ToList());
     }
 
     private static bool WantsTable(HttpContext context) => context.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
