@@ -63,4 +63,16 @@ public sealed class WriteOptionsTests
         code.Should().Be(HttpStatusCode.UnprocessableEntity);
         (await client.CoreV1.ReadNamespacedConfigMapAsync("c", ns)).Data["a"].Should().Be("1");
     }
+
+    [Test]
+    public async Task Create_WithAnUnknownFieldValidation_Is422()
+    {
+        using var client = For();
+        var ns = await NamespaceAsync(client, "oc-fvbad");
+
+        var (code, status) = await FailureOfAsync(() => client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap(), ns, fieldValidation: "Loud"));
+
+        code.Should().Be(HttpStatusCode.UnprocessableEntity);
+        status.Message.Should().Be("CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: \"Loud\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"");
+    }
 }

@@ -473,19 +473,15 @@ internal sealed class ApiHandler(ResourceService service, TokenAuthenticator aut
     {
         var query = context.Request.Query;
         WriteOptionsRules.Check(optionsKind, patchType, query["fieldManager"].ToString(), query.ContainsKey("force"),
-            query["dryRun"].Select(v => v ?? "").ToList());
+            query["dryRun"].Select(v => v ?? "").ToList(), query["fieldValidation"].ToString());
     }
 
     private static bool WantsTable(HttpContext context) => context.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
 
     private static string IncludeObject(HttpContext context) => context.Request.Query["includeObject"].ToString() is { Length: > 0 } value ? value : "Metadata";
 
-    private static string FieldValidation(string value) => value switch
-    {
-        "Strict" or "Warn" or "Ignore" => value,
-        "" => "Warn",
-        _ => throw ApiError.BadRequest($"fieldValidation must be one of \"Ignore\", \"Warn\", or \"Strict\""),
-    };
+    /// <summary>Warn when unset, as since 1.23; other values are refused by <see cref="WriteOptionsRules"/> on writes and ignored on reads.</summary>
+    private static string FieldValidation(string value) => value.Length == 0 ? "Warn" : value;
 
     /// <summary>The field manager named in the request, else the user agent's program name, as the real server derives it.</summary>
     private static string FieldManager(HttpContext context)

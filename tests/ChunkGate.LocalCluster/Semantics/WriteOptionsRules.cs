@@ -7,6 +7,7 @@ namespace ChunkGate.LocalCluster.Semantics;
 /// ValidatePatchOptions, ValidateDeleteOptions), checked before the object is read: a 422 on
 /// meta.k8s.io CreateOptions/UpdateOptions/PatchOptions/DeleteOptions. Apply needs an explicit
 /// fieldManager (other writes default it from the user agent), and <c>force</c> is for apply only.
+/// Reads ignore these options, as the real server does.
 /// </summary>
 internal static class WriteOptionsRules
 {
@@ -17,7 +18,7 @@ internal static class WriteOptionsRules
     /// <param name="optionsKind">CreateOptions, UpdateOptions, PatchOptions or DeleteOptions.</param>
     /// <param name="patchType">The PATCH media type; empty for other writes.</param>
     /// <param name="forceGiven">Whether <c>force</c> was given at all (any value counts, as a non-nil pointer).</param>
-    public static void Check(string optionsKind, string patchType, string fieldManager, bool forceGiven, IReadOnlyList<string> dryRun)
+    public static void Check(string optionsKind, string patchType, string fieldManager, bool forceGiven, IReadOnlyList<string> dryRun, string fieldValidation)
     {
         var causes = new List<StatusCause>();
         if (optionsKind == "PatchOptions" && patchType != ApplyPatch && forceGiven)
@@ -39,6 +40,12 @@ internal static class WriteOptionsRules
         {
             causes.Add(new StatusCause("FieldValueNotSupported",
                 $"Unsupported value: [{string.Join(", ", dryRun.Select(v => $"\"{v}\""))}]: supported values: \"All\"", "dryRun"));
+        }
+
+        if (optionsKind != "DeleteOptions" && fieldValidation is not ("" or "Ignore" or "Strict" or "Warn"))
+        {
+            causes.Add(new StatusCause("FieldValueNotSupported",
+                $"Unsupported value: \"{fieldValidation}\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"", "fieldValidation"));
         }
 
         if (causes.Count > 0)
