@@ -39,14 +39,20 @@ public sealed class CustomResourceTests
         status.Message.Should().Be($"{plural}.chunkgate.io \"{name}\" not found");
     }
 
+    /// <summary>The sample ChunkJob, created in a fresh namespace.</summary>
+    private static async Task<(string Namespace, string Name, JsonObject Job)> CreateJobAsync(IKubernetes client, string prefix)
+    {
+        await EnsureChunkGateCrdsAsync(client);
+        var ns = await NamespaceAsync(client, prefix);
+        var job = Json(await client.CustomObjects.CreateNamespacedCustomObjectAsync(Sample("ChunkJob", ns), ChunkGateGroup, ChunkGateVersion, ns, "chunkjobs"));
+        return (ns, job["metadata"]!["name"]!.GetValue<string>(), job);
+    }
+
     [Test]
     public async Task StatusWrite_IgnoresSpec_AndKeepsTheGeneration()
     {
         using var client = For();
-        await EnsureChunkGateCrdsAsync(client);
-        var ns = await NamespaceAsync(client, "oc-status");
-        var job = Json(await client.CustomObjects.CreateNamespacedCustomObjectAsync(Sample("ChunkJob", ns), ChunkGateGroup, ChunkGateVersion, ns, "chunkjobs"));
-        var name = job["metadata"]!["name"]!.GetValue<string>();
+        var (ns, name, job) = await CreateJobAsync(client, "oc-status");
 
         job["spec"]!["action"] = "read";
         job["status"] = new JsonObject { ["observedGeneration"] = 1 };
@@ -61,10 +67,7 @@ public sealed class CustomResourceTests
     public async Task MainWrite_IgnoresStatus_AndBumpsTheGenerationOnlyOnSpecChanges()
     {
         using var client = For();
-        await EnsureChunkGateCrdsAsync(client);
-        var ns = await NamespaceAsync(client, "oc-gen");
-        var job = Json(await client.CustomObjects.CreateNamespacedCustomObjectAsync(Sample("ChunkJob", ns), ChunkGateGroup, ChunkGateVersion, ns, "chunkjobs"));
-        var name = job["metadata"]!["name"]!.GetValue<string>();
+        var (ns, name, _) = await CreateJobAsync(client, "oc-gen");
         await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch("""{"status":{"observedGeneration":1}}""", V1Patch.PatchType.MergePatch), ChunkGateGroup, ChunkGateVersion, ns, "chunkjobs", name);
 
@@ -83,10 +86,7 @@ public sealed class CustomResourceTests
     public async Task Replace_WithoutResourceVersion_Is422()
     {
         using var client = For();
-        await EnsureChunkGateCrdsAsync(client);
-        var ns = await NamespaceAsync(client, "oc-norv");
-        var job = Json(await client.CustomObjects.CreateNamespacedCustomObjectAsync(Sample("ChunkJob", ns), ChunkGateGroup, ChunkGateVersion, ns, "chunkjobs"));
-        var name = job["metadata"]!["name"]!.GetValue<string>();
+        var (ns, name, job) = await CreateJobAsync(client, "oc-norv");
         job["metadata"]!.AsObject().Remove("resourceVersion");
 
         var (code, status) = await FailureOfAsync(() => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(job, ChunkGateGroup, ChunkGateVersion, ns, "chunkjobs", name));
