@@ -1,231 +1,259 @@
+using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
+using ChunkGate.Sidecar.Masking;
+using ChunkGate.Sidecar.Parsing;
 
 namespace ChunkGate.Sidecar.Guardrails;
 
 /// <summary>
-/// Classifies statement text (one or many statements) by what it would do. Deliberately
-/// conservative: a keyword that can write anywhere in a statement marks the whole text, and an
-/// unrecognised command counts as DDL. The database's own privileges and read-only transaction
-/// stay the authority; this is the second layer that gives a clear refusal first.
+/// Judges statement text with PostgreSQL's own parser (<see cref="PgQuery"/>): every statement of
+/// a multi-statement string and every statement nested in another (EXPLAIN, PREPARE, CTEs,
+/// DECLARE, COPY (query)) counts, names arrive with quoting and Unicode escapes resolved, and an
+/// unknown statement kind counts as DDL. Text the parser rejects is refused, as the server would.
+/// The database's own privileges and read-only transaction stay the authority; this is the layer
+/// that sees what the read-only transaction does not stop and gives a clear refusal first.
 /// </summary>
 internal static class StatementClassifier
 {
-    private static readonly string[] ReadCommands =
-    [
-        "SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN", "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT",
-        "SAVEPOINT", "RELEASE", "PREPARE", "EXECUTE", "DEALLOCATE", "DECLARE", "FETCH", "CLOSE", "MOVE", "DISCARD",
-        "LISTEN", "UNLISTEN", "NOTIFY", "SET", "RESET",
-    ];
+    /// <summary>Judgments kept by statement text, so prepared and repeated statements are parsed once; emptied when full.</summary>
+    private const int CacheLimit = 4096;
 
-    private static readonly string[] WriteCommands = ["INSERT", "UPDATE", "DELETE", "MERGE", "LOCK"];
+    private static readonly ConcurrentDictionary<string, StatementJudgment> Cache = new(StringComparer.Ordinal);
 
-    public static StatementTraits Classify(ReadOnlySpan<byte> sql)
+    private static readonly HashSet<string> ReadStatements = new(StringComparer.Ordinal)
     {
-        var traits = StatementTraits.None;
-        var tokenizer = new SqlTokenizer(sql);
-        var statement = new StatementState();
-        while (true)
+        "SelectStmt", "ExplainStmt", "VariableShowStmt", "TransactionStmt", "PrepareStmt", "ExecuteStmt", "DeallocateStmt",
+        "DeclareCursorStmt", "FetchStmt", "ClosePortalStmt", "DiscardStmt", "ListenStmt", "UnlistenStmt", "NotifyStmt",
+        "ConstraintsSetStmt", "VariableSetStmt", "CopyStmt", "RawStmt",
+    };
+
+    private static readonly Dictionary<string, StatementTraits> StatementKinds = new(StringComparer.Ordinal)
+    {
+        ["InsertStmt"] = StatementTraits.Write,
+        ["UpdateStmt"] = StatementTraits.Write,
+        ["DeleteStmt"] = StatementTraits.Write,
+        ["MergeStmt"] = StatementTraits.Write,
+        ["LockStmt"] = StatementTraits.Write,
+        ["LockingClause"] = StatementTraits.Write,
+        ["DoStmt"] = StatementTraits.ProceduralCode,
+        ["CallStmt"] = StatementTraits.ProceduralCode,
+        ["ViewStmt"] = StatementTraits.Ddl | StatementTraits.DerivedRelation,
+        ["RuleStmt"] = StatementTraits.Ddl | StatementTraits.DerivedRelation,
+    };
+
+    /// <summary>Statement text as it arrives in a Query or Parse message (UTF-8, without its terminating NUL).</summary>
+    public static StatementJudgment Judge(ReadOnlySpan<byte> sql)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(sql))
         {
-            var kind = tokenizer.Next();
-            switch (kind)
-            {
-                case SqlTokenKind.End:
-                    return traits | statement.Finish();
-                case SqlTokenKind.Semicolon:
-                    traits |= statement.Finish();
-                    statement = new StatementState();
-                    break;
-                case SqlTokenKind.OpenParen:
-                    statement.Depth++;
-                    break;
-                case SqlTokenKind.CloseParen:
-                    statement.Depth--;
-                    break;
-                case SqlTokenKind.Word:
-                    statement.Word(tokenizer.Token, quoted: false);
-                    break;
-                case SqlTokenKind.QuotedWord:
-                    statement.Word(tokenizer.Token, quoted: true);
-                    break;
-                default:
-                    statement.Symbol();
-                    break;
-            }
+            return Unjudged("22021", "the statement text is not valid UTF-8");
         }
+
+        var text = Encoding.UTF8.GetString(sql);
+        if (Cache.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
+        var judgment = PgQuery.ParseJson(sql, static (json, error) => error is null ? Read(json) : Unjudged("42601", $"it does not parse: {error}"));
+        if (judgment.Copy is { IsQuery: true } copy)
+        {
+            judgment = CopyQuerySource(sql) is { } source
+                ? judgment with { Copy = copy with { Source = source } }
+                : judgment with { Copy = null, CopyProblem = "the query of this COPY could not be located" };
+        }
+
+        if (Cache.Count >= CacheLimit)
+        {
+            Cache.Clear();
+        }
+
+        Cache[text] = judgment;
+        return judgment;
     }
+
+    /// <summary>Traits only (tests and callers that need no COPY details).</summary>
+    public static StatementTraits Classify(ReadOnlySpan<byte> sql) => Judge(sql).Traits;
 
     /// <summary>A human name for the traits, for refusal messages and the recording.</summary>
     public static string Describe(StatementTraits traits)
     {
         var parts = new List<string>();
-        if (traits.HasFlag(StatementTraits.SessionAuthorization)) parts.Add("changing the role or session authorization");
+        if (traits.HasFlag(StatementTraits.SessionAuthorization)) parts.Add("changing the role, session authorization or settings through set_config");
         if (traits.HasFlag(StatementTraits.ReadOnlyOverride)) parts.Add("turning read-only off");
+        if (traits.HasFlag(StatementTraits.ParserBlind)) parts.Add("turning standard_conforming_strings off or a client_encoding other than UTF8");
+        if (traits.HasFlag(StatementTraits.DerivedRelation)) parts.Add("creating views, rules or tables from a query while masking is on");
         if (traits.HasFlag(StatementTraits.Ddl)) parts.Add("schema or maintenance commands");
-        if (traits.HasFlag(StatementTraits.Write)) parts.Add("writes and row locks");
+        if (traits.HasFlag(StatementTraits.Write)) parts.Add("writes, row locks, sequences, large objects and advisory locks");
         if (traits.HasFlag(StatementTraits.CopyFrom)) parts.Add("COPY FROM");
         if (traits.HasFlag(StatementTraits.CopyTo)) parts.Add("COPY TO STDOUT");
-        if (traits.HasFlag(StatementTraits.CopyToServer)) parts.Add("COPY TO a server file or program");
+        if (traits.HasFlag(StatementTraits.CopyToServer)) parts.Add("COPY to or from a server file or program");
+        if (traits.HasFlag(StatementTraits.ServerSideEffects)) parts.Add("functions acting on server files, other sessions or SQL passed as text");
         if (traits.HasFlag(StatementTraits.ProceduralCode)) parts.Add("DO blocks and CALL");
         return string.Join(", ", parts);
     }
 
-    private static bool Is(ReadOnlySpan<byte> word, string keyword) => Ascii.EqualsIgnoreCase(word, keyword);
+    private static StatementJudgment Unjudged(string sqlState, string why) =>
+        new(StatementTraits.None, 0, null, null, new GuardrailRefusal(sqlState, $"ChunkGate sidecar refused the statement: {why}"));
 
-    private static bool IsAny(ReadOnlySpan<byte> word, string[] keywords)
+    private static StatementJudgment Read(ReadOnlySpan<byte> json)
     {
-        foreach (var keyword in keywords)
+        var reader = new Utf8JsonReader(json);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var walk = new Walk();
+        var statements = 0;
+        if (document.RootElement.TryGetProperty("stmts", out var list))
         {
-            if (Is(word, keyword))
+            foreach (var statement in list.EnumerateArray())
             {
-                return true;
+                statements++;
+                walk.Visit(statement);
             }
         }
 
-        return false;
+        var copyProblem = walk.CopyProblem;
+        var copy = walk.Copy;
+        if (copy is not null && statements != 1)
+        {
+            (copy, copyProblem) = (null, "a COPY … TO STDOUT must be sent alone");
+        }
+
+        return new StatementJudgment(walk.Traits, statements, copy, copyProblem, null);
     }
 
-    /// <summary>What has been seen of the current statement so far.</summary>
-    private struct StatementState
+    /// <summary>The text of <c>COPY (query) TO …</c>'s query: between the parenthesis after COPY and its match, as PostgreSQL's lexer tokenizes it.</summary>
+    private static string? CopyQuerySource(ReadOnlySpan<byte> sql)
     {
-        private int wordCount;
-        private bool first;
-        private bool isSelectLike;
-        private bool isCopy;
-        private bool isSetOrReset;
-        private bool copyDirectionSeen;
-        private bool copyToPending;
-        private bool previousWasRead;
-        private StatementTraits traits;
-
-        public int Depth;
-
-        /// <param name="quoted">A quoted identifier is never a keyword, but still names a setting or function.</param>
-        public void Word(ReadOnlySpan<byte> word, bool quoted)
+        var tokens = PgQuery.Tokens(sql);
+        if (tokens is not { Count: > 2 } || tokens[1].Kind != '(')
         {
-            wordCount++;
-            if (quoted)
-            {
-                first = wordCount == 1;
-                if (first)
-                {
-                    traits |= StatementTraits.Ddl;
-                }
+            return null;
+        }
 
-                Identifier(word);
-                previousWasRead = false;
+        var depth = 0;
+        for (var index = 1; index < tokens.Count; index++)
+        {
+            depth += tokens[index].Kind switch { '(' => 1, ')' => -1, _ => 0 };
+            if (depth == 0)
+            {
+                return Encoding.UTF8.GetString(sql[tokens[1].End..tokens[index].Start]).Trim();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One pass over the parse tree, gathering traits from every node.</summary>
+    private sealed class Walk
+    {
+        public StatementTraits Traits { get; private set; }
+
+        public CopyStatement? Copy { get; private set; }
+
+        public string? CopyProblem { get; private set; }
+
+        public void Visit(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        var name = property.Name;
+                        if (name.Length > 0 && char.IsAsciiLetterUpper(name[0]))
+                        {
+                            Node(name, property.Value);
+                        }
+
+                        Visit(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Visit(item);
+                    }
+
+                    break;
+            }
+        }
+
+        private void Node(string kind, JsonElement node)
+        {
+            if (StatementKinds.TryGetValue(kind, out var traits))
+            {
+                Traits |= traits;
                 return;
             }
 
-            if (wordCount == 1)
+            switch (kind)
             {
-                first = true;
-                Command(word);
-            }
-            else
-            {
-                first = false;
-            }
-
-            if (copyToPending)
-            {
-                copyToPending = false;
-                traits |= Is(word, "STDOUT") ? StatementTraits.CopyTo : StatementTraits.CopyToServer;
-            }
-
-            if (isCopy && !copyDirectionSeen && Depth == 0 && wordCount > 1)
-            {
-                if (Is(word, "FROM"))
-                {
-                    copyDirectionSeen = true;
-                    traits |= StatementTraits.CopyFrom;
-                }
-                else if (Is(word, "TO"))
-                {
-                    copyDirectionSeen = true;
-                    copyToPending = true;
-                }
+                case "FuncCall":
+                    Traits |= SideEffectFunctions.Of(LastName(node, "funcname") ?? "");
+                    return;
+                case "VariableSetStmt":
+                    Traits |= SettingRules.Of(node);
+                    return;
+                case "DefElem" when Text(node, "defname") == "transaction_read_only" && !SettingRules.IsTrue(node.TryGetProperty("arg", out var arg) ? arg : default):
+                    // BEGIN / START TRANSACTION / SET TRANSACTION / SET SESSION CHARACTERISTICS … READ WRITE.
+                    Traits |= StatementTraits.ReadOnlyOverride;
+                    return;
+                case "SelectStmt" when node.TryGetProperty("intoClause", out _):
+                case "CreateTableAsStmt":
+                    Traits |= StatementTraits.Ddl | StatementTraits.DerivedRelation;
+                    return;
+                case "CopyStmt":
+                    CopyNode(node);
+                    return;
             }
 
-            if (!first && IsAny(word, WriteCommands))
+            if (kind.EndsWith("Stmt", StringComparison.Ordinal) && !ReadStatements.Contains(kind))
             {
-                traits |= StatementTraits.Write;
-            }
-
-            if (isSelectLike && Is(word, "INTO"))
-            {
-                traits |= StatementTraits.Ddl;
-            }
-
-            if (isSetOrReset && Is(word, "CHARACTERISTICS"))
-            {
-                traits |= StatementTraits.ReadOnlyOverride;
-            }
-
-            if (previousWasRead && Is(word, "WRITE"))
-            {
-                traits |= StatementTraits.ReadOnlyOverride;
-            }
-
-            Identifier(word);
-            previousWasRead = Is(word, "READ");
-        }
-
-        /// <summary>Names of settings and functions that matter whether quoted or not.</summary>
-        private void Identifier(ReadOnlySpan<byte> word)
-        {
-            if (isSetOrReset && wordCount <= 4 && (Is(word, "ROLE") || Is(word, "AUTHORIZATION") || Is(word, "SESSION_AUTHORIZATION")))
-            {
-                traits |= StatementTraits.SessionAuthorization;
-            }
-
-            if (Is(word, "set_config"))
-            {
-                traits |= StatementTraits.SessionAuthorization | StatementTraits.ReadOnlyOverride;
-            }
-
-            if (Is(word, "transaction_read_only") || Is(word, "default_transaction_read_only"))
-            {
-                traits |= StatementTraits.ReadOnlyOverride;
+                Traits |= StatementTraits.Ddl;
             }
         }
 
-        public void Symbol()
+        private void CopyNode(JsonElement node)
         {
-            previousWasRead = false;
-            if (copyToPending)
+            var server = node.TryGetProperty("filename", out _) || Flag(node, "is_program");
+            if (Flag(node, "is_from"))
             {
-                // COPY … TO '/file' or TO PROGRAM: the target is a literal, not STDOUT.
-                copyToPending = false;
-                traits |= StatementTraits.CopyToServer;
+                Traits |= server ? StatementTraits.CopyToServer : StatementTraits.CopyFrom;
+                return;
             }
-        }
 
-        public readonly StatementTraits Finish() =>
-            copyToPending ? traits | StatementTraits.CopyToServer : traits;
+            if (server)
+            {
+                Traits |= StatementTraits.CopyToServer;
+                return;
+            }
 
-        private void Command(ReadOnlySpan<byte> word)
-        {
-            if (IsAny(word, WriteCommands))
+            Traits |= StatementTraits.CopyTo;
+            if (Copy is not null || CopyProblem is not null)
             {
-                traits |= StatementTraits.Write;
+                (Copy, CopyProblem) = (null, "a COPY … TO STDOUT must be sent alone");
+                return;
             }
-            else if (Is(word, "COPY"))
-            {
-                isCopy = true;
-            }
-            else if (Is(word, "DO") || Is(word, "CALL"))
-            {
-                traits |= StatementTraits.ProceduralCode;
-            }
-            else if (IsAny(word, ReadCommands))
-            {
-                isSelectLike = Is(word, "SELECT") || Is(word, "WITH") || Is(word, "VALUES") || Is(word, "TABLE");
-                isSetOrReset = Is(word, "SET") || Is(word, "RESET");
-            }
-            else
-            {
-                traits |= StatementTraits.Ddl;
-            }
+
+            (Copy, CopyProblem) = CopyOptions.Read(node);
         }
     }
+
+    internal static string? Text(JsonElement node, string property) =>
+        node.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    internal static bool Flag(JsonElement node, string property) =>
+        node.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.True;
+
+    /// <summary>The last element of a qualified name (<c>[{"String":{"sval":"pg_catalog"}},{"String":{"sval":"set_config"}}]</c>).</summary>
+    internal static string? LastName(JsonElement node, string property) =>
+        node.TryGetProperty(property, out var names) && names.ValueKind == JsonValueKind.Array && names.GetArrayLength() > 0
+            ? StringValue(names[names.GetArrayLength() - 1])
+            : null;
+
+    /// <summary>The value of a <c>{"String":{"sval":…}}</c> node.</summary>
+    internal static string? StringValue(JsonElement node) =>
+        node.ValueKind == JsonValueKind.Object && node.TryGetProperty("String", out var s) ? Text(s, "sval") ?? "" : null;
 }

@@ -1,4 +1,5 @@
 using ChunkGate.Sidecar.Configuration;
+using ChunkGate.Sidecar.Guardrails;
 using ChunkGate.Sidecar.Protocol;
 
 namespace ChunkGate.Sidecar.Sessions;
@@ -15,7 +16,8 @@ internal sealed record StartupDecision(
 /// Checks a client's startup parameters. The approval decides user and database: the user the
 /// client names is ignored (it has no password anyway), a database other than the approved one
 /// is refused, and only harmless session settings pass through. <c>options</c>, <c>replication</c>
-/// and arbitrary settings could undo the guardrails (<c>-c default_transaction_read_only=off</c>), so they are refused.
+/// and arbitrary settings could undo the guardrails (<c>-c default_transaction_read_only=off</c>), so they are refused,
+/// and so is a client_encoding other than UTF8 (the server would read bytes the sidecar's parser read differently).
 /// </summary>
 internal static class ClientStartupPolicy
 {
@@ -56,8 +58,23 @@ internal static class ClientStartupPolicy
                 return Refuse($"startup parameter \"{name}\" is not allowed through the ChunkGate sidecar", "42501");
             }
 
+            if (name.Equals("client_encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!SettingRules.IsUtf8(value))
+                {
+                    return Refuse($"client_encoding \"{value}\" is not allowed through the ChunkGate sidecar: it judges statements as UTF8, so the server must read them as UTF8", "22023");
+                }
+
+                continue;
+            }
+
             parameters.Add(new(name, value));
         }
+
+        // The sidecar's parser reads statements as UTF8 with standard-conforming strings; the server
+        // must read them the same way from the first statement on (role or database defaults could differ).
+        parameters.Add(new("client_encoding", "UTF8"));
+        parameters.Add(new("standard_conforming_strings", "on"));
 
         if (action is SessionAction.Read or SessionAction.Export)
         {

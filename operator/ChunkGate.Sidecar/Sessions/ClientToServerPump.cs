@@ -33,7 +33,11 @@ internal interface IStatementObserver
 /// </summary>
 internal interface ICopyGate
 {
-    Task<GuardrailRefusal?> PrepareCopyAsync(string statement, CancellationToken cancellationToken);
+    /// <summary>
+    /// Describes the COPY of <paramref name="judgment"/>; the plan belongs to the very next
+    /// <see cref="IStatementObserver.StatementSent"/> (this COPY's Query) and dies with its answer.
+    /// </summary>
+    Task<GuardrailRefusal?> PrepareCopyAsync(StatementJudgment judgment, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -69,7 +73,7 @@ internal sealed class ClientToServerPump(
     private int bindHeaderRemaining = -1;
     private byte[] describedPortal = new byte[64];
     private int describedPortalLength = -1;
-    private string? copyAwaitingDecision;
+    private StatementJudgment? copyAwaitingDecision;
     private bool copyDecided;
     private GuardrailRefusal? copyDecision;
 
@@ -274,22 +278,22 @@ internal sealed class ClientToServerPump(
                         return Inspection.Malformed;
                     }
 
-                    var traits = StatementClassifier.Classify(body[..end]);
+                    var judgment = StatementClassifier.Judge(body[..end]);
                     GuardrailRefusal? refusal;
-                    if (copyGate is not null && (traits & StatementTraits.CopyTo) != 0 && ActionGuardrails.Decide(action, traits) is null)
+                    if (copyGate is not null && judgment.Refusal is null && (judgment.Traits & StatementTraits.CopyTo) != 0 && ActionGuardrails.Decide(action, judgment.Traits, masking: true) is null)
                     {
                         if (!copyDecided)
                         {
-                            copyAwaitingDecision = Encoding.UTF8.GetString(body[..end]);
+                            copyAwaitingDecision = judgment;
                             return Inspection.AwaitCopyDecision;
                         }
 
                         copyDecided = false;
-                        refusal = Guard(action, traits, copyDecision);
+                        refusal = Guard(judgment, copyDecision);
                     }
                     else
                     {
-                        refusal = Guard(action, traits);
+                        refusal = Guard(judgment);
                     }
 
                     observer?.StatementSent(body[..end], extendedProtocol: false, refused: refusal is not null);
@@ -322,8 +326,8 @@ internal sealed class ClientToServerPump(
                         return Inspection.Malformed;
                     }
 
-                    var traits = StatementClassifier.Classify(rest[..sqlEnd]);
-                    var refusal = Guard(action, traits, copyGate is not null && (traits & StatementTraits.CopyTo) != 0 ? CopyNeedsSimpleProtocol : null);
+                    var judgment = StatementClassifier.Judge(rest[..sqlEnd]);
+                    var refusal = Guard(judgment, copyGate is not null && (judgment.Traits & StatementTraits.CopyTo) != 0 ? CopyNeedsSimpleProtocol : null);
                     prepared?.Parse(body[..nameEnd], Encoding.UTF8.GetString(rest[..sqlEnd]), PreparedStatements.ParameterTypes(rest[(sqlEnd + 1)..]), refusal is not null);
                     if (refusal is null)
                     {
@@ -431,9 +435,10 @@ internal sealed class ClientToServerPump(
         }
     }
 
-    private static GuardrailRefusal? Guard(SessionAction action, StatementTraits traits, GuardrailRefusal? imposed = null)
+    /// <summary>The refusal for a judged statement: unjudgeable text first, then the action's guardrails, then what the caller imposes.</summary>
+    private GuardrailRefusal? Guard(StatementJudgment judgment, GuardrailRefusal? imposed = null)
     {
-        var refusal = ActionGuardrails.Decide(action, traits) ?? imposed;
+        var refusal = judgment.Refusal ?? ActionGuardrails.Decide(action, judgment.Traits, masking: copyGate is not null) ?? imposed;
         if (refusal is not null)
         {
             SidecarTelemetry.RefusedStatements.Add(1);

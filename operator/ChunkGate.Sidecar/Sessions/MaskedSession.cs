@@ -35,7 +35,7 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
     private static readonly Pending SyncMarker = new(PendingKind.Sync, default, null);
 
     private readonly ConcurrentQueue<Pending> pending = new();
-    private readonly ConcurrentQueue<CopyPlan?> copies = new();
+    private CopyPlan? preparedCopy;
     private Pending? query;
     private (string Reason, long BytesToClient, long BytesToServer) ending = ("closed", 0, 0);
     private ColumnPlan plan = ColumnPlan.Empty;
@@ -70,6 +70,9 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
         public long MaskedValues { get; set; }
 
         public string? ErrorCode { get; set; }
+
+        /// <summary>The masking plan of this Query's COPY TO STDOUT: used by its CopyOutResponse only, gone with its answer.</summary>
+        public CopyPlan? Copy { get; set; }
     }
 
     public bool OnRowDescription(in ReadOnlySequence<byte> message)
@@ -121,7 +124,14 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
             return false;
         }
 
-        copy = copies.TryDequeue(out var next) ? next : null;
+        // The COPY being answered is the Query being answered: a plan can never outlive its own statement.
+        var owner = Answering();
+        copy = owner?.Copy;
+        if (owner is not null)
+        {
+            owner.Copy = null;
+        }
+
         copyHeaderPending = copy?.Header ?? false;
         return true;
     }
@@ -144,22 +154,26 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
         return masker.MaskCopyData(copy.Plan, copy.Format, copy.Delimiter, message.Slice(MessageFramer.HeaderLength), output);
     }
 
-    public async Task<GuardrailRefusal?> PrepareCopyAsync(string statement, CancellationToken cancellationToken)
+    public async Task<GuardrailRefusal?> PrepareCopyAsync(StatementJudgment judgment, CancellationToken cancellationToken)
     {
-        if (!CopyStatement.TryParse(statement, out var parsed) || parsed.Format == CopyFormat.Binary || catalog is null)
+        preparedCopy = null;
+        if (judgment.Copy is not { } parsed)
         {
-            copies.Enqueue(null);
+            return Refused($"ChunkGate sidecar refused the statement: with masking on, {judgment.CopyProblem ?? "only a single text or CSV COPY … TO STDOUT can be masked"}");
+        }
+
+        if (parsed.Format == CopyFormat.Binary || catalog is null)
+        {
             return Refused("ChunkGate sidecar refused the statement: with masking on, only a single text or CSV COPY … TO STDOUT can be masked");
         }
 
         var fields = await CopyColumnDescriber.DescribeAsync(catalog, parsed, cancellationToken).ConfigureAwait(false);
         if (fields is null)
         {
-            copies.Enqueue(null);
             return Refused("ChunkGate sidecar refused the statement: the columns of this COPY could not be described for masking");
         }
 
-        copies.Enqueue(new CopyPlan(masker.Plan(fields), parsed.Format, parsed.Delimiter, parsed.Header));
+        preparedCopy = new CopyPlan(masker.Plan(fields), parsed.Format, parsed.Delimiter, parsed.Header);
         return null;
     }
 
@@ -167,7 +181,9 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
     {
         var span = StartSpan(refused);
         var statement = recorder?.StatementStarted(Encoding.UTF8.GetString(sql), extendedProtocol ? StatementProtocol.Extended : StatementProtocol.Simple, default, span?.Context ?? default) ?? default;
-        pending.Enqueue(new Pending(extendedProtocol ? PendingKind.Execution : PendingKind.Query, statement, span));
+        var sent = new Pending(extendedProtocol ? PendingKind.Execution : PendingKind.Query, statement, span) { Copy = refused ? null : preparedCopy };
+        preparedCopy = null;
+        pending.Enqueue(sent);
     }
 
     public void Executing(string? text, ParameterShape[] parameters, bool refused)

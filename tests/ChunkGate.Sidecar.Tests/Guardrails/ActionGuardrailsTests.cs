@@ -29,5 +29,5 @@ internal sealed class ActionGuardrailsTests
     [Test]
     public void Decide_NamesWhatWasRefusedAndTheAction() =>
         ActionGuardrails.Decide(SessionAction.Read, StatementTraits.Write)!.Message
-            .Should().Be("ChunkGate sidecar refused the statement: writes and row locks not allowed for a read approval");
+            .Should().Be("ChunkGate sidecar refused the statement: writes, row locks, sequences, large objects and advisory locks not allowed for a read approval");
 }

@@ -81,11 +81,17 @@ public sealed class CopyMaskingTests
         Mask(format, format == CopyFormat.Csv ? (byte)',' : (byte)'\t', row).Masked.Should().Be(ResultMasker.Malformed);
     }
 
-    [TestCase("COPY customers TO STDOUT", "customers", false, null, (int)CopyFormat.Text, '\t', false)]
-    [TestCase("copy public.\"Customers\" (id, \"SSN\") to stdout with (format csv, header true, delimiter ';');", "public.\"Customers\"", false, "id, \"SSN\"", (int)CopyFormat.Csv, ';', true)]
+    [TestCase("COPY customers TO STDOUT", "\"customers\"", false, null, (int)CopyFormat.Text, '\t', false)]
+    [TestCase("copy public.\"Customers\" (id, \"SSN\") to stdout with (format csv, header true, delimiter ';');", "\"public\".\"Customers\"", false, "\"id\", \"SSN\"", (int)CopyFormat.Csv, ';', true)]
     [TestCase("COPY (SELECT ssn, (1) FROM customers WHERE note = ')') TO STDOUT CSV HEADER", "SELECT ssn, (1) FROM customers WHERE note = ')'", true, null, (int)CopyFormat.Csv, ',', true)]
-    [TestCase("COPY t TO STDOUT (FORMAT binary)", "t", false, null, (int)CopyFormat.Binary, '\t', false)]
-    [TestCase("COPY t TO STDOUT WITH DELIMITER '|'", "t", false, null, (int)CopyFormat.Text, '|', false)]
+    [TestCase("COPY (SELECT E'\\')', $q$)$q$ /* ) */ FROM customers) TO STDOUT", "SELECT E'\\')', $q$)$q$ /* ) */ FROM customers", true, null, (int)CopyFormat.Text, '\t', false)]
+    [TestCase("COPY t TO STDOUT (FORMAT binary)", "\"t\"", false, null, (int)CopyFormat.Binary, '\t', false)]
+    [TestCase("COPY t TO STDOUT WITH DELIMITER '|'", "\"t\"", false, null, (int)CopyFormat.Text, '|', false)]
+    [TestCase("COPY t TO STDOUT WITH (FORMAT csv, DELIMITER E'\\t')", "\"t\"", false, null, (int)CopyFormat.Csv, '\t', false)]
+    [TestCase("COPY t TO STDOUT WITH (FORMAT csv, HEADER 'off', FORCE_QUOTE *)", "\"t\"", false, null, (int)CopyFormat.Csv, ',', false)]
+    [TestCase("COPY t TO STDOUT WITH (FORMAT csv, HEADER /* true */ false)", "\"t\"", false, null, (int)CopyFormat.Csv, ',', false)]
+    [TestCase("COPY t TO STDOUT WITH (FORMAT text, HEADER 1)", "\"t\"", false, null, (int)CopyFormat.Text, '\t', true)]
+    [TestCase("COPY U&\"\\0074\" TO STDOUT", "\"t\"", false, null, (int)CopyFormat.Text, '\t', false)]
     public void CopyStatement_ParsesCopyToStdout(string statement, string source, bool isQuery, string? columns, int formatCode, char delimiter, bool header)
     {
         var format = (CopyFormat)formatCode;
@@ -98,6 +104,16 @@ public sealed class CopyMaskingTests
     [TestCase("COPY t TO '/tmp/file'")]
     [TestCase("SELECT 1")]
     [TestCase("COPY (SELECT 1 TO STDOUT")]
+    [TestCase("COPY t TO STDOUT WITH (FORMAT csv, QUOTE '''')")]
+    [TestCase("COPY t TO STDOUT WITH (FORMAT csv, ESCAPE '\\')")]
+    [TestCase("COPY t TO STDOUT WITH (NULL 'none')")]
+    [TestCase("COPY t TO STDOUT WITH (ENCODING 'LATIN1')")]
+    [TestCase("COPY t TO STDOUT WITH (HEADER match)")]
+    [TestCase("COPY t TO STDOUT WITH (FORMAT 'CSV')")]
+    [TestCase("COPY t TO STDOUT WITH (DELIMITER '||')")]
+    [TestCase("COPY t TO STDOUT WITH (FREEZE)")]
+    [TestCase("SELECT 1; COPY t TO STDOUT")]
+    [TestCase("COPY t TO STDOUT; COPY u TO STDOUT")]
     public void CopyStatement_RejectsOtherStatements(string statement)
     {
         CopyStatement.TryParse(statement, out _).Should().BeFalse();
@@ -109,7 +125,7 @@ public sealed class CopyMaskingTests
         CopyStatement.TryParse("COPY s.t (a, b) TO STDOUT", out var table).Should().BeTrue();
         CopyStatement.TryParse("COPY (SELECT a FROM t) TO STDOUT", out var query).Should().BeTrue();
 
-        table!.DescribeQuery.Should().Be("SELECT a, b FROM s.t LIMIT 0");
+        table!.DescribeQuery.Should().Be("SELECT \"a\", \"b\" FROM \"s\".\"t\" LIMIT 0");
         query!.DescribeQuery.Should().Be("SELECT * FROM (SELECT a FROM t) AS copy_source LIMIT 0");
     }
 }
