@@ -3,14 +3,19 @@ DOTNET ?= dotnet
 CONFIG ?= Release
 SLN := Operator.sln
 
-.PHONY: build test crds demo bench cluster clean
+.PHONY: build deps test crds demo bench cluster clean
 
 build:
 	$(DOTNET) build $(SLN) -c $(CONFIG)
 
+# Native libraries the sidecar loads at run time: libpg_query, PostgreSQL 15's own parser, with
+# which it judges every statement. Installed with apt when missing (CI runs as root on Debian).
+deps:
+	@dpkg -s libpg-query1504.0 >/dev/null 2>&1 || { apt-get update && apt-get install -y libpg-query1504.0; }
+
 # Unit and integration tests. Integration tests use the PostgreSQL named by PG* variables,
 # or start a throwaway one themselves. The CRD freshness check is one of the tests.
-test:
+test: deps
 	$(DOTNET) test $(SLN) -c $(CONFIG)
 
 # Regenerates crds/*.yaml from the C# API types (never edit them by hand).
@@ -21,7 +26,7 @@ demo:
 	@echo "make demo: not available yet: the controller, admission webhooks, credential broker and runner are not built (see README). The local cluster and the sidecar run on their own: make cluster, and the sidecar section of the README."
 	@exit 2
 
-bench:
+bench: deps
 	$(DOTNET) run --project tests/ChunkGate.Benchmarks -c $(CONFIG) -- $(BENCH)
 
 cluster:
