@@ -56,7 +56,17 @@ internal static class StatementClassifier
             return cached;
         }
 
-        var judgment = PgQuery.ParseJson(sql, static (json, error) => error is null ? Read(json) : Unjudged("42601", $"it does not parse: {error}"));
+        StatementJudgment judgment;
+        try
+        {
+            judgment = PgQuery.ParseJson(sql, static (json, error) => error is null ? Read(json) : Unjudged("42601", $"it does not parse: {error}"));
+        }
+        catch (DllNotFoundException)
+        {
+            // Fail closed: without the parser nothing can be judged (the image lacks libpg-query1504.0).
+            return Unjudged("58000", "its statement parser (libpg_query.so.1504.0, package libpg-query1504.0) is not installed");
+        }
+
         if (judgment.Copy is { IsQuery: true } copy)
         {
             judgment = CopyQuerySource(sql) is { } source

@@ -5,8 +5,8 @@ namespace ChunkGate.Sidecar.Parsing;
 
 /// <summary>
 /// libpg_query: PostgreSQL 15's own parser as a C library (Debian <c>libpg-query1504.0</c>), so
-/// the sidecar reads a statement exactly as the server will. The sidecar refuses to start without
-/// it (<see cref="EnsureLoaded"/>): there is no second, hand-written reading to fall back to.
+/// the sidecar reads a statement exactly as the server will. Without it every statement is refused:
+/// there is no second, hand-written reading to fall back to.
 /// </summary>
 internal static unsafe partial class PgQuery
 {
@@ -52,9 +52,6 @@ internal static unsafe partial class PgQuery
 
     [LibraryImport(Library, EntryPoint = "pg_query_free_scan_result")]
     private static partial void Free(ScanResult result);
-
-    /// <summary>Throws <see cref="DllNotFoundException"/> when the library is not installed (checked once at start-up).</summary>
-    public static void EnsureLoaded() => ParseJson(" "u8, static (_, _) => 0);
 
     /// <summary>
     /// Parses <paramref name="sql"/> (UTF-8, no NUL) and hands the JSON parse tree (or null and the

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Text;
+using ChunkGate.Sidecar.Guardrails;
+
+namespace ChunkGate.Benchmarks.Sidecar;
+
+/// <summary>
+/// What judging one statement with PostgreSQL's parser costs the sidecar, in process: a pgbench -S
+/// statement never seen before (parse and walk; every simple-protocol pgbench statement is new text)
+/// and one already judged (the cache, as for a prepared statement).
+/// </summary>
+internal static class ParserCost
+{
+    private const int Statements = 20_000;
+
+    public static void Measure(BenchReport report)
+    {
+        var texts = Enumerable.Range(0, Statements)
+            .Select(aid => Encoding.UTF8.GetBytes($"SELECT abalance FROM pgbench_accounts WHERE aid = {1_000_000 + aid};"))
+            .ToArray();
+        for (var warm = 0; warm < 2_000; warm++)
+        {
+            StatementClassifier.Judge(texts[warm]);
+        }
+
+        var clock = Stopwatch.StartNew();
+        for (var index = 2_000; index < texts.Length; index++)
+        {
+            StatementClassifier.Judge(texts[index]);
+        }
+
+        report.Figure("sidecar.parser.new_statement_us", clock.Elapsed.TotalMicroseconds / (texts.Length - 2_000));
+        var repeated = texts[^1];
+        clock.Restart();
+        for (var round = 0; round < Statements; round++)
+        {
+            StatementClassifier.Judge(repeated);
+        }
+
+        report.Figure("sidecar.parser.cached_statement_us", clock.Elapsed.TotalMicroseconds / Statements);
+    }
+}
