@@ -7,6 +7,8 @@ namespace ChunkGate.Sidecar.Guardrails;
 /// the role, read-only mode, and the two settings that change how the server reads statement text.
 /// RESET and DEFAULT return a setting to its session start value, which the sidecar chose at
 /// start-up (read-only on for read/export, standard_conforming_strings on, client_encoding UTF8).
+/// <c>search_path</c> is left alone on purpose: masking finds columns by table OID and the function
+/// deny-list matches names in any schema, so where a name resolves changes neither decision.
 /// </summary>
 internal static class SettingRules
 {

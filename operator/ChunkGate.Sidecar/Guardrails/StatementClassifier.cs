@@ -25,7 +25,7 @@ internal static class StatementClassifier
     {
         "SelectStmt", "ExplainStmt", "VariableShowStmt", "TransactionStmt", "PrepareStmt", "ExecuteStmt", "DeallocateStmt",
         "DeclareCursorStmt", "FetchStmt", "ClosePortalStmt", "DiscardStmt", "ListenStmt", "UnlistenStmt", "NotifyStmt",
-        "ConstraintsSetStmt", "VariableSetStmt", "CopyStmt", "RawStmt",
+        "ConstraintsSetStmt", "VariableSetStmt", "CopyStmt",
     };
 
     private static readonly Dictionary<string, StatementTraits> StatementKinds = new(StringComparer.Ordinal)

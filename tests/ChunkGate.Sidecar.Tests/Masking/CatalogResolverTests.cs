@@ -330,8 +330,9 @@ public sealed class CatalogResolverTests
         var plan = masker.Plan(fields!);
         plan.Columns.ToArray().Select(column => column.Action).Should().Equal(ColumnAction.PassThrough, ColumnAction.Mask);
 
-        CopyStatement.TryParse("COPY (SELECT 1; DROP TABLE customers) TO STDOUT", out var batch).Should().BeTrue();
-        (await CopyColumnDescriber.DescribeAsync(connection, batch!, CancellationToken.None)).Should().BeNull();
+        CopyStatement.TryParse("COPY (SELECT 1; DROP TABLE customers) TO STDOUT", out _).Should().BeFalse("PostgreSQL's parser rejects a batch inside COPY");
+        var batch = new CopyStatement("SELECT 1; DROP TABLE customers", true, null, CopyFormat.Text, (byte)'\t', false);
+        (await CopyColumnDescriber.DescribeAsync(connection, batch, CancellationToken.None)).Should().BeNull();
         CopyStatement.TryParse("COPY no_such_table TO STDOUT", out var missing).Should().BeTrue();
         (await CopyColumnDescriber.DescribeAsync(connection, missing!, CancellationToken.None)).Should().BeNull();
     }

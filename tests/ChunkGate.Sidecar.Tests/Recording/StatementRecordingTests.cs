@@ -185,7 +185,7 @@ internal sealed class StatementRecordingTests
         await using (var client = await RawProtocolClient.ConnectAsync(harness.EndPoint))
         {
             await client.StartAsync(harness.Database);
-            await client.SendAsync([.. Parse("bad", "SELECT 1 +"), .. Describe('S', "bad"), .. Sync(), .. Run("SELECT generate_series(1, 2)"), .. Sync()]);
+            await client.SendAsync([.. Parse("bad", "SELECT no_such_column FROM pg_class"), .. Describe('S', "bad"), .. Sync(), .. Run("SELECT generate_series(1, 2)"), .. Sync()]);
             await client.ReadUntilAsync('Z');
             await client.ReadUntilAsync('Z');
             await client.SendAsync(RawProtocolClient.Message('X', []));
@@ -193,7 +193,7 @@ internal sealed class StatementRecordingTests
         }
 
         var lines = await WaitForSessionEndAsync(path);
-        lines.Should().Contain(l => l.GetProperty("event").GetString() == "error" && l.GetProperty("code").GetString() == "42601");
+        lines.Should().Contain(l => l.GetProperty("event").GetString() == "error" && l.GetProperty("code").GetString() == "42703");
         var statement = RecordingFile.Statements(lines).Should().ContainSingle().Subject;
         statement.Tag.Should().Be("SELECT 2");
     }

@@ -21,12 +21,37 @@ internal sealed class ClientStartupPolicyTests
     {
         var decision = ClientStartupPolicy.Decide(Packet(("user", "root"), ("database", "shop"), ("application_name", "job")), Upstream, SessionAction.Read);
         decision.Error.Should().BeNull();
-        decision.UpstreamParameters.Select(p => $"{p.Key}={p.Value}").Should().Equal("application_name=job", "default_transaction_read_only=on");
+        decision.UpstreamParameters.Select(p => $"{p.Key}={p.Value}").Should().Equal(
+            "application_name=job", "client_encoding=UTF8", "standard_conforming_strings=on", "default_transaction_read_only=on");
     }
 
     [Test]
     public void Decide_AddsNoReadOnlyForWriteSessions() =>
-        ClientStartupPolicy.Decide(Packet(("user", "x")), Upstream, SessionAction.Write).UpstreamParameters.Should().BeEmpty();
+        ClientStartupPolicy.Decide(Packet(("user", "x")), Upstream, SessionAction.Write).UpstreamParameters.Select(p => $"{p.Key}={p.Value}")
+            .Should().Equal("client_encoding=UTF8", "standard_conforming_strings=on");
+
+    // The sidecar's parser reads UTF8; a server reading SJIS, GBK or LATIN1 would see other statements (issue 11, hole 7).
+    [TestCase("SJIS", false)]
+    [TestCase("gbk", false)]
+    [TestCase("LATIN1", false)]
+    [TestCase("SQL_ASCII", false)]
+    [TestCase("UTF8", true)]
+    [TestCase("utf-8", true)]
+    [TestCase("Unicode", true)]
+    public void Decide_AcceptsOnlyUtf8ClientEncodings(string encoding, bool accepted)
+    {
+        var decision = ClientStartupPolicy.Decide(Packet(("user", "x"), ("client_encoding", encoding)), Upstream, SessionAction.Write);
+
+        (decision.Error is null).Should().Be(accepted);
+        if (accepted)
+        {
+            decision.UpstreamParameters.Should().ContainSingle(p => p.Key == "client_encoding").Which.Value.Should().Be("UTF8");
+        }
+        else
+        {
+            decision.ErrorSqlState.Should().Be("22023");
+        }
+    }
 
     [TestCase("database", "postgres", "3D000")]
     [TestCase("options", "-c role=admin", "42501")]
