@@ -109,6 +109,11 @@ internal static class StatementClassifier
 
     private static StatementJudgment Read(ReadOnlySpan<byte> json)
     {
+        if (ParseTreeScan.TryRead(json) is { } quick)
+        {
+            return quick;
+        }
+
         var reader = new Utf8JsonReader(json);
         using var document = JsonDocument.ParseValue(ref reader);
         var walk = new Walk();
@@ -175,6 +180,15 @@ internal static class StatementClassifier
                         {
                             Node(name, property.Value);
                         }
+                        else if (name == IntoClause)
+                        {
+                            Traits |= IntoTraits;
+                        }
+                        else if (name == "funcname")
+                        {
+                            // A function call (or the function a CREATE FUNCTION names): judged by its own name.
+                            Traits |= SideEffectFunctions.Of(LastName(element, name) ?? "");
+                        }
 
                         Visit(property.Value);
                     }
@@ -192,7 +206,7 @@ internal static class StatementClassifier
 
         private void Node(string kind, JsonElement node)
         {
-            if (StatementKinds.TryGetValue(kind, out var traits))
+            if (KindTraits(kind) is { } traits)
             {
                 Traits |= traits;
                 return;
@@ -200,9 +214,6 @@ internal static class StatementClassifier
 
             switch (kind)
             {
-                case "FuncCall":
-                    Traits |= SideEffectFunctions.Of(LastName(node, "funcname") ?? "");
-                    return;
                 case "VariableSetStmt":
                     Traits |= SettingRules.Of(node);
                     return;
@@ -210,18 +221,12 @@ internal static class StatementClassifier
                     // BEGIN / START TRANSACTION / SET TRANSACTION / SET SESSION CHARACTERISTICS … READ WRITE.
                     Traits |= StatementTraits.ReadOnlyOverride;
                     return;
-                case "SelectStmt" when node.TryGetProperty("intoClause", out _):
                 case "CreateTableAsStmt":
                     Traits |= StatementTraits.Ddl | StatementTraits.DerivedRelation;
                     return;
                 case "CopyStmt":
                     CopyNode(node);
                     return;
-            }
-
-            if (kind.EndsWith("Stmt", StringComparison.Ordinal) && !ReadStatements.Contains(kind))
-            {
-                Traits |= StatementTraits.Ddl;
             }
         }
 
@@ -249,6 +254,30 @@ internal static class StatementClassifier
 
             (Copy, CopyProblem) = CopyOptions.Read(node);
         }
+    }
+
+    /// <summary><c>SELECT … INTO</c>: the only node with this field; it creates a table from the query.</summary>
+    internal const string IntoClause = "intoClause";
+
+    internal const StatementTraits IntoTraits = StatementTraits.Ddl | StatementTraits.DerivedRelation;
+
+    /// <summary>
+    /// The traits a node has by its kind alone; null for the kinds whose content decides
+    /// (settings, options, CREATE TABLE AS, COPY). Function names are read from every <c>funcname</c>.
+    /// </summary>
+    internal static StatementTraits? KindTraits(string kind)
+    {
+        if (kind is "VariableSetStmt" or "DefElem" or "CreateTableAsStmt" or "CopyStmt")
+        {
+            return null;
+        }
+
+        if (StatementKinds.TryGetValue(kind, out var traits))
+        {
+            return traits;
+        }
+
+        return kind.EndsWith("Stmt", StringComparison.Ordinal) && !ReadStatements.Contains(kind) ? StatementTraits.Ddl : StatementTraits.None;
     }
 
     internal static string? Text(JsonElement node, string property) =>

@@ -42,13 +42,13 @@ internal static unsafe partial class PgQuery
     }
 
     [LibraryImport(Library, EntryPoint = "pg_query_parse")]
-    private static partial ParseResult Parse(byte* input);
+    private static partial ParseResult Parse(nint input);
 
     [LibraryImport(Library, EntryPoint = "pg_query_free_parse_result")]
     private static partial void Free(ParseResult result);
 
     [LibraryImport(Library, EntryPoint = "pg_query_scan")]
-    private static partial ScanResult Scan(byte* input);
+    private static partial ScanResult Scan(nint input);
 
     [LibraryImport(Library, EntryPoint = "pg_query_free_scan_result")]
     private static partial void Free(ScanResult result);
@@ -57,36 +57,37 @@ internal static unsafe partial class PgQuery
     /// Parses <paramref name="sql"/> (UTF-8, no NUL) and hands the JSON parse tree (or null and the
     /// parser's error message) to <paramref name="read"/> while the native buffer is alive.
     /// </summary>
-    public static T ParseJson<T>(ReadOnlySpan<byte> sql, JsonReader<T> read)
+    public static T ParseJson<T>(ReadOnlySpan<byte> sql, JsonReader<T> read) => WithCString(sql, read, static (input, read) =>
     {
-        var rented = ArrayPool<byte>.Shared.Rent(sql.Length + 1);
+        var result = Parse(input);
         try
         {
-            sql.CopyTo(rented);
-            rented[sql.Length] = 0;
-            fixed (byte* input = rented)
-            {
-                var result = Parse(input);
-                try
-                {
-                    return result.Error is not null
-                        ? read(default, Marshal.PtrToStringUTF8((nint)result.Error->Message) ?? "syntax error")
-                        : read(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree), null);
-                }
-                finally
-                {
-                    Free(result);
-                }
-            }
+            return result.Error is not null
+                ? read(default, Marshal.PtrToStringUTF8((nint)result.Error->Message) ?? "syntax error")
+                : read(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree), null);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            Free(result);
         }
-    }
+    });
 
     /// <summary>The byte ranges of the tokens of <paramref name="sql"/> as PostgreSQL's lexer sees them, or null when it cannot.</summary>
-    public static List<SqlToken>? Tokens(ReadOnlySpan<byte> sql)
+    public static List<SqlToken>? Tokens(ReadOnlySpan<byte> sql) => WithCString(sql, 0, static (input, _) =>
+    {
+        var result = Scan(input);
+        try
+        {
+            return result.Error is not null ? null : ScanTokens.Read(new ReadOnlySpan<byte>(result.Data, checked((int)result.Length)));
+        }
+        finally
+        {
+            Free(result);
+        }
+    });
+
+    /// <summary>Runs <paramref name="call"/> on a NUL-terminated copy of <paramref name="sql"/>.</summary>
+    private static TResult WithCString<TState, TResult>(ReadOnlySpan<byte> sql, TState state, Func<nint, TState, TResult> call)
     {
         var rented = ArrayPool<byte>.Shared.Rent(sql.Length + 1);
         try
@@ -95,15 +96,7 @@ internal static unsafe partial class PgQuery
             rented[sql.Length] = 0;
             fixed (byte* input = rented)
             {
-                var result = Scan(input);
-                try
-                {
-                    return result.Error is not null ? null : ScanTokens.Read(new ReadOnlySpan<byte>(result.Data, checked((int)result.Length)));
-                }
-                finally
-                {
-                    Free(result);
-                }
+                return call((nint)input, state);
             }
         }
         finally

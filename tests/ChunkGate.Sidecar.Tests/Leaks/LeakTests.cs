@@ -17,12 +17,12 @@ namespace ChunkGate.Sidecar.Tests.Leaks;
 [Category("PostgreSQL")]
 internal sealed class LeakTests
 {
-    private const string Ssn = "123-45-6789";
-    private const string Card = "4111111111111111";
-    private const string Email = "alice.secret@example.com";
+    internal const string Ssn = "123-45-6789";
+    internal const string Card = "4111111111111111";
+    internal const string Email = "alice.secret@example.com";
     private const string OtherSsn = "987-65-4321";
 
-    private static readonly string[] RawValues = [Ssn, Card, Email, OtherSsn, "6789-54-321", "alice.secret"];
+    internal static readonly string[] RawValues = [Ssn, Card, Email, OtherSsn, "6789-54-321", "alice.secret"];
 
     private SidecarHarness harness = null!;
     private string recordingPath = null!;
@@ -214,7 +214,7 @@ internal sealed class LeakTests
         RawValues.Should().NotContain(raw => output.ToString().Contains(raw, StringComparison.Ordinal));
     }
 
-    private static void AssertNoRawValue(List<byte> received, string route)
+    internal static void AssertNoRawValue(List<byte> received, string route)
     {
         var bytes = received.ToArray();
         foreach (var raw in RawValues)

@@ -18,12 +18,6 @@ namespace ChunkGate.Sidecar.Tests.Leaks;
 [Category("PostgreSQL")]
 internal sealed class ParserAttackTests
 {
-    private const string Ssn = "123-45-6789";
-    private const string Card = "4111111111111111";
-    private const string Email = "alice.secret@example.com";
-
-    private static readonly string[] RawValues = [Ssn, Card, Email, "987-65-4321", "alice.secret"];
-
     private SidecarHarness harness = null!;
     private string keyPath = null!;
 
@@ -32,7 +26,7 @@ internal sealed class ParserAttackTests
     {
         harness = await SidecarHarness.CreateAsync("parse", $"""
             CREATE TABLE people (id int PRIMARY KEY, name text, ssn text, card text, email text);
-            INSERT INTO people VALUES (1, 'Alice', '{Ssn}', '{Card}', '{Email}'), (2, 'Bob', '987-65-4321', '5500000000000004', 'bob@example.org');
+            INSERT INTO people VALUES (1, 'Alice', '{LeakTests.Ssn}', '{LeakTests.Card}', '{LeakTests.Email}'), (2, 'Bob', '987-65-4321', '5500000000000004', 'bob@example.org');
             """);
         keyPath = Path.Combine(Path.GetDirectoryName(harness.UsernameFile)!, "hash.key");
         await File.WriteAllBytesAsync(keyPath, RandomNumberGenerator.GetBytes(32));
@@ -90,7 +84,7 @@ internal sealed class ParserAttackTests
             messages.Select(m => m.Code).Should().Contain('d', "the next COPY runs, masked");
         }
 
-        AssertNoRawValue(client.Received, rejected);
+        LeakTests.AssertNoRawValue(client.Received, rejected);
     }
 
     // Hole 2: options the hand-written reader misread (a tab or Unicode-escaped delimiter, a header
@@ -112,7 +106,7 @@ internal sealed class ParserAttackTests
 
         var refused = messages.Any(m => m.Code == 'E' && (m.Field('M') ?? "").Contains("ChunkGate sidecar refused", StringComparison.Ordinal));
         (refused || messages.Any(m => m.Code == 'd')).Should().BeTrue("the COPY is either masked or refused");
-        AssertNoRawValue(client.Received, sql);
+        LeakTests.AssertNoRawValue(client.Received, sql);
     }
 
     // Hole 6: writes PostgreSQL's read-only transaction does not stop, and relations a session
@@ -139,7 +133,7 @@ internal sealed class ParserAttackTests
 
         messages.Should().Contain(m => m.Code == 'E' && m.Field('M')!.Contains("ChunkGate sidecar refused", StringComparison.Ordinal));
         read.Should().Contain(m => m.Code == 'E' && m.Field('C') == "42P01", "no relation raw_copy was created");
-        AssertNoRawValue(client.Received, sql);
+        LeakTests.AssertNoRawValue(client.Received, sql);
         await using var admin = await harness.OpenAdminAsync();
         await using var objects = new NpgsqlCommand("SELECT (SELECT count(*) FROM pg_largeobject_metadata) + (SELECT count(*) FROM pg_class WHERE relname = 'raw_copy')", admin);
         (await objects.ExecuteScalarAsync()).Should().Be(0L, "nothing persisted");
@@ -201,14 +195,5 @@ internal sealed class ParserAttackTests
         var error = messages.Single(m => m.Code == 'E');
         error.Field('C').Should().Be("42601");
         error.Field('M').Should().Contain("ChunkGate sidecar refused");
-    }
-
-    private static void AssertNoRawValue(List<byte> received, string route)
-    {
-        var bytes = received.ToArray();
-        foreach (var raw in RawValues)
-        {
-            bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(raw)).Should().Be(-1, $"'{raw}' must not reach the client via {route}");
-        }
     }
 }
