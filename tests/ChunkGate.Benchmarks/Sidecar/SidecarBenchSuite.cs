@@ -23,7 +23,7 @@ internal sealed class SidecarBenchSuite : IBenchSuite
 
     public async Task RunAsync(BenchReport report, CancellationToken cancellationToken)
     {
-        ParserCost.Measure(report);
+        ParserCost.Measure(report, "sidecar.parser");
         var pg = await PostgresServer.SharedAsync();
         var database = await pg.CreateDatabaseAsync("bench_sidecar", cancellationToken);
         var role = "cg_bench_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
