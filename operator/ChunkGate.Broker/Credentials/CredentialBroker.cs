@@ -1,0 +1,214 @@
+using ChunkGate.Broker.Connection;
+using ChunkGate.Broker.Ledger;
+using ChunkGate.Broker.Sql;
+using Npgsql;
+
+namespace ChunkGate.Broker.Credentials;
+
+/// <summary>
+/// Issues and revokes the short-lived roles of approved runs over one DataConnection's admin
+/// connection, and keeps every role it ever created in the ledger so that a sweep revokes it
+/// eventually. The password exists only in the returned <see cref="IssuedCredential"/>.
+/// </summary>
+public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
+{
+    /// <summary>Tests (the crash probe) stop the process at these points: "before-commit", "committed".</summary>
+    internal Func<string, Task>? Checkpoint { get; init; }
+
+    private int installed;
+
+    public async Task<IssuedCredential> IssueAsync(CredentialRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var tables = request.ParsedTables();
+        if (request.ExpiresAt <= time.GetUtcNow())
+        {
+            throw new BrokerException($"the approval for {request.Namespace}/{request.Name} run {request.Run} expired at {request.ExpiresAt:O}", retryable: false);
+        }
+
+        var role = request.RoleName;
+        var password = Passwords.New();
+        try
+        {
+            await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync($"SELECT pg_advisory_xact_lock(hashtext({SqlText.Literal(role)}))", cancellationToken).ConfigureAwait(false);
+            var (recorded, revoked, exists) = await LedgerStore.FindAsync(connection, role, cancellationToken).ConfigureAwait(false);
+            if (revoked)
+            {
+                throw new BrokerException($"the credential of {request.Namespace}/{request.Name} run {request.Run} was revoked; a new run gets a new one", retryable: false);
+            }
+
+            if (exists && !recorded)
+            {
+                throw new BrokerException($"role {role} exists but is not in ChunkGate's ledger; it is left alone", retryable: false);
+            }
+
+            var access = await TableAccessReader.ReadAsync(connection, tables, cancellationToken).ConfigureAwait(false);
+
+            // The ledger row goes in first, in the same transaction: the role can never commit unrecorded.
+            await LedgerStore.RecordAsync(connection, request, cancellationToken).ConfigureAwait(false);
+            var attributes = $"LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT {request.ConnectionLimit} " +
+                $"VALID UNTIL {SqlText.Timestamp(request.ExpiresAt)} PASSWORD {SqlText.Literal(Passwords.ScramVerifier(password))}";
+            if (exists)
+            {
+                // A retry after a crash: the first password never reached anyone, so this call sets a new one.
+                await connection.ExecuteAsync($"ALTER ROLE {SqlText.Identifier(role)} WITH {attributes}", cancellationToken).ConfigureAwait(false);
+                foreach (var statement in GrantPlan.Revokes(role, tables, access.Where(table => table.IsMasked).Select(table => table.Table).ToHashSet()))
+                {
+                    await connection.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await connection.ExecuteAsync($"CREATE ROLE {SqlText.Identifier(role)} WITH {attributes}", cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var statement in GrantPlan.Grants(role, request.Action, access))
+            {
+                await connection.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+            }
+
+            await CheckpointAsync("before-commit").ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await CheckpointAsync("committed").ConfigureAwait(false);
+            return new IssuedCredential(role, password, request.ExpiresAt, Created: !exists);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
+        {
+            throw DatabaseErrors.Wrap($"issuing {role}", exception);
+        }
+    }
+
+    /// <summary>
+    /// NOLOGIN first (no new session), then every session of the role terminated, then its objects
+    /// reassigned to the admin (a transform's output stays), its privileges dropped and the role
+    /// dropped. Safe to repeat: a role that is already gone is reported with <c>Existed = false</c>.
+    /// </summary>
+    public async Task<Revocation> RevokeAsync(string role, CancellationToken cancellationToken = default)
+    {
+        if (!role.StartsWith(RoleNames.Prefix, StringComparison.Ordinal))
+        {
+            throw new BrokerException($"'{role}' is not a ChunkGate role", retryable: false);
+        }
+
+        try
+        {
+            await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var quoted = SqlText.Identifier(role);
+            var (_, _, exists) = await LedgerStore.FindAsync(connection, role, cancellationToken).ConfigureAwait(false);
+            if (!exists)
+            {
+                await LedgerStore.MarkRevokedAsync(connection, role, cancellationToken).ConfigureAwait(false);
+                return new Revocation(role, Existed: false, SessionsTerminated: 0);
+            }
+
+            await connection.ExecuteAsync($"ALTER ROLE {quoted} NOLOGIN", cancellationToken).ConfigureAwait(false);
+            var terminated = await TerminateSessionsAsync(connection, role, cancellationToken).ConfigureAwait(false);
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // The role's own sessions are gone, so its locks are too; anyone else's lock is waited for briefly.
+                await connection.ExecuteAsync("SET LOCAL lock_timeout = '10s'", cancellationToken).ConfigureAwait(false);
+                await connection.ExecuteAsync($"REASSIGN OWNED BY {quoted} TO CURRENT_USER", cancellationToken).ConfigureAwait(false);
+                await connection.ExecuteAsync($"DROP OWNED BY {quoted}", cancellationToken).ConfigureAwait(false);
+                await connection.ExecuteAsync($"DROP ROLE {quoted}", cancellationToken).ConfigureAwait(false);
+                await LedgerStore.MarkRevokedAsync(connection, role, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return new Revocation(role, Existed: true, terminated);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
+        {
+            throw DatabaseErrors.Wrap($"revoking {role}", exception);
+        }
+    }
+
+    /// <summary>
+    /// Revokes every recorded role whose run is over (expired, or <paramref name="isRunLive"/> says
+    /// no) and reports roles with the ChunkGate prefix the ledger does not know, without touching them.
+    /// </summary>
+    public async Task<SweepReport> SweepAsync(Func<LedgerEntry, bool> isRunLive, CancellationToken cancellationToken = default)
+    {
+        SweepPlan plan;
+        try
+        {
+            await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var ledger = await LedgerStore.ReadAsync(connection, liveOnly: false, cancellationToken).ConfigureAwait(false);
+            var roles = await LedgerStore.PrefixedRolesAsync(connection, cancellationToken).ConfigureAwait(false);
+            plan = SweepDecider.Decide(ledger, roles, isRunLive, time.GetUtcNow());
+        }
+        catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
+        {
+            throw DatabaseErrors.Wrap("sweeping", exception);
+        }
+
+        var revoked = new List<Revocation>();
+        var failed = new List<BrokerException>();
+        foreach (var entry in plan.Revoke)
+        {
+            try
+            {
+                revoked.Add(await RevokeAsync(entry.Role, cancellationToken).ConfigureAwait(false));
+            }
+            catch (BrokerException exception)
+            {
+                failed.Add(exception);
+            }
+        }
+
+        return new SweepReport(revoked, failed, plan.Unknown);
+    }
+
+    /// <summary>The ledger as it stands (for the controller's status and for tests).</summary>
+    public async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await LedgerStore.ReadAsync(connection, liveOnly: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task EnsureInstalledAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref installed) == 1)
+        {
+            return;
+        }
+
+        await BrokerInstaller.InstallAsync(admin, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref installed, 1);
+    }
+
+    /// <summary>
+    /// Terminates the role's sessions, waiting for each to exit (pg_terminate_backend's timeout),
+    /// until none is left: one that was still authenticating when NOLOGIN landed shows up late.
+    /// </summary>
+    private static async Task<int> TerminateSessionsAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
+    {
+        var terminated = 0;
+        for (var round = 0; round < 20; round++)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT count(*)::int, count(*) FILTER (WHERE NOT pg_terminate_backend(pid, 5000))::int FROM pg_catalog.pg_stat_activity WHERE usename = @role AND pid <> pg_backend_pid()",
+                connection);
+            command.Parameters.AddWithValue("role", role);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var found = reader.GetInt32(0);
+            if (found == 0)
+            {
+                return terminated;
+            }
+
+            terminated += found - reader.GetInt32(1);
+        }
+
+        throw new BrokerException($"sessions of {role} did not end after 20 rounds of pg_terminate_backend", retryable: true);
+    }
+
+
+    private Task CheckpointAsync(string point) => Checkpoint?.Invoke(point) ?? Task.CompletedTask;
+}
