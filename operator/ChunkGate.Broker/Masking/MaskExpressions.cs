@@ -27,7 +27,9 @@ internal static class MaskExpressions
             MaskStrategy.Hash => Hashed(column, value),
             _ => "NULL",
         };
-        return $"CAST({expression} AS {column.TypeName}) AS {value}";
+
+        // NULL stays NULL, as in the sidecar (which never sees a value to mask there).
+        return $"CAST(CASE WHEN {value} IS NULL THEN NULL ELSE {expression} END AS {column.TypeName}) AS {value}";
     }
 
     private static string Redacted(uint type) => type switch
