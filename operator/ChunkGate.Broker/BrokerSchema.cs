@@ -10,6 +10,13 @@ internal static class BrokerSchema
     public const string Admin = "chunkgate";
     public const string Masked = "chunkgate_masked";
 
+    /// <summary>
+    /// Taken by every transaction that changes privileges: PostgreSQL rewrites a whole ACL per
+    /// GRANT, and two concurrent GRANTs on one table or schema fail with "tuple concurrently
+    /// updated". Issues are a few milliseconds each, so serialising them costs little.
+    /// </summary>
+    public const string LockGrants = "SELECT pg_advisory_xact_lock(hashtext('chunkgate.grants'))";
+
     // One statement batch, under an advisory lock so two brokers installing at once do not race
     // on CREATE ... IF NOT EXISTS. The hash function's body holds no secret: it reads the key's
     // pad blocks from an admin-only table, as its owner, with a search_path nobody can plant in.

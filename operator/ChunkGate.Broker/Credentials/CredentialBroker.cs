@@ -33,7 +33,7 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
             await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
             await using var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync($"SELECT pg_advisory_xact_lock(hashtext({SqlText.Literal(role)}))", cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(BrokerSchema.LockGrants, cancellationToken).ConfigureAwait(false);
             var (recorded, revoked, exists) = await LedgerStore.FindAsync(connection, role, cancellationToken).ConfigureAwait(false);
             if (revoked)
             {
@@ -111,6 +111,7 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
             {
                 // The role's own sessions are gone, so its locks are too; anyone else's lock is waited for briefly.
                 await connection.ExecuteAsync("SET LOCAL lock_timeout = '10s'", cancellationToken).ConfigureAwait(false);
+                await connection.ExecuteAsync(BrokerSchema.LockGrants, cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync($"REASSIGN OWNED BY {quoted} TO CURRENT_USER", cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync($"DROP OWNED BY {quoted}", cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync($"DROP ROLE {quoted}", cancellationToken).ConfigureAwait(false);

@@ -32,7 +32,7 @@ public sealed class MaskingLayer(NpgsqlDataSource admin)
             await BrokerInstaller.InstallAsync(admin, cancellationToken).ConfigureAwait(false);
             await using var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext('chunkgate.masking'))", cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(BrokerSchema.LockGrants, cancellationToken).ConfigureAwait(false);
             var tables = await CatalogReader.TablesAsync(connection, byTable.Keys.ToList(), cancellationToken).ConfigureAwait(false);
             foreach (var table in tables)
             {
@@ -91,7 +91,7 @@ public sealed class MaskingLayer(NpgsqlDataSource admin)
         {
             await using var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext('chunkgate.masking'))", cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(BrokerSchema.LockGrants, cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync($"DROP SCHEMA IF EXISTS {BrokerSchema.Masked} CASCADE", cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync("DELETE FROM chunkgate.hash_key; DELETE FROM chunkgate.masked_columns", cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
