@@ -26,15 +26,19 @@ internal static class CatalogResolver
 
     // The view's _RETURN rule depends on the relations it reads; its query tree says, for each
     // output column that is a plain column reference, which relation and column it comes from
-    // (resorigtbl/resorigcol).
+    // (resorigtbl/resorigcol). Views in chunkgate_masked are the database's masking layer (the
+    // credential broker's, owned by the admin, nobody else may create there): their columns
+    // are masked already, and masking them again would hash a hash.
     private const string DependentViewsSql = """
         SELECT DISTINCT rw.ev_class, rw.ev_action::text
         FROM pg_catalog.pg_depend d
         JOIN pg_catalog.pg_rewrite rw ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+        JOIN pg_catalog.pg_class v ON v.oid = rw.ev_class
         WHERE d.refclassid = 'pg_catalog.pg_class'::regclass
           AND d.refobjid = ANY(@relations::oid[])
           AND rw.rulename = '_RETURN'
           AND rw.ev_class <> ALL(@relations::oid[])
+          AND v.relnamespace <> coalesce(to_regnamespace('chunkgate_masked'), 0)
         """;
 
     // Inheritance children and partitions of a masked table hold the same column under the same
