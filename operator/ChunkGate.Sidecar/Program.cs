@@ -41,7 +41,7 @@ internal static class Program
         if (args.Length == 0)
         {
             Console.Error.WriteLine(Usage);
-            return 2;
+            return ExitCodes.Usage;
         }
 
         return args[0] switch
@@ -55,7 +55,7 @@ internal static class Program
     private static int UsageError()
     {
         Console.Error.WriteLine(Usage);
-        return 2;
+        return ExitCodes.Usage;
     }
 
     private static async Task<int> ServeAsync(string[] args)
@@ -81,7 +81,7 @@ internal static class Program
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"cannot read the configuration {configPath}: {exception.Message}");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         var (options, errors) = SidecarOptionsLoader.Load(json, Environment.GetEnvironmentVariable);
@@ -92,7 +92,7 @@ internal static class Program
                 Console.Error.WriteLine($"{configPath}: {error}");
             }
 
-            return 2;
+            return ExitCodes.Usage;
         }
 
         using var telemetry = SidecarTelemetryExport.Start(options.OtlpEndpoint);
@@ -120,7 +120,7 @@ internal static class Program
         catch (Masking.MaskingPolicyException exception)
         {
             Console.Error.WriteLine($"{configPath}: {exception.Message}");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         var context = new SidecarContext(options, TimeProvider.System, logger, features);
@@ -133,36 +133,51 @@ internal static class Program
         {
             // Usually another process on the port: say which, instead of an unhandled-exception trace.
             Console.Error.WriteLine($"cannot listen on {options.Listen}: {exception.Message}");
-            return 1;
+            return ExitCodes.CannotListen;
         }
 
-        using var shutdown = new CancellationTokenSource();
+        // A TaskCompletionSource, not a CancellationTokenSource: ProcessExit fires after Main has
+        // returned, and cancelling a disposed source there crashed every expiry with exit 134.
+        var shutdown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
-            shutdown.Cancel();
+            shutdown.TrySetResult();
         };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => shutdown.Cancel();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => shutdown.TrySetResult();
 
-        // After the approval expires there is nothing left to serve: exit so the Pod completes.
+        // After the approval expires there is nothing left to serve: each session ends itself at
+        // the deadline (statement cancelled upstream, connection closed); give them the grace to
+        // do it, then stop so the Pod completes.
         var untilExpiry = options.ExpiresAt is { } at ? at - DateTimeOffset.UtcNow : Timeout.InfiniteTimeSpan;
-        if (untilExpiry != Timeout.InfiniteTimeSpan && untilExpiry < TimeSpan.Zero)
+        if (untilExpiry != Timeout.InfiniteTimeSpan)
         {
-            untilExpiry = TimeSpan.Zero;
+            untilExpiry = (untilExpiry < TimeSpan.Zero ? TimeSpan.Zero : untilExpiry) + (2 * Deadline.ApprovalDeadline.EndingGrace);
         }
 
-        try
+        var expired = await Task.WhenAny(shutdown.Task, Task.Delay(untilExpiry)).ConfigureAwait(false) != shutdown.Task;
+        if (expired)
         {
-            await Task.Delay(untilExpiry == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : untilExpiry + TimeSpan.FromSeconds(5), shutdown.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl-C or SIGTERM.
+            logger.LogWarning("approval expired at {ExpiresAt:O}: stopping (exit code {Code})", options.ExpiresAt, ExitCodes.Ended);
+            return ExitCodes.Ended;
         }
 
-        logger.LogInformation("stopping");
-        return 0;
+        logger.LogInformation("stopping (exit code {Code})", ExitCodes.Ended);
+        return ExitCodes.Ended;
     }
+}
+
+/// <summary>The <c>serve</c> command's exit codes (documented in the README).</summary>
+internal static class ExitCodes
+{
+    /// <summary>Stopped by SIGTERM/Ctrl-C, or the approval expired: every session was ended (statements in flight cancelled upstream).</summary>
+    public const int Ended = 0;
+
+    /// <summary>The listen address could not be bound.</summary>
+    public const int CannotListen = 1;
+
+    /// <summary>Bad command line or configuration: nothing was started.</summary>
+    public const int Usage = 2;
 }
 
 /// <summary>Exports the sidecar's spans and metrics over OTLP when an endpoint is configured.</summary>

@@ -39,6 +39,7 @@ internal static class RecordingNames
         StatementEnding.Suspended => "suspended",
         StatementEnding.Skipped => "skipped",
         StatementEnding.Unanswered => "unanswered",
+        StatementEnding.Cancelled => "cancelled",
         _ => "completed",
     };
 

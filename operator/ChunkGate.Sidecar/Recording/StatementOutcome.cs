@@ -38,4 +38,7 @@ internal enum StatementEnding : byte
 
     /// <summary>The session ended before the server answered it.</summary>
     Unanswered,
+
+    /// <summary>Still running when the session was ended (expiry or shutdown): cancelled upstream and its connection closed, so it cannot commit.</summary>
+    Cancelled,
 }

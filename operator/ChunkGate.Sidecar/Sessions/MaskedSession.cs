@@ -400,9 +400,10 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
 
     public async ValueTask DisposeAsync()
     {
+        var unanswered = ending.Reason.EndsWith(ProxySession.UpstreamCancelled, StringComparison.Ordinal) ? StatementEnding.Cancelled : StatementEnding.Unanswered;
         if (query is not null)
         {
-            Close(query, StatementEnding.Unanswered);
+            Close(query, unanswered);
             query = null;
         }
 
@@ -410,7 +411,7 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
         {
             if (next.Kind != PendingKind.Sync)
             {
-                Close(next, StatementEnding.Unanswered);
+                Close(next, unanswered);
             }
         }
 

@@ -166,12 +166,23 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         var toServer = new ClientToServerPump(clientReader, upstream.Writer, context.Options.Action, max, tracker, features.Statements, signals, features.CopyGate);
         var toClient = new ServerToClientPump(upstream.Reader, clientWriter, max, features.Filter, tracker, features.Results, signals);
 
+        // Closing the socket alone does not stop a statement: the backend notices the closed
+        // connection only when it next writes, so an autocommit UPDATE … pg_sleep(20) running at
+        // expiry still committed. A CancelRequest interrupts it; the close that follows then
+        // aborts whatever transaction is open.
+        Task<UpstreamFailure?>? cancelling = null;
+        void CancelUpstream() => Interlocked.CompareExchange(
+            ref cancelling,
+            UpstreamConnector.SendCancelAsync(context.Options.Upstream, upstream.ProcessId, upstream.SecretKey, CancellationToken.None),
+            null);
+
         using var deadline = context.Deadline.Arm(() =>
         {
             // Reads are cancelled, flushes are not: cancelling a flush cancels the socket write in
             // flight and can leave the stream unusable, so the FATAL that follows would never arrive.
             // A client that stops reading is bounded by ApprovalDeadline.EndingGrace instead.
             signals.MarkExpired();
+            CancelUpstream();
             upstream.Reader.CancelPendingRead();
             clientReader.CancelPendingRead();
         });
@@ -179,6 +190,7 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         // Shutting the sidecar down ends every session (both pumps see a cancelled read).
         using var stop = stopping.Register(() =>
         {
+            CancelUpstream();
             upstream.Reader.CancelPendingRead();
             clientReader.CancelPendingRead();
         });
@@ -224,12 +236,17 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
                 }
             }
 
+            var cancelledUpstream = cancelling is not null && await CancelDeliveredAsync(cancelling).ConfigureAwait(false);
             upstream.Abort();
             Close(clientSocket);
             clientReader.CancelPendingRead();
             upstream.Reader.CancelPendingRead();
             await Task.WhenAll(toServerTask, toClientTask).ConfigureAwait(false);
             reason = EndReason(fromClient, outcome, signals.Expired, toServer.Terminated, stopping.IsCancellationRequested);
+            if (cancelling is not null)
+            {
+                reason += cancelledUpstream ? UpstreamCancelled : UpstreamCancelFailed;
+            }
         }
         finally
         {
@@ -267,6 +284,30 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         {
             // Bounded: a client that does not read must not keep the session past its deadline.
             await FinishesWithinGraceAsync(FatalAsync(clientWriter, ApprovalDeadline.ExpiredSqlState, context.Deadline.ExpiredMessage)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Appended to the end reason when the statement possibly in flight was cancelled upstream.</summary>
+    internal const string UpstreamCancelled = "; statement in flight cancelled upstream, connection closed";
+
+    internal const string UpstreamCancelFailed = "; cancel request not confirmed by the database, connection closed";
+
+    private async Task<bool> CancelDeliveredAsync(Task<UpstreamFailure?> cancel)
+    {
+        try
+        {
+            if (await cancel.WaitAsync(ApprovalDeadline.EndingGrace).ConfigureAwait(false) is { } failure)
+            {
+                context.Logger.LogWarning("could not cancel the statement in flight: {Reason}", failure.Message);
+                return false;
+            }
+
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            context.Logger.LogWarning("the database did not confirm the cancel request within {Grace}", ApprovalDeadline.EndingGrace);
+            return false;
         }
     }
 

@@ -54,4 +54,49 @@ public sealed class ServeCommandTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Test]
+    public async Task Serve_AtExpiry_EndsWithExitCode0_NotACrash()
+    {
+        var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
+        try
+        {
+            var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["expiresAt"] = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O") });
+
+            var (exit, output, error) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
+
+            error.Should().NotContain("Unhandled exception");
+            exit.Should().Be(0, "expiry is the documented, clean end of a sidecar (exit 134 was a crash)");
+            output.Should().Contain("approval expired");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>A valid configuration (loopback listen on a free port, upstream never contacted) with <paramref name="overrides"/> merged over it.</summary>
+    internal static async Task<string> WriteConfigAsync(string directory, IReadOnlyDictionary<string, object?> overrides)
+    {
+        var username = Path.Combine(directory, "username");
+        var password = Path.Combine(directory, "password");
+        await File.WriteAllTextAsync(username, "job_role");
+        await File.WriteAllTextAsync(password, "not-used");
+        var settings = new Dictionary<string, object?>
+        {
+            ["listen"] = "127.0.0.1:0",
+            ["upstream"] = new { host = "127.0.0.1", port = 5432, database = "postgres", sslMode = "disable" },
+            ["credential"] = new { usernameFile = username, passwordFile = password },
+            ["action"] = "read",
+            ["expiresAt"] = DateTimeOffset.UtcNow.AddHours(1).ToString("O"),
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        var config = Path.Combine(directory, "sidecar.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(settings));
+        return config;
+    }
 }
