@@ -123,6 +123,11 @@ internal static class Program
             return ExitCodes.Usage;
         }
 
+        foreach (var warning in StartupWarnings.Of(options))
+        {
+            logger.LogWarning("{Warning}", warning);
+        }
+
         var context = new SidecarContext(options, TimeProvider.System, logger, features);
         await using var server = new SidecarServer(context);
         try

@@ -66,6 +66,13 @@ internal static class SidecarOptionsLoader
             }
 
             var listen = ParseEndPoint(Setting("LISTEN", "listen") ?? "127.0.0.1:6432", errors);
+            var allowNonLoopback = ParseBool(Setting("ALLOW_NON_LOOPBACK_LISTEN", "allowNonLoopbackListen"), "allowNonLoopbackListen", errors);
+            if (listen is not null && !IPAddress.IsLoopback(listen.Address) && !allowNonLoopback)
+            {
+                // Clients of the sidecar give no password: anything that can reach the port reads as the job's role.
+                errors.Add($"listen {listen} is not a loopback address: clients of the sidecar need no password, so only the Pod itself may reach it (set allowNonLoopbackListen: true to accept this)");
+            }
+
             var host = Setting("UPSTREAM_HOST", "upstream", "host");
             if (string.IsNullOrWhiteSpace(host))
             {
@@ -84,17 +91,22 @@ internal static class SidecarOptionsLoader
                 errors.Add("upstream.database is required");
             }
 
-            var sslText = Setting("UPSTREAM_SSLMODE", "upstream", "sslMode") ?? "disable";
+            var caFile = Setting("UPSTREAM_CAFILE", "upstream", "caFile");
+            var sslText = Setting("UPSTREAM_SSLMODE", "upstream", "sslMode");
             UpstreamSslMode sslMode = default;
-            switch (sslText.ToLowerInvariant())
+            switch (sslText?.ToLowerInvariant())
             {
+                case null when caFile is not null: sslMode = UpstreamSslMode.VerifyFull; break;
+                case null:
+                    // The startup packet and the SCRAM exchange would go out in the clear: only by explicit choice.
+                    errors.Add("upstream.sslMode is required without upstream.caFile: give a CA for verify-full (the default with a CA), or choose require or disable explicitly");
+                    break;
                 case "disable": sslMode = UpstreamSslMode.Disable; break;
                 case "require": sslMode = UpstreamSslMode.Require; break;
                 case "verify-full": sslMode = UpstreamSslMode.VerifyFull; break;
                 default: errors.Add($"upstream.sslMode must be disable, require or verify-full, got '{sslText}'"); break;
             }
 
-            var caFile = Setting("UPSTREAM_CAFILE", "upstream", "caFile");
             var allowMd5 = ParseBool(Setting("UPSTREAM_ALLOW_MD5", "upstream", "allowMd5"), "upstream.allowMd5", errors);
             var allowCleartext = ParseBool(Setting("UPSTREAM_ALLOW_CLEARTEXT", "upstream", "allowCleartext"), "upstream.allowCleartext", errors);
 
@@ -103,7 +115,12 @@ internal static class SidecarOptionsLoader
 
             DateTimeOffset? expiresAt = null;
             var expiresText = Setting("EXPIRES_AT", "expiresAt");
-            if (expiresText is not null)
+            if (expiresText is null)
+            {
+                // A sidecar without a deadline would serve the approved role forever.
+                errors.Add("expiresAt is required (the approval's expiry, RFC 3339)");
+            }
+            else
             {
                 if (DateTimeOffset.TryParse(expiresText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
                 {

@@ -222,6 +222,8 @@ internal static class UpstreamConnector
         var keys = (0, 0);
         ScramSha256Client? scram = null;
         var authenticated = false;
+        var scramVerified = false;
+        var passwordSent = false;
         while (true)
         {
             var (message, error) = await StartupMessageReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -234,8 +236,8 @@ internal static class UpstreamConnector
             {
                 case BackendCode.ErrorResponse:
                     return (keys, messages, new UpstreamFailure("the database refused the session", "28000", m.ToWire()));
-                case BackendCode.ParameterStatus:
-                case BackendCode.NoticeResponse:
+                case BackendCode.ParameterStatus when authenticated:
+                case BackendCode.NoticeResponse when authenticated:
                     messages.Add(m.ToWire());
                     break;
                 case BackendCode.BackendKeyData when m.Body.Length == 8:
@@ -251,6 +253,18 @@ internal static class UpstreamConnector
                     switch (kind)
                     {
                         case 0:
+                            // AuthenticationOk ends the exchange only once the server has proved
+                            // itself: a verified SCRAM server signature, or a password sent by a
+                            // method the configuration explicitly allows. A server that skips
+                            // SCRAM, stops before server-final, or asks for nothing (trust) may be
+                            // an impostor that never knew the password.
+                            if (!scramVerified && !passwordSent)
+                            {
+                                return (keys, messages, new UpstreamFailure(scram is null
+                                    ? "the database accepted the session without authenticating (trust): the sidecar requires SCRAM-SHA-256 so the server proves it knows the password"
+                                    : "the database ended SCRAM-SHA-256 authentication without a verified server signature", "28000"));
+                            }
+
                             authenticated = true;
                             break;
                         case 10:
@@ -279,6 +293,7 @@ internal static class UpstreamConnector
                                 return (keys, messages, new UpstreamFailure("the database failed to prove it knows the password (SCRAM server signature mismatch)", "28000"));
                             }
 
+                            scramVerified = true;
                             break;
                         case 5 when payload.Length == 4:
                             if (!options.AllowMd5)
@@ -286,6 +301,7 @@ internal static class UpstreamConnector
                                 return (keys, messages, new UpstreamFailure("the database asked for MD5 password authentication, which the policy does not allow (upstream.allowMd5)", "28000"));
                             }
 
+                            passwordSent = true;
                             FrontendMessages.PasswordMessage(writer, Md5Response(credential, payload));
                             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                             break;
@@ -295,6 +311,7 @@ internal static class UpstreamConnector
                                 return (keys, messages, new UpstreamFailure("the database asked for a cleartext password, which the policy does not allow (upstream.allowCleartext)", "28000"));
                             }
 
+                            passwordSent = true;
                             FrontendMessages.PasswordMessage(writer, credential.Password);
                             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                             break;

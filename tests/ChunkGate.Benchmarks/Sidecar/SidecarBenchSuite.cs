@@ -203,6 +203,7 @@ internal sealed class SidecarBenchSuite : IBenchSuite
                 ["passwordFile"] = Path.Combine(credentialDirectory, "password"),
             },
             ["action"] = "read",
+            ["expiresAt"] = DateTimeOffset.UtcNow.AddDays(1).ToString("O"),
         };
         if (masking)
         {

@@ -8,7 +8,7 @@ internal sealed class RunTraceContextTests
     private const string Minimal = """
         { "listen": "127.0.0.1:6432",
           "upstream": { "host": "db", "database": "shop", "sslMode": "disable" },
-          "credential": { "usernameFile": "/u", "passwordFile": "/p" },
+          "credential": { "usernameFile": "/u", "passwordFile": "/p" }, "expiresAt": "2026-11-23T10:15:00Z",
           "action": "read" }
         """;
 

@@ -62,4 +62,55 @@ internal sealed class SidecarOptionsLoaderTests
     [TestCase("[1, 2]")]
     public void Load_RejectsSomethingThatIsNotAConfiguration(string json) =>
         SidecarOptionsLoader.Load(json, NoEnvironment).Errors.Should().ContainSingle();
+
+    private const string Minimal = """
+        { "listen": "LISTEN", "upstream": { "host": "db", "database": "shop" SSL }, "expiresAt": "2026-11-23T10:15:00Z" }
+        """;
+
+    private static string Config(string listen = "127.0.0.1:6432", string ssl = ", \"sslMode\": \"disable\"") =>
+        Minimal.Replace("LISTEN", listen, StringComparison.Ordinal).Replace(" SSL", ssl, StringComparison.Ordinal);
+
+    [TestCase("0.0.0.0:6432")]
+    [TestCase("10.1.2.3:6432")]
+    [TestCase("[::]:6432")]
+    public void Load_RefusesANonLoopbackListen_UnlessExplicitlyAllowed(string listen)
+    {
+        SidecarOptionsLoader.Load(Config(listen), NoEnvironment).Errors.Should().ContainSingle().Which.Should().Contain("not a loopback address");
+
+        var allowed = Config(listen).Replace("{ \"listen\"", "{ \"allowNonLoopbackListen\": true, \"listen\"", StringComparison.Ordinal);
+        var (options, errors) = SidecarOptionsLoader.Load(allowed, NoEnvironment);
+        errors.Should().BeEmpty();
+        StartupWarnings.Of(options!).Should().Contain(w => w.Contains("beyond loopback"));
+    }
+
+    [TestCase("127.0.0.1:6432")]
+    [TestCase("127.9.9.9:6432")]
+    [TestCase("[::1]:6432")]
+    public void Load_AcceptsLoopbackListenAddresses(string listen) =>
+        SidecarOptionsLoader.Load(Config(listen), NoEnvironment).Errors.Should().BeEmpty();
+
+    [Test]
+    public void Load_RequiresExpiresAt()
+    {
+        var json = Config().Replace(", \"expiresAt\": \"2026-11-23T10:15:00Z\"", "", StringComparison.Ordinal);
+        SidecarOptionsLoader.Load(json, NoEnvironment).Errors.Should().ContainSingle().Which.Should().Contain("expiresAt is required");
+    }
+
+    [Test]
+    public void Load_RefusesAnUnstatedSslMode_WithoutACa() =>
+        SidecarOptionsLoader.Load(Config(ssl: ""), NoEnvironment).Errors.Should().ContainSingle().Which.Should().Contain("upstream.sslMode is required");
+
+    [Test]
+    public void Load_DefaultsToVerifyFull_WhenACaIsGiven() =>
+        SidecarOptionsLoader.Load(Config(ssl: ", \"caFile\": \"/ca.pem\""), NoEnvironment).Options!.Upstream.SslMode.Should().Be(UpstreamSslMode.VerifyFull);
+
+    [Test]
+    public void StartupWarnings_SayWhatIsOff()
+    {
+        var (options, _) = SidecarOptionsLoader.Load(Config(), NoEnvironment);
+        StartupWarnings.Of(options!).Should().Contain(w => w.StartsWith("masking is OFF", StringComparison.Ordinal))
+            .And.Contain(w => w.StartsWith("recording is OFF", StringComparison.Ordinal))
+            .And.Contain(w => w.StartsWith("upstream TLS is OFF", StringComparison.Ordinal));
+        StartupWarnings.Of(SidecarOptionsLoader.Load(Full, NoEnvironment).Options!).Should().BeEmpty("the full configuration masks, records and verifies the server");
+    }
 }

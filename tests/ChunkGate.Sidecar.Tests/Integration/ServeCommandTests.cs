@@ -31,18 +31,7 @@ public sealed class ServeCommandTests
         var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
         try
         {
-            var username = Path.Combine(directory, "username");
-            var password = Path.Combine(directory, "password");
-            await File.WriteAllTextAsync(username, "job_role");
-            await File.WriteAllTextAsync(password, "not-used");
-            var config = Path.Combine(directory, "sidecar.json");
-            await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
-            {
-                listen = $"127.0.0.1:{port}",
-                upstream = new { host = "127.0.0.1", port = 5432, database = "postgres", sslMode = "disable" },
-                credential = new { usernameFile = username, passwordFile = password },
-                action = "read",
-            }));
+            var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["listen"] = $"127.0.0.1:{port}" });
 
             var (exit, _, error) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", config]);
 
@@ -75,6 +64,46 @@ public sealed class ServeCommandTests
         }
     }
 
+    [TestCase("listen", "0.0.0.0:0", "not a loopback address", TestName = "Serve_RefusesANonLoopbackListen")]
+    [TestCase("expiresAt", null, "expiresAt is required", TestName = "Serve_RefusesAConfigurationWithoutExpiresAt")]
+    [TestCase("upstream", "no-ssl-mode", "upstream.sslMode is required", TestName = "Serve_RefusesAnUnstatedSslModeWithoutACa")]
+    public async Task Serve_RefusesFailOpenConfigurations(string setting, string? value, string expected)
+    {
+        var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
+        try
+        {
+            object? setTo = value == "no-ssl-mode" ? new { host = "127.0.0.1", port = 5432, database = "postgres" } : value;
+            var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { [setting] = setTo });
+
+            var (exit, _, error) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
+
+            exit.Should().Be(2);
+            error.Should().Contain(expected);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Serve_SaysAtStartUpWhatIsOff()
+    {
+        var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
+        try
+        {
+            var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["expiresAt"] = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O") });
+
+            var (_, output, _) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
+
+            output.Should().Contain("masking is OFF").And.Contain("recording is OFF").And.Contain("upstream TLS is OFF");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>A valid configuration (loopback listen on a free port, upstream never contacted) with <paramref name="overrides"/> merged over it.</summary>
     internal static async Task<string> WriteConfigAsync(string directory, IReadOnlyDictionary<string, object?> overrides)
     {
@@ -92,7 +121,14 @@ public sealed class ServeCommandTests
         };
         foreach (var (key, value) in overrides)
         {
-            settings[key] = value;
+            if (value is null)
+            {
+                settings.Remove(key);
+            }
+            else
+            {
+                settings[key] = value;
+            }
         }
 
         var config = Path.Combine(directory, "sidecar.json");

@@ -119,7 +119,7 @@ internal sealed class MalformedInputTests
     [TestCase(new byte[] { (byte)'E', 0x3f, 0xff, 0xff, 0xff }, "54000", TestName = "ServerError_Oversized")]
     public async Task MalformedServerMessages_EndTheSessionWithAClearError(byte[] answer, string sqlState)
     {
-        await using var upstream = new FakeUpstreamServer(answer);
+        await using var upstream = new FakeUpstreamServer(answer, harness.Password);
         var options = harness.Options(SessionAction.Read) with { MaxInspectedMessageBytes = 1024 * 1024 };
         options = options with { Upstream = options.Upstream with { Port = upstream.Port } };
         await using var fakeHarnessServer = new SidecarServer(new SidecarContext(options, TimeProvider.System, NullLogger.Instance, new RecordingOnly()));
@@ -152,7 +152,7 @@ internal sealed class MalformedInputTests
         }
 
         answer.AddRange(RawProtocolClient.Message('D', [0, 2, .. RawProtocolClient.BigEndian(1), (byte)'x', .. value]));
-        await using var upstream = new FakeUpstreamServer([.. answer]);
+        await using var upstream = new FakeUpstreamServer([.. answer], harness.Password);
         var masking = System.Text.Json.JsonDocument.Parse("""{ "detectors": ["ssn"] }""").RootElement.Clone();
         var options = harness.Options(SessionAction.Read, masking: masking);
         options = options with { Upstream = options.Upstream with { Port = upstream.Port } };
