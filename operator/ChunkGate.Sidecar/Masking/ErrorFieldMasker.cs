@@ -12,15 +12,17 @@ namespace ChunkGate.Sidecar.Masking;
 internal static class ErrorFieldMasker
 {
     private static readonly byte[] Redacted = "REDACTED"u8.ToArray();
+    private static readonly byte[] Withheld = "REDACTED: text raised by function code, withheld by ChunkGate masking"u8.ToArray();
 
-    public static int Mask(byte messageCode, ReadOnlySequence<byte> body, IBufferWriter<byte> output, DetectorKinds detectors, MaskedColumnSet columns)
+    /// <param name="clientText">What the client itself sent for the statement answered (its text), or empty: a quoted fragment found there is no secret to the client.</param>
+    public static int Mask(byte messageCode, ReadOnlySequence<byte> body, IBufferWriter<byte> output, DetectorKinds detectors, MaskedColumnSet columns, ReadOnlySpan<byte> clientText = default)
     {
         var length = checked((int)body.Length);
         var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             body.CopyTo(rented);
-            return Mask(messageCode, rented.AsSpan(0, length), output, detectors, columns);
+            return Mask(messageCode, rented.AsSpan(0, length), output, detectors, columns, clientText);
         }
         finally
         {
@@ -28,10 +30,24 @@ internal static class ErrorFieldMasker
         }
     }
 
-    public static int Mask(byte messageCode, Span<byte> body, IBufferWriter<byte> output, DetectorKinds detectors, MaskedColumnSet columns)
+    /// <summary>
+    /// With column rules, the server's own words can carry a masked value (issue 11, hole 3):
+    /// <c>invalid input syntax for type integer: "…"</c>, <c>relation "…" does not exist</c> for
+    /// <c>col::regclass</c>, JSON parse errors quoting the value in detail and context, or a RAISE in
+    /// function code. So every quoted fragment the client did not write itself is redacted; a data
+    /// exception (class 22) keeps only the words before its first colon; and text raised from
+    /// function code (PL/pgSQL or SQL function context) or by RAISE (class P0) is withheld whole.
+    /// </summary>
+    public static int Mask(byte messageCode, Span<byte> body, IBufferWriter<byte> output, DetectorKinds detectors, MaskedColumnSet columns, ReadOnlySpan<byte> clientText = default)
     {
-        // Only the detail field can grow, by one REDACTED replacement.
-        var bound = 5 + body.Length + Redacted.Length + 1;
+        var strict = columns.Count > 0;
+        ReadOnlySpan<byte> sqlState = default;
+        var fromFunction = strict && Scan(body, out sqlState);
+        var dataException = sqlState.StartsWith("22"u8);
+        var withheld = fromFunction || sqlState.StartsWith("P0"u8);
+
+        // Quotes can grow a fragment of 3 bytes to REDACTED in quotes (10): 4x, plus the fixed texts.
+        var bound = 5 + (4 * body.Length) + 256;
         var destination = output.GetSpan(bound);
         destination[0] = messageCode;
         var written = 5;
@@ -74,6 +90,15 @@ internal static class ErrorFieldMasker
                     }
                 }
 
+                if (strict)
+                {
+                    var before = written;
+                    written += StrictText(fieldType, text, destination[written..], clientText, dataException, withheld, ref masked);
+                    masked += ValueDetectors.MaskInPlace(destination[before..written], detectors);
+                    destination[written++] = 0;
+                    continue;
+                }
+
                 masked += ValueDetectors.MaskInPlace(text, detectors);
             }
 
@@ -90,6 +115,105 @@ internal static class ErrorFieldMasker
         BinaryPrimitives.WriteInt32BigEndian(destination[1..], written - 1);
         output.Advance(written);
         return masked;
+    }
+
+    private static int StrictText(byte fieldType, ReadOnlySpan<byte> text, Span<byte> destination, ReadOnlySpan<byte> clientText, bool dataException, bool withheld, ref int masked)
+    {
+        if (withheld && fieldType is (byte)'M' or (byte)'D' or (byte)'H')
+        {
+            masked++;
+            Withheld.CopyTo(destination);
+            return Withheld.Length;
+        }
+
+        if (dataException && fieldType == (byte)'M')
+        {
+            var colon = text.IndexOf(": "u8);
+            if (colon >= 0)
+            {
+                masked++;
+                text = text[..colon];
+            }
+        }
+        else if (dataException && fieldType is (byte)'D' or (byte)'W' or (byte)'H')
+        {
+            // JSON, XML and date parsers quote the input unquoted in their detail and context.
+            masked++;
+            Redacted.CopyTo(destination);
+            return Redacted.Length;
+        }
+
+        return RedactForeignQuotes(text, destination, clientText, ref masked);
+    }
+
+    /// <summary>Copies <paramref name="text"/>, replacing the inside of each "…" or '…' fragment the client did not write itself.</summary>
+    private static int RedactForeignQuotes(ReadOnlySpan<byte> text, Span<byte> destination, ReadOnlySpan<byte> clientText, ref int masked)
+    {
+        var written = 0;
+        var index = 0;
+        while (index < text.Length)
+        {
+            var quote = text[index];
+            // An apostrophe inside a word (it's) opens nothing: only a quote after a non-letter does.
+            var opens = quote is (byte)'"' or (byte)'\'' && (index == 0 || !char.IsAsciiLetterOrDigit((char)text[index - 1]));
+            var close = opens ? text[(index + 1)..].IndexOf(quote) : -1;
+            if (close <= 0)
+            {
+                destination[written++] = quote;
+                index++;
+                continue;
+            }
+
+            var fragment = text.Slice(index + 1, close);
+            destination[written++] = quote;
+            if (clientText.IndexOf(fragment) >= 0)
+            {
+                fragment.CopyTo(destination[written..]);
+                written += fragment.Length;
+            }
+            else
+            {
+                masked++;
+                Redacted.CopyTo(destination[written..]);
+                written += Redacted.Length;
+            }
+
+            destination[written++] = quote;
+            index += close + 2;
+        }
+
+        return written;
+    }
+
+    /// <summary>Whether the context says the text came from function code; the SQLSTATE too.</summary>
+    private static bool Scan(ReadOnlySpan<byte> body, out ReadOnlySpan<byte> sqlState)
+    {
+        sqlState = default;
+        var fromFunction = false;
+        var position = 0;
+        while (position < body.Length && body[position] != 0)
+        {
+            var type = body[position++];
+            var end = body[position..].IndexOf((byte)0);
+            if (end < 0)
+            {
+                break;
+            }
+
+            var text = body.Slice(position, end);
+            if (type == (byte)'C')
+            {
+                sqlState = text;
+            }
+            else if (type == (byte)'W' && (text.IndexOf("PL/pgSQL function"u8) >= 0 || text.IndexOf("SQL function"u8) >= 0))
+            {
+                fromFunction = true;
+            }
+
+            position += end + 1;
+        }
+
+        return fromFunction;
     }
 
     /// <summary>Severity, SQLSTATE, positions and source locations cannot carry values; everything else can.</summary>

@@ -240,8 +240,8 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
     /// (<c>Key (ssn)=(123-45-6789)</c>, <c>Failing row contains (…)</c>) are redacted. Returns the
     /// number of values masked or <see cref="Malformed"/>.
     /// </summary>
-    public int MaskErrorOrNotice(byte messageCode, ReadOnlySequence<byte> body, IBufferWriter<byte> output)
-        => ErrorFieldMasker.Mask(messageCode, body, output, Policy.Detectors, Columns);
+    public int MaskErrorOrNotice(byte messageCode, ReadOnlySequence<byte> body, IBufferWriter<byte> output, ReadOnlySpan<byte> clientText = default)
+        => ErrorFieldMasker.Mask(messageCode, body, output, Policy.Detectors, Columns, clientText);
 
     public void Dispose() => hasher.Dispose();
 }

@@ -20,6 +20,9 @@ internal interface IResultFilter
     /// <summary>Rewrites an ErrorResponse, NoticeResponse or NotificationResponse so no masked value is echoed.</summary>
     int WriteErrorOrNotice(in ReadOnlySequence<byte> message, IBufferWriter<byte> output);
 
+    /// <summary>Forwards a ParameterStatus the client needs (values through the detectors) and drops the others; returns values masked.</summary>
+    int WriteParameterStatus(in ReadOnlySequence<byte> message, IBufferWriter<byte> output);
+
     /// <summary>A CopyOutResponse arrived; returns whether the CopyData that follow must go through <see cref="WriteCopyData"/>.</summary>
     bool OnCopyOut(in ReadOnlySequence<byte> message);
 

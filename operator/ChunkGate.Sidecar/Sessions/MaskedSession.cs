@@ -33,6 +33,7 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
     : IResultFilter, IStatementObserver, IResultObserver, ICopyGate, ISessionEndObserver, IAsyncDisposable
 {
     private static readonly Pending SyncMarker = new(PendingKind.Sync, default, null);
+    private static readonly byte[] NotificationWithheld = "REDACTED"u8.ToArray();
 
     private readonly ConcurrentQueue<Pending> pending = new();
     private CopyPlan? preparedCopy;
@@ -52,9 +53,12 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
     }
 
     /// <summary>Something sent whose answer has not arrived yet: an execution, a simple Query, or a Sync.</summary>
-    private sealed class Pending(PendingKind kind, RecordedStatement statement, Activity? span, bool hasParameters = false)
+    private sealed class Pending(PendingKind kind, RecordedStatement statement, Activity? span, bool hasParameters = false, string? text = null)
     {
         public PendingKind Kind => kind;
+
+        /// <summary>The statement text the client sent: what an error may quote back without revealing anything.</summary>
+        public string? Text => text;
 
         /// <summary>Its Bind had parameters: an error message may quote one of their values.</summary>
         public bool HasParameters => hasParameters;
@@ -105,17 +109,46 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
         var code = message.FirstSpan[0];
         if (code != (byte)BackendCode.NotificationResponse)
         {
-            return masker.MaskErrorOrNotice(code, message.Slice(MessageFramer.HeaderLength), output);
+            var clientText = Answering()?.Text is { } text ? Encoding.UTF8.GetBytes(text) : [];
+            return masker.MaskErrorOrNotice(code, message.Slice(MessageFramer.HeaderLength), output, clientText);
         }
 
-        // A notification's channel and payload are free text: run the detectors over both.
-        var length = (int)message.Length;
+        return WriteNotification(message, output);
+    }
+
+    /// <summary>
+    /// <c>pg_notify(channel, col)</c> carries any value the session can read: the payload is
+    /// withheld whole (nothing tells data from chatter), the channel goes through the detectors.
+    /// </summary>
+    private int WriteNotification(in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
+    {
+        var body = message.Slice(MessageFramer.HeaderLength).ToArray();
+        var channelEnd = Array.IndexOf(body, (byte)0, 4);
+        if (body.Length < 5 || channelEnd < 0 || body[^1] != 0)
+        {
+            return ResultMasker.Malformed;
+        }
+
+        var payloadLength = body.Length - channelEnd - 2;
+        var length = MessageFramer.HeaderLength + channelEnd + 1 + (payloadLength > 0 ? NotificationWithheld.Length : 0) + 1;
         var span = output.GetSpan(length);
-        message.CopyTo(span);
-        var masked = ValueDetectors.MaskInPlace(span[(MessageFramer.HeaderLength + 4)..length], masker.Policy.Detectors);
+        span[0] = (byte)BackendCode.NotificationResponse;
+        BinaryPrimitives.WriteInt32BigEndian(span[1..], length - 1);
+        body.AsSpan(0, channelEnd + 1).CopyTo(span[MessageFramer.HeaderLength..]);
+        var masked = ValueDetectors.MaskInPlace(span.Slice(MessageFramer.HeaderLength + 4, channelEnd - 4), masker.Policy.Detectors);
+        if (payloadLength > 0)
+        {
+            NotificationWithheld.CopyTo(span[(MessageFramer.HeaderLength + channelEnd + 1)..]);
+            masked++;
+        }
+
+        span[length - 1] = 0;
         output.Advance(length);
         return masked;
     }
+
+    public int WriteParameterStatus(in ReadOnlySequence<byte> message, IBufferWriter<byte> output) =>
+        ParameterStatusFilter.Write(message, output, masker.Policy.Detectors);
 
     public bool OnCopyOut(in ReadOnlySequence<byte> message)
     {
@@ -181,7 +214,7 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
     {
         var span = StartSpan(refused);
         var statement = recorder?.StatementStarted(Encoding.UTF8.GetString(sql), extendedProtocol ? StatementProtocol.Extended : StatementProtocol.Simple, default, span?.Context ?? default) ?? default;
-        var sent = new Pending(extendedProtocol ? PendingKind.Execution : PendingKind.Query, statement, span) { Copy = refused ? null : preparedCopy };
+        var sent = new Pending(extendedProtocol ? PendingKind.Execution : PendingKind.Query, statement, span, text: Encoding.UTF8.GetString(sql)) { Copy = refused ? null : preparedCopy };
         preparedCopy = null;
         pending.Enqueue(sent);
     }
@@ -190,7 +223,7 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
     {
         var span = StartSpan(refused);
         var statement = recorder?.StatementStarted(text ?? "-- (a portal the sidecar did not see bound)", StatementProtocol.Extended, parameters, span?.Context ?? default) ?? default;
-        pending.Enqueue(new Pending(PendingKind.Execution, statement, span, parameters.Length > 0));
+        pending.Enqueue(new Pending(PendingKind.Execution, statement, span, parameters.Length > 0, text));
     }
 
     public void Synced() => pending.Enqueue(SyncMarker);

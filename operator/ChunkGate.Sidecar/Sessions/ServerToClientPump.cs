@@ -257,6 +257,9 @@ internal sealed class ServerToClientPump(
     {
         BackendCode.DataRow => rowsNeedRewrite,
         BackendCode.CopyData => copyNeedsRewrite,
+
+        // Any message that can carry a value goes through masking (issue 11, hole 3).
+        BackendCode.ParameterStatus or BackendCode.FunctionCallResponse => filter is not null,
         BackendCode.RowDescription or BackendCode.NoData or BackendCode.ReadyForQuery or BackendCode.ErrorResponse
             or BackendCode.NoticeResponse or BackendCode.NotificationResponse or BackendCode.CopyOutResponse
             or BackendCode.CommandComplete or BackendCode.EmptyQueryResponse or BackendCode.PortalSuspended => filter is not null || observer is not null,
@@ -310,6 +313,13 @@ internal sealed class ServerToClientPump(
                 observer?.ExecutionEnded((BackendCode)code, rows, bytes, maskedValues);
                 Roll();
                 break;
+            case BackendCode.ParameterStatus:
+                masked = filter!.WriteParameterStatus(message, client);
+                maskedValues += Math.Max(masked, 0);
+                return masked >= 0;
+            case BackendCode.FunctionCallResponse:
+                // The fast-path call is refused client-side; a result that arrives anyway has no description to mask by.
+                return false;
             case BackendCode.CopyOutResponse:
                 copyNeedsRewrite = filter is not null && filter.OnCopyOut(message);
                 break;

@@ -25,11 +25,11 @@ public sealed class ErrorMaskingTests
         return [.. bytes];
     }
 
-    private static (Dictionary<char, string> Fields, int Masked) Mask(byte code, byte[] body, bool withRules = true)
+    private static (Dictionary<char, string> Fields, int Masked) Mask(byte code, byte[] body, bool withRules = true, string clientText = "")
     {
         using var masker = Masker(withRules);
         var output = new ArrayBufferWriter<byte>();
-        var masked = masker.MaskErrorOrNotice(code, new ReadOnlySequence<byte>(body), output);
+        var masked = masker.MaskErrorOrNotice(code, new ReadOnlySequence<byte>(body), output, Encoding.UTF8.GetBytes(clientText));
         masked.Should().BeGreaterThanOrEqualTo(0);
         var message = output.WrittenSpan;
         message[0].Should().Be(code);
@@ -59,7 +59,8 @@ public sealed class ErrorMaskingTests
         fields['D'].Should().Be("Key (ssn)=(REDACTED) already exists.");
         fields['C'].Should().Be("23505");
         fields['n'].Should().Be("customers_ssn_key");
-        masked.Should().Be(1);
+        fields['M'].Should().Be("duplicate key value violates unique constraint \"REDACTED\"", "the client did not write that name itself");
+        masked.Should().Be(2);
     }
 
     [Test]
@@ -72,7 +73,7 @@ public sealed class ErrorMaskingTests
     [Test]
     public void MaskErrorOrNotice_KeepsKeysOfUnmaskedColumns()
     {
-        Mask((byte)'E', Body(('D', "Key (customer_id)=(42) is not present in table \"customers\"."))).Fields['D']
+        Mask((byte)'E', Body(('D', "Key (customer_id)=(42) is not present in table \"customers\".")), clientText: "INSERT INTO orders SELECT 42 -- customers").Fields['D']
             .Should().Be("Key (customer_id)=(42) is not present in table \"customers\".");
     }
 
@@ -92,7 +93,7 @@ public sealed class ErrorMaskingTests
         var body = Body(('S', "NOTICE"), ('C', "00000"), ('M', "processing 123-45-6789"), ('D', "card 4111 1111 1111 1111"),
             ('H', "mail alice@example.com"), ('W', "PL/pgSQL function f() line 3 at RAISE: 987-65-4321"), ('q', "select '555-12-3456'"));
 
-        var (fields, masked) = Mask((byte)'N', body);
+        var (fields, masked) = Mask((byte)'N', body, withRules: false);
 
         fields['M'].Should().Be("processing ***-**-****");
         fields['D'].Should().Be("card **** **** **** ****");
@@ -100,6 +101,22 @@ public sealed class ErrorMaskingTests
         fields['W'].Should().EndWith("RAISE: ***-**-****");
         fields['q'].Should().Be("select '***-**-****'");
         masked.Should().Be(5);
+    }
+
+    [TestCase("22P02", "invalid input syntax for type integer: \"Xylophobia\"", "", "invalid input syntax for type integer", TestName = "Strict_DataException_KeepsOnlyTheWordsBeforeTheValue")]
+    [TestCase("42P01", "relation \"xylophobia\" does not exist", "SELECT diagnosis::regclass FROM t", "relation \"REDACTED\" does not exist", TestName = "Strict_QuotedFragmentTheClientDidNotWrite_IsRedacted")]
+    [TestCase("42P01", "relation \"no_such\" does not exist", "SELECT * FROM no_such", "relation \"no_such\" does not exist", TestName = "Strict_QuotedFragmentTheClientWrote_IsKept")]
+    [TestCase("P0001", "Xylophobia", "SELECT shout(diagnosis) FROM t", "REDACTED: text raised by function code, withheld by ChunkGate masking", TestName = "Strict_RaiseException_IsWithheld")]
+    [TestCase("42P01", "it's 'Xylophobia' and \"x\" unclosed \"", "x", "it's 'REDACTED' and \"x\" unclosed \"", TestName = "Strict_UnbalancedQuotes_AreCopied")]
+    public void MaskErrorOrNotice_WithColumnRules_RedactsWhatTheClientDidNotWrite(string sqlState, string message, string clientText, string expected) =>
+        Mask((byte)'E', Body(('S', "ERROR"), ('C', sqlState), ('M', message)), clientText: clientText).Fields['M'].Should().Be(expected);
+
+    [Test]
+    public void MaskErrorOrNotice_WithColumnRules_WithholdsNoticesFromFunctionCode()
+    {
+        var (fields, _) = Mask((byte)'N', Body(('S', "NOTICE"), ('C', "00000"), ('M', "seen Xylophobia"), ('W', "PL/pgSQL function murmur(text) line 1 at RAISE")));
+        fields['M'].Should().StartWith("REDACTED");
+        fields['W'].Should().Be("PL/pgSQL function murmur(text) line 1 at RAISE");
     }
 
     [Test]
