@@ -31,6 +31,12 @@ internal sealed record SidecarOptions(
     /// </summary>
     public int MaxInspectedMessageBytes { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>Client connections served at once; more are answered 53300 and closed (each holds a database backend).</summary>
+    public int MaxClientConnections { get; init; } = 64;
+
+    /// <summary>How long a client may take to send its startup packet: a half-open connection is closed after it.</summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// The run's trace (W3C <c>TRACEPARENT</c>/<c>TRACESTATE</c> in the environment, set by the
     /// operator on the run Pod), parent of every statement span; default when there is none.

@@ -158,6 +158,9 @@ internal static class SidecarOptionsLoader
                 errors.Add($"otlp.endpoint must be an absolute URI, got '{otlpEndpoint}'");
             }
 
+            var maxClients = ParsePositive(Setting("MAX_CLIENT_CONNECTIONS", "limits", "maxClientConnections"), "limits.maxClientConnections", 64, errors);
+            var startupSeconds = ParsePositive(Setting("STARTUP_TIMEOUT_SECONDS", "limits", "startupTimeoutSeconds"), "limits.startupTimeoutSeconds", 10, errors);
+            var maxMessage = ParsePositive(Setting("MAX_INSPECTED_MESSAGE_BYTES", "limits", "maxInspectedMessageBytes"), "limits.maxInspectedMessageBytes", 64 * 1024 * 1024, errors);
             var runTrace = RunTraceContext(environment, errors);
             if (errors.Count > 0 || listen is null)
             {
@@ -173,7 +176,13 @@ internal static class SidecarOptionsLoader
                 action,
                 masking,
                 recordingPath,
-                otlpEndpoint) { RunTraceContext = runTrace }, errors);
+                otlpEndpoint)
+            {
+                RunTraceContext = runTrace,
+                MaxClientConnections = maxClients,
+                StartupTimeout = TimeSpan.FromSeconds(startupSeconds),
+                MaxInspectedMessageBytes = maxMessage,
+            }, errors);
         }
     }
 
@@ -207,6 +216,22 @@ internal static class SidecarOptionsLoader
 
         errors.Add($"listen must be address:port (e.g. 127.0.0.1:6432), got '{text}'");
         return null;
+    }
+
+    private static int ParsePositive(string? text, string name, int fallback, List<string> errors)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            return value;
+        }
+
+        errors.Add($"{name} must be a positive whole number, got '{text}'");
+        return fallback;
     }
 
     private static bool ParseBool(string? text, string name, List<string> errors)

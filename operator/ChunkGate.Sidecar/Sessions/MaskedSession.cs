@@ -29,7 +29,7 @@ namespace ChunkGate.Sidecar.Sessions;
 /// as skipped instead of absorbing later answers. An error with no execution pending (a Parse or
 /// Describe failing before any Execute) is recorded as a session error.
 /// </remarks>
-internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catalog, RecordingSession? recorder, ActivityContext runTrace = default)
+internal sealed class MaskedSession(ResultMasker masker, CatalogLease? catalog, RecordingSession? recorder, ActivityContext runTrace = default)
     : IResultFilter, IStatementObserver, IResultObserver, ICopyGate, ISessionEndObserver, IAsyncDisposable
 {
     private static readonly Pending SyncMarker = new(PendingKind.Sync, default, null);
@@ -200,7 +200,7 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
             return Refused("ChunkGate sidecar refused the statement: with masking on, only a single text or CSV COPY … TO STDOUT can be masked");
         }
 
-        var fields = await CopyColumnDescriber.DescribeAsync(catalog, parsed, cancellationToken).ConfigureAwait(false);
+        var fields = await catalog.UseAsync((connection, token) => CopyColumnDescriber.DescribeAsync(connection, parsed, token), cancellationToken).ConfigureAwait(false);
         if (fields is null)
         {
             return Refused("ChunkGate sidecar refused the statement: the columns of this COPY could not be described for masking");
@@ -449,11 +449,6 @@ internal sealed class MaskedSession(ResultMasker masker, NpgsqlConnection? catal
         }
 
         masker.Dispose();
-        if (catalog is not null)
-        {
-            await catalog.DisposeAsync().ConfigureAwait(false);
-        }
-
         recorder?.Ended(ending.Reason, ending.BytesToClient, ending.BytesToServer);
     }
 }

@@ -56,7 +56,23 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
 
     private async Task RunClientAsync(PipeReader clientReader, PipeWriter clientWriter, CancellationToken cancellationToken)
     {
-        var startup = await ReadStartupAsync(clientReader, clientWriter, cancellationToken).ConfigureAwait(false);
+        StartupPacket? startup;
+        using (var startupTimeout = new CancellationTokenSource(context.Options.StartupTimeout, context.Time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, startupTimeout.Token))
+        {
+            try
+            {
+                startup = await ReadStartupAsync(clientReader, clientWriter, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (startupTimeout.IsCancellationRequested)
+            {
+                // A half-open client must not hold a socket (and a connection slot) forever.
+                context.Logger.LogDebug("closing a client that sent no startup packet within {Timeout}", context.Options.StartupTimeout);
+                await FatalAsync(clientWriter, "08P01", "no startup packet within the ChunkGate sidecar's startup timeout").ConfigureAwait(false);
+                return;
+            }
+        }
+
         if (startup is null)
         {
             return;

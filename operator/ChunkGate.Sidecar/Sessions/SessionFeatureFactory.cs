@@ -16,6 +16,7 @@ namespace ChunkGate.Sidecar.Sessions;
 internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolicy policy, TimeProvider time, ILogger logger, ILogger? recordingLog) : ISessionFeatureFactory, IAsyncDisposable
 {
     private readonly SemaphoreSlim recorderLock = new(1, 1);
+    private readonly SharedCatalog catalog = new(credential => CatalogConnectionString(options, credential));
     private SessionRecorder? recorder;
 
     /// <summary>Null when neither masking, recording nor tracing is configured (pure pass-through).</summary>
@@ -34,13 +35,13 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
 
     public async Task<SessionFeatures> CreateAsync(UpstreamCredential credential, CancellationToken cancellationToken)
     {
-        NpgsqlConnection? catalog = null;
+        CatalogLease? lease = null;
         var columns = MaskedColumnSet.Empty;
         if (policy.Columns.Count > 0)
         {
-            catalog = new NpgsqlConnection(CatalogConnectionString(credential));
-            await catalog.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var resolution = await CatalogResolver.ResolveAsync(catalog, policy, cancellationToken).ConfigureAwait(false);
+            // Resolved per session (a transform session may have changed tables or views since), on the shared connection.
+            lease = new CatalogLease(catalog, credential);
+            var resolution = await lease.UseAsync((connection, token) => CatalogResolver.ResolveAsync(connection, policy, token), cancellationToken).ConfigureAwait(false);
             foreach (var warning in resolution.Warnings)
             {
                 logger.LogWarning("{Warning}", warning);
@@ -56,7 +57,7 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
             Action: options.Action.ToString().ToLowerInvariant(),
             ExpiresAt: options.ExpiresAt,
             TraceId: options.RunTraceContext == default ? null : options.RunTraceContext.TraceId.ToString()));
-        var session = new MaskedSession(new ResultMasker(policy, columns), catalog, recording, options.RunTraceContext);
+        var session = new MaskedSession(new ResultMasker(policy, columns), lease, recording, options.RunTraceContext);
         var masks = !policy.IsEmpty;
         return new SessionFeatures(
             Filter: session,
@@ -97,10 +98,11 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
         }
 
         recorderLock.Dispose();
+        await catalog.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>The catalog connection: same role, same database, read-only, never pooled.</summary>
-    private string CatalogConnectionString(UpstreamCredential credential) => new NpgsqlConnectionStringBuilder
+    private static string CatalogConnectionString(SidecarOptions options, UpstreamCredential credential) => new NpgsqlConnectionStringBuilder
     {
         Host = options.Upstream.Host,
         Port = options.Upstream.Port,

@@ -11,6 +11,7 @@ internal sealed class SidecarServer(SidecarContext context) : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly HashSet<Task> sessions = [];
     private Task? acceptLoop;
+    private int active;
 
     public IPEndPoint EndPoint => (IPEndPoint)listener.LocalEndPoint!;
 
@@ -45,7 +46,17 @@ internal sealed class SidecarServer(SidecarContext context) : IAsyncDisposable
                 continue;
             }
 
-            var session = Task.Run(() => new ProxySession(client, context).RunAsync(stopping.Token));
+            Task session;
+            if (Interlocked.Increment(ref active) > context.Options.MaxClientConnections)
+            {
+                // Every session holds a database backend: past the limit, say so and close.
+                session = Task.Run(() => RefuseAsync(client));
+            }
+            else
+            {
+                session = Task.Run(() => new ProxySession(client, context).RunAsync(stopping.Token));
+            }
+
             lock (sessions)
             {
                 sessions.Add(session);
@@ -60,6 +71,7 @@ internal sealed class SidecarServer(SidecarContext context) : IAsyncDisposable
                         context.Logger.LogError(exception.GetBaseException(), "session failed");
                     }
 
+                    Interlocked.Decrement(ref active);
                     lock (sessions)
                     {
                         sessions.Remove(finished);
@@ -68,6 +80,25 @@ internal sealed class SidecarServer(SidecarContext context) : IAsyncDisposable
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
+        }
+    }
+
+    private async Task RefuseAsync(Socket client)
+    {
+        context.Logger.LogWarning("refusing a client: {Limit} connections already served (limits.maxClientConnections)", context.Options.MaxClientConnections);
+        using (client)
+        {
+            var refusal = new System.Buffers.ArrayBufferWriter<byte>(128);
+            Protocol.BackendMessages.ErrorResponse(refusal, Protocol.ErrorSeverity.Fatal, "53300", $"too many connections to the ChunkGate sidecar (limit {context.Options.MaxClientConnections})");
+            try
+            {
+                await client.SendAsync(refusal.WrittenMemory, SocketFlags.None).ConfigureAwait(false);
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+                // The client is gone already.
+            }
         }
     }
 
