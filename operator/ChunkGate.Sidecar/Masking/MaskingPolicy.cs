@@ -182,6 +182,7 @@ internal sealed class MaskingPolicy
                 "ssn" => DetectorKinds.Ssn,
                 "card" => DetectorKinds.Card,
                 "email" => DetectorKinds.Email,
+                "strict" => DetectorKinds.Strict,
                 _ => throw new MaskingPolicyException($"masking.detectors[{index}]", "unknown detector (expected ssn, card or email)."),
             };
             index++;

@@ -92,9 +92,17 @@ internal static class ValueDetectors
             // the backstop prefers a false positive to a leak.
             var end = cursor;
             var masked = false;
-            if ((kinds & DetectorKinds.Card) != 0 && groups <= MaxGroups && LooksLikeCard(text[start..end], groupLengths[..groups], uniformSeparators))
+            var strict = (kinds & DetectorKinds.Strict) != 0;
+            if ((kinds & DetectorKinds.Card) != 0 && groups <= MaxGroups && LooksLikeCard(text[start..end], groupLengths[..groups], uniformSeparators, strict))
             {
                 MaskDigits(text[start..end], groups == 1 ? (byte)'0' : (byte)'*');
+                found++;
+                masked = true;
+            }
+
+            if (!masked && (kinds & DetectorKinds.Ssn) != 0 && groups == 1 && end - start == 9 && (strict || FollowsSsnHint(text[..start])))
+            {
+                MaskDigits(text[start..end], (byte)'*');
                 found++;
                 masked = true;
             }
@@ -119,7 +127,22 @@ internal static class ValueDetectors
         return found;
     }
 
-    private static bool LooksLikeCard(ReadOnlySpan<byte> run, ReadOnlySpan<int> groupLengths, bool uniformSeparators)
+    /// <summary>Whether "ssn" or "social" (any case) ends within the 24 bytes before a nine-digit run: a JSON key, a label.</summary>
+    private static bool FollowsSsnHint(ReadOnlySpan<byte> before)
+    {
+        var window = before.Length > 24 ? before[^24..] : before;
+        Span<byte> folded = stackalloc byte[24];
+        folded = folded[..window.Length];
+        for (var index = 0; index < window.Length; index++)
+        {
+            // ASCII letters only; other bytes (UTF-8 included) are copied as they are.
+            folded[index] = window[index] is >= (byte)'A' and <= (byte)'Z' ? (byte)(window[index] | 0x20) : window[index];
+        }
+
+        return folded.IndexOf("ssn"u8) >= 0 || folded.IndexOf("social"u8) >= 0;
+    }
+
+    private static bool LooksLikeCard(ReadOnlySpan<byte> run, ReadOnlySpan<int> groupLengths, bool uniformSeparators, bool strict)
     {
         var digits = 0;
         foreach (var length in groupLengths)
@@ -150,7 +173,7 @@ internal static class ValueDetectors
             }
         }
 
-        return PassesLuhn(run);
+        return strict || PassesLuhn(run);
     }
 
     /// <summary>The Luhn mod-10 check over the digits of <paramref name="run"/> (separators ignored).</summary>

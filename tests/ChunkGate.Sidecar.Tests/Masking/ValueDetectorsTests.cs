@@ -19,6 +19,10 @@ public sealed class ValueDetectorsTests
     [TestCase("ids 123-45-6789 and 987-65-4321", "ids ***-**-**** and ***-**-****")]
     [TestCase("{\"ssn\":\"123-45-6789\"}", "{\"ssn\":\"***-**-****\"}")]
     [TestCase("123-45-6789-1", "***-**-****-1")]
+    [TestCase("{\"ssn\": \"123456789\"}", "{\"ssn\": \"*********\"}")]
+    [TestCase("{\"SSN\":123456789}", "{\"SSN\":*********}")]
+    [TestCase("{\"patient\":{\"social_security\":\"123456789\"}}", "{\"patient\":{\"social_security\":\"*********\"}}")]
+    [TestCase("ssn 123456789 and ssn 987654321", "ssn ********* and ssn *********")]
     public void MaskInPlace_MasksSsn(string text, string expected)
     {
         var (masked, found) = Mask(text, DetectorKinds.Ssn);
@@ -32,6 +36,10 @@ public sealed class ValueDetectorsTests
     [TestCase("12-345-6789")]
     [TestCase("1234-56-7890")]
     [TestCase("123456789")]
+    [TestCase("{\"order\": \"123456789\"}")]
+    [TestCase("ssn field far away from the number, more than 24 bytes: 123456789")]
+    [TestCase("ssn 1234567890")]
+    [TestCase("ssn 12345678")]
     [TestCase("no digits at all")]
     [TestCase("")]
     public void MaskInPlace_LeavesNonSsnAlone(string text)
@@ -65,6 +73,18 @@ public sealed class ValueDetectorsTests
     {
         Mask(text, DetectorKinds.Card).Should().Be((text, 0));
     }
+
+    [TestCase("{\"order\": \"123456789\"}", "{\"order\": \"*********\"}", TestName = "Strict_MasksEveryNineDigitNumber")]
+    [TestCase("4111111111111112", "0000000000000000", TestName = "Strict_MasksACardFailingLuhn")]
+    [TestCase("4111 1111 1111 1112", "**** **** **** ****", TestName = "Strict_MasksAGroupedCardFailingLuhn")]
+    public void MaskInPlace_Strict_WidensSsnAndCard(string text, string expected) =>
+        Mask(text, DetectorKinds.All | DetectorKinds.Strict).Masked.Should().Be(expected);
+
+    [TestCase("1234567890", TestName = "Strict_LeavesTenDigitsAlone")]
+    [TestCase("41111111111", TestName = "Strict_LeavesElevenDigitsAlone")]
+    [TestCase("4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 2", TestName = "Strict_LeavesOddlyGroupedDigitsAlone")]
+    public void MaskInPlace_Strict_StillLeavesOtherNumbersAlone(string text) =>
+        Mask(text, DetectorKinds.All | DetectorKinds.Strict).Should().Be((text, 0));
 
     [TestCase("alice@example.com", "*****@*******.***")]
     [TestCase("mail Bob.Smith+tag@mail.example.co.uk now", "mail ***.*********@****.*******.**.** now")]
