@@ -28,8 +28,7 @@ public sealed class ServeCommandTests
         occupant.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         occupant.Listen();
         var port = ((IPEndPoint)occupant.LocalEndPoint!).Port;
-        var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
-        try
+        await InTemporaryDirectoryAsync(async directory =>
         {
             var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["listen"] = $"127.0.0.1:{port}" });
 
@@ -37,18 +36,13 @@ public sealed class ServeCommandTests
 
             exit.Should().Be(1);
             error.Should().Contain($"cannot listen on 127.0.0.1:{port}").And.NotContain("Unhandled exception");
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [Test]
     public async Task Serve_AtExpiry_EndsWithExitCode0_NotACrash()
     {
-        var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
-        try
+        await InTemporaryDirectoryAsync(async directory =>
         {
             var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["expiresAt"] = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O") });
 
@@ -57,11 +51,7 @@ public sealed class ServeCommandTests
             error.Should().NotContain("Unhandled exception");
             exit.Should().Be(0, "expiry is the documented, clean end of a sidecar (exit 134 was a crash)");
             output.Should().Contain("approval expired");
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [TestCase("listen", "0.0.0.0:0", "not a loopback address", TestName = "Serve_RefusesANonLoopbackListen")]
@@ -69,8 +59,7 @@ public sealed class ServeCommandTests
     [TestCase("upstream", "no-ssl-mode", "upstream.sslMode is required", TestName = "Serve_RefusesAnUnstatedSslModeWithoutACa")]
     public async Task Serve_RefusesFailOpenConfigurations(string setting, string? value, string expected)
     {
-        var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
-        try
+        await InTemporaryDirectoryAsync(async directory =>
         {
             object? setTo = value == "no-ssl-mode" ? new { host = "127.0.0.1", port = 5432, database = "postgres" } : value;
             var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { [setting] = setTo });
@@ -79,24 +68,28 @@ public sealed class ServeCommandTests
 
             exit.Should().Be(2);
             error.Should().Contain(expected);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [Test]
     public async Task Serve_SaysAtStartUpWhatIsOff()
     {
-        var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
-        try
+        await InTemporaryDirectoryAsync(async directory =>
         {
             var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["expiresAt"] = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O") });
 
             var (_, output, _) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
 
             output.Should().Contain("masking is OFF").And.Contain("recording is OFF").And.Contain("upstream TLS is OFF");
+        });
+    }
+
+    private static async Task InTemporaryDirectoryAsync(Func<string, Task> test)
+    {
+        var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
+        try
+        {
+            await test(directory);
         }
         finally
         {
