@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Recording;
 using ChunkGate.Sidecar.Sessions;
@@ -144,12 +145,16 @@ internal static class Program
         // A TaskCompletionSource, not a CancellationTokenSource: ProcessExit fires after Main has
         // returned, and cancelling a disposed source there crashed every expiry with exit 134.
         var shutdown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Console.CancelKeyPress += (_, e) =>
+        // SIGTERM (the kubelet stopping the Pod) and Ctrl-C: take over the runtime's default, which
+        // ends the process with 143 before the sessions are ended and their statements cancelled.
+        void Stop(PosixSignalContext signal)
         {
-            e.Cancel = true;
+            signal.Cancel = true;
             shutdown.TrySetResult();
-        };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => shutdown.TrySetResult();
+        }
+
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
         // After the approval expires there is nothing left to serve: each session ends itself at
         // the deadline (statement cancelled upstream, connection closed); give them the grace to

@@ -84,6 +84,43 @@ public sealed class ServeCommandTests
         });
     }
 
+    [Test]
+    public async Task Serve_OnSigterm_StopsWithExitCode0()
+    {
+        await InTemporaryDirectoryAsync(async directory =>
+        {
+            var config = await WriteConfigAsync(directory, new Dictionary<string, object?>());
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { SidecarDll, "serve", "--config", config })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var sidecar = System.Diagnostics.Process.Start(start)!;
+            try
+            {
+                while (await sidecar.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line && !line.Contains("listening on", StringComparison.Ordinal))
+                {
+                }
+
+                using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", sidecar.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await term.WaitForExitAsync();
+                }
+
+                await sidecar.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                sidecar.ExitCode.Should().Be(0, "SIGTERM is a documented, clean stop (the runtime's default exit was 143)");
+            }
+            finally
+            {
+                if (!sidecar.HasExited)
+                {
+                    sidecar.Kill();
+                }
+            }
+        });
+    }
+
     private static async Task InTemporaryDirectoryAsync(Func<string, Task> test)
     {
         var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
