@@ -190,6 +190,8 @@ internal static class ErrorFieldMasker
     {
         sqlState = default;
         var fromFunction = false;
+        var ownRefusal = false;
+        var refusalContext = false;
         var position = 0;
         while (position < body.Length && body[position] != 0)
         {
@@ -208,12 +210,19 @@ internal static class ErrorFieldMasker
             else if (type == (byte)'W' && (text.IndexOf("PL/pgSQL function"u8) >= 0 || text.IndexOf("SQL function"u8) >= 0))
             {
                 fromFunction = true;
+                refusalContext = text.SequenceEqual("PL/pgSQL function inline_code_block line 1 at RAISE"u8);
+            }
+            else if (type == (byte)'M')
+            {
+                ownRefusal = text.StartsWith("ChunkGate sidecar refused"u8);
             }
 
             position += end + 1;
         }
 
-        return fromFunction;
+        // The sidecar's own refusals are raised by the DO block it sends in the statement's place
+        // (ClientToServerPump.RefusalStatement; clients' DO blocks are refused): fixed text, no data.
+        return fromFunction && !(ownRefusal && refusalContext);
     }
 
     /// <summary>Severity, SQLSTATE, positions and source locations cannot carry values; everything else can.</summary>
