@@ -1,7 +1,8 @@
-using ChunkGate.Kubernetes.Http;
-using ChunkGate.Kubernetes.Models;
-using ChunkGate.Kubernetes.Resources;
+using ChunkGate.Kubernetes.Errors;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChunkGate.Kubernetes.Election;
 
@@ -10,29 +11,33 @@ namespace ChunkGate.Kubernetes.Election;
 /// lease, then renews every retry period. If a renewal does not succeed within the renew deadline it
 /// steps down (the leading token is cancelled). On shutdown it releases the lease when configured to.
 /// Every write is an optimistic-concurrency update, so two candidates can never both win the same round.
+/// Kept instead of the official client's <c>k8s.LeaderElection.LeaderElector</c>: that one does not
+/// release the Lease after the leader's work has stopped (a successor waits out the whole lease
+/// duration), keeps leading when the work ends by itself, and runs on the wall clock, so tests of
+/// renew deadlines and take-overs would have to sleep; this one runs on a <see cref="TimeProvider"/>.
 /// </summary>
 public sealed partial class LeaderElector
 {
-    private readonly ResourceClient<Lease> leases;
+    private readonly IKubernetes client;
     private readonly LeaderElectionOptions options;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
-    private Lease? observed;
+    private V1Lease? observed;
     private DateTimeOffset observedAt;
 
-    public LeaderElector(KubernetesClient client, LeaderElectionOptions options)
+    public LeaderElector(IKubernetes client, LeaderElectionOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         options.Validate();
-        leases = client.Resource<Lease>(ResourceType.Leases);
+        this.client = client;
         this.options = options;
-        timeProvider = client.TimeProvider;
-        logger = client.LoggerFactory.CreateLogger<LeaderElector>();
+        this.timeProvider = timeProvider ?? TimeProvider.System;
+        logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<LeaderElector>();
     }
 
     public bool IsLeader { get; private set; }
 
     /// <summary>The holder last seen on the lease (may be us), or null.</summary>
-    public string? ObservedLeader => observed?.Spec.HolderIdentity;
+    public string? ObservedLeader => observed?.Spec?.HolderIdentity;
 
     /// <summary>
     /// Campaigns, then calls <paramref name="onStartedLeading"/> with a token cancelled when leadership
@@ -135,7 +140,7 @@ public sealed partial class LeaderElector
                 return;
             }
 
-            if (observed?.Spec.HolderIdentity is { } holder && holder != options.Identity)
+            if (observed?.Spec?.HolderIdentity is { } holder && holder != options.Identity)
             {
                 LogLost(logger, options.Identity, holder);
                 return;
@@ -156,7 +161,7 @@ public sealed partial class LeaderElector
         {
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attempt.CancelAfter(options.RenewDeadline);
-            var current = await leases.TryGetAsync(options.LeaseNamespace, options.LeaseName, attempt.Token).ConfigureAwait(false);
+            var current = await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace, cancellationToken: attempt.Token).OrNull().ConfigureAwait(false);
             var now = timeProvider.GetUtcNow();
             if (current is not null && !LeaseDecider.SameRecord(current.Spec, observed?.Spec))
             {
@@ -170,11 +175,11 @@ public sealed partial class LeaderElector
                 case LeaseAction.Wait:
                     return false;
                 case LeaseAction.Create:
-                    observed = await leases.CreateAsync(new Lease { Metadata = new ObjectMeta { Name = options.LeaseName, Namespace = options.LeaseNamespace }, Spec = decision.Spec! }, cancellationToken: attempt.Token).ConfigureAwait(false);
+                    observed = await client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { ApiVersion = "coordination.k8s.io/v1", Kind = "Lease", Metadata = new V1ObjectMeta { Name = options.LeaseName, NamespaceProperty = options.LeaseNamespace }, Spec = decision.Spec! }, options.LeaseNamespace, cancellationToken: attempt.Token).Typed().ConfigureAwait(false);
                     break;
                 default:
                     current!.Spec = decision.Spec!;
-                    observed = await leases.ReplaceAsync(current, cancellationToken: attempt.Token).ConfigureAwait(false);
+                    observed = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(current, options.LeaseName, options.LeaseNamespace, cancellationToken: attempt.Token).Typed().ConfigureAwait(false);
                     break;
             }
 
@@ -191,7 +196,7 @@ public sealed partial class LeaderElector
 
     private async Task ReleaseAsync()
     {
-        if (observed is not { } held || held.Spec.HolderIdentity != options.Identity)
+        if (observed is not { } held || held.Spec?.HolderIdentity != options.Identity)
         {
             return;
         }
@@ -200,7 +205,7 @@ public sealed partial class LeaderElector
         {
             using var timeout = new CancellationTokenSource(options.RenewDeadline);
             held.Spec = LeaseDecider.Release(held.Spec, timeProvider.GetUtcNow());
-            observed = await leases.ReplaceAsync(held, cancellationToken: timeout.Token).ConfigureAwait(false);
+            observed = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(held, options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token).Typed().ConfigureAwait(false);
             LogReleased(logger, options.Identity);
         }
         catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or TimeoutException or OperationCanceledException)

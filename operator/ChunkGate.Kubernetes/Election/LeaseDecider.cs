@@ -1,4 +1,4 @@
-using ChunkGate.Kubernetes.Models;
+using k8s.Models;
 
 namespace ChunkGate.Kubernetes.Election;
 
@@ -18,7 +18,7 @@ public enum LeaseAction
 }
 
 /// <summary>What to do with the Lease, and the spec to write for anything but <see cref="LeaseAction.Wait"/>.</summary>
-public sealed record LeaseDecision(LeaseAction Action, LeaseSpec? Spec, DateTimeOffset? HeldUntil);
+public sealed record LeaseDecision(LeaseAction Action, V1LeaseSpec? Spec, DateTimeOffset? HeldUntil);
 
 /// <summary>
 /// The pure acquire-or-renew decision, as client-go makes it. Validity is judged from when this
@@ -27,17 +27,17 @@ public sealed record LeaseDecision(LeaseAction Action, LeaseSpec? Spec, DateTime
 /// </summary>
 public static class LeaseDecider
 {
-    public static LeaseDecision Decide(LeaseSpec? current, DateTimeOffset observedAt, string identity, TimeSpan leaseDuration, DateTimeOffset now)
+    public static LeaseDecision Decide(V1LeaseSpec? current, DateTimeOffset observedAt, string identity, TimeSpan leaseDuration, DateTimeOffset now)
     {
         var durationSeconds = (int)Math.Ceiling(leaseDuration.TotalSeconds);
         if (current is null)
         {
-            return new LeaseDecision(LeaseAction.Create, new LeaseSpec
+            return new LeaseDecision(LeaseAction.Create, new V1LeaseSpec
             {
                 HolderIdentity = identity,
                 LeaseDurationSeconds = durationSeconds,
-                AcquireTime = now,
-                RenewTime = now,
+                AcquireTime = now.UtcDateTime,
+                RenewTime = now.UtcDateTime,
                 LeaseTransitions = 0,
             }, null);
         }
@@ -45,12 +45,12 @@ public static class LeaseDecider
         var holder = current.HolderIdentity;
         if (holder == identity)
         {
-            return new LeaseDecision(LeaseAction.Renew, new LeaseSpec
+            return new LeaseDecision(LeaseAction.Renew, new V1LeaseSpec
             {
                 HolderIdentity = identity,
                 LeaseDurationSeconds = durationSeconds,
-                AcquireTime = current.AcquireTime ?? now,
-                RenewTime = now,
+                AcquireTime = current.AcquireTime ?? now.UtcDateTime,
+                RenewTime = now.UtcDateTime,
                 LeaseTransitions = current.LeaseTransitions ?? 0,
             }, null);
         }
@@ -63,28 +63,28 @@ public static class LeaseDecider
             return new LeaseDecision(LeaseAction.Wait, null, validUntil);
         }
 
-        return new LeaseDecision(LeaseAction.TakeOver, new LeaseSpec
+        return new LeaseDecision(LeaseAction.TakeOver, new V1LeaseSpec
         {
             HolderIdentity = identity,
             LeaseDurationSeconds = durationSeconds,
-            AcquireTime = now,
-            RenewTime = now,
+            AcquireTime = now.UtcDateTime,
+            RenewTime = now.UtcDateTime,
             LeaseTransitions = (current.LeaseTransitions ?? 0) + (string.IsNullOrEmpty(holder) ? 0 : 1),
         }, null);
     }
 
     /// <summary>The spec that gives the lease up: no holder, so any candidate may take it at once.</summary>
-    public static LeaseSpec Release(LeaseSpec held, DateTimeOffset now) => new()
+    public static V1LeaseSpec Release(V1LeaseSpec held, DateTimeOffset now) => new()
     {
         HolderIdentity = "",
         LeaseDurationSeconds = 1,
-        AcquireTime = now,
-        RenewTime = now,
+        AcquireTime = now.UtcDateTime,
+        RenewTime = now.UtcDateTime,
         LeaseTransitions = held.LeaseTransitions ?? 0,
     };
 
     /// <summary>Two records are the same observation when every field the holder writes matches.</summary>
-    public static bool SameRecord(LeaseSpec? a, LeaseSpec? b) =>
+    public static bool SameRecord(V1LeaseSpec? a, V1LeaseSpec? b) =>
         a is null ? b is null
         : b is not null && a.HolderIdentity == b.HolderIdentity && a.RenewTime == b.RenewTime && a.AcquireTime == b.AcquireTime
           && a.LeaseTransitions == b.LeaseTransitions && a.LeaseDurationSeconds == b.LeaseDurationSeconds;

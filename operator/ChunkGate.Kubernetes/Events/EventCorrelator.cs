@@ -1,4 +1,4 @@
-using ChunkGate.Kubernetes.Models;
+using k8s.Models;
 
 namespace ChunkGate.Kubernetes.Events;
 
@@ -7,69 +7,53 @@ public enum EventWrite
     /// <summary>New event: POST it.</summary>
     Create,
 
-    /// <summary>Seen before: PATCH the existing event's count, lastTimestamp and message.</summary>
+    /// <summary>Seen before: PATCH the existing event's count and lastTimestamp.</summary>
     Patch,
 
-    /// <summary>Too many events for this object from this source: drop it.</summary>
+    /// <summary>Over the per-object budget: not written. The recorder logs it at Warning, with its reason and message.</summary>
     Drop,
 }
 
-public sealed record EventCorrelation(EventWrite Write, Event Event);
+public sealed record EventCorrelation(EventWrite Write, Corev1Event Event);
 
 /// <summary>
-/// The decisions client-go's event correlator makes, without I/O: an identical event (same source,
-/// object, type, reason and message) increments the count of the first; once 10 events with different
-/// messages for the same object and reason arrive within 10 minutes they are combined into one
-/// "(combined from similar events)" event; a per-object token bucket (burst 25, one per 5 minutes)
-/// drops floods. Caches are bounded.
+/// Decides, without I/O, how an event is written. Events are ChunkGate's audit trail, so unlike
+/// client-go's correlator this one never folds distinct messages into one "(combined from similar
+/// events)" event: an identical event (same source, object, type, reason and message) increments
+/// the count and lastTimestamp of the first; every distinct event is written. A per-object token
+/// bucket (burst 25, one per 5 minutes) still bounds a runaway loop; what it holds back is a
+/// <see cref="EventWrite.Drop"/> that the recorder logs at Warning, never a silent loss. Caches are bounded.
 /// </summary>
 public sealed class EventCorrelator(TimeProvider timeProvider)
 {
-    public const int MaxSimilarEvents = 10;
     public const int MaxCacheEntries = 4096;
     public const int SpamBurst = 25;
-    public static readonly TimeSpan SimilarEventWindow = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan SpamRefill = TimeSpan.FromMinutes(5);
-    private const string CombinedPrefix = "(combined from similar events): ";
 
     private readonly Lock gate = new();
-    private readonly BoundedCache<string, SimilarEvents> similar = new(MaxCacheEntries);
     private readonly BoundedCache<string, SeenEvent> seen = new(MaxCacheEntries);
     private readonly BoundedCache<string, SpamBucket> spam = new(MaxCacheEntries);
 
-    public EventCorrelation Correlate(Event candidate)
+    public EventCorrelation Correlate(Corev1Event candidate)
     {
-        var now = timeProvider.GetUtcNow();
+        var now = timeProvider.GetUtcNow().UtcDateTime;
         lock (gate)
         {
-            if (!TakeSpamToken(candidate, now))
-            {
-                return new EventCorrelation(EventWrite.Drop, candidate);
-            }
-
-            var aggregateKey = AggregateKey(candidate);
-            if (!similar.TryGet(aggregateKey, out var group) || now - group.WindowStart > SimilarEventWindow)
-            {
-                group = new SimilarEvents(now);
-                similar.Set(aggregateKey, group);
-            }
-
-            group.Messages.Add(candidate.Message ?? "");
-            var dedupeKey = aggregateKey + "\n" + candidate.Message;
-            if (group.Messages.Count >= MaxSimilarEvents)
-            {
-                candidate.Message = CombinedPrefix + candidate.Message;
-                dedupeKey = aggregateKey + "\n" + CombinedPrefix;
-            }
-
+            var dedupeKey = AggregateKey(candidate) + "\n" + candidate.Message;
             if (seen.TryGet(dedupeKey, out var previous))
             {
+                // A repeat is aggregated, not a new audit record: it costs no token.
                 previous.Count++;
                 candidate.Metadata.Name = previous.Name;
                 candidate.Count = previous.Count;
                 candidate.FirstTimestamp = previous.FirstTimestamp;
                 candidate.LastTimestamp = now;
                 return new EventCorrelation(EventWrite.Patch, candidate);
+            }
+
+            if (!TakeSpamToken(candidate, now))
+            {
+                return new EventCorrelation(EventWrite.Drop, candidate);
             }
 
             candidate.Count = 1;
@@ -81,7 +65,7 @@ public sealed class EventCorrelator(TimeProvider timeProvider)
     }
 
     /// <summary>The server lost the event we were patching: the next occurrence starts a new one.</summary>
-    public void Forget(Event written)
+    public void Forget(Corev1Event written)
     {
         lock (gate)
         {
@@ -89,7 +73,7 @@ public sealed class EventCorrelator(TimeProvider timeProvider)
         }
     }
 
-    private bool TakeSpamToken(Event candidate, DateTimeOffset now)
+    private bool TakeSpamToken(Corev1Event candidate, DateTime now)
     {
         var key = $"{candidate.Source?.Component}\n{candidate.Source?.Host}\n{ObjectKey(candidate.InvolvedObject)}";
         if (!spam.TryGet(key, out var bucket))
@@ -114,31 +98,24 @@ public sealed class EventCorrelator(TimeProvider timeProvider)
         return true;
     }
 
-    private static string AggregateKey(Event e) =>
+    private static string AggregateKey(Corev1Event e) =>
         string.Join('\n', e.Source?.Component, e.Source?.Host, ObjectKey(e.InvolvedObject), e.Type, e.Reason, e.ReportingComponent, e.ReportingInstance);
 
-    private static string ObjectKey(ObjectReference o) => string.Join('\n', o.Kind, o.Namespace, o.Name, o.Uid, o.ApiVersion);
+    private static string ObjectKey(V1ObjectReference o) => string.Join('\n', o.Kind, o.NamespaceProperty, o.Name, o.Uid, o.ApiVersion);
 
-    private sealed class SimilarEvents(DateTimeOffset windowStart)
-    {
-        public DateTimeOffset WindowStart { get; } = windowStart;
-
-        public HashSet<string> Messages { get; } = new(StringComparer.Ordinal);
-    }
-
-    private sealed class SeenEvent(string name, DateTimeOffset firstTimestamp)
+    private sealed class SeenEvent(string name, DateTime firstTimestamp)
     {
         public string Name { get; } = name;
 
-        public DateTimeOffset FirstTimestamp { get; } = firstTimestamp;
+        public DateTime FirstTimestamp { get; } = firstTimestamp;
 
         public int Count { get; set; }
     }
 
-    private sealed class SpamBucket(int tokens, DateTimeOffset last)
+    private sealed class SpamBucket(int tokens, DateTime last)
     {
         public int Tokens { get; set; } = tokens;
 
-        public DateTimeOffset Last { get; set; } = last;
+        public DateTime Last { get; set; } = last;
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
-using ChunkGate.Kubernetes.Http;
-using ChunkGate.Kubernetes.Models;
-using ChunkGate.Kubernetes.Resources;
+using ChunkGate.Kubernetes.Errors;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChunkGate.Kubernetes.Events;
 
@@ -13,38 +14,50 @@ public static class EventTypes
 }
 
 /// <summary>
-/// Writes core/v1 Events about an object, named <c>{object}.{unix-nanos hex}</c> like kubectl's,
-/// with repeats aggregated by <see cref="EventCorrelator"/>. Recording is best effort: a failure is
-/// logged, never thrown, since an audit event must not break the reconcile that caused it.
-/// Callers must not put secrets in messages.
+/// Writes core/v1 Events (<see cref="Corev1Event"/> through the official client) about an object,
+/// named <c>{object}.{unix-nanos hex}</c> like kubectl's, repeats aggregated by <see cref="EventCorrelator"/>.
+/// core/v1 rather than events.k8s.io/v1: kubectl describe reads both, and the local cluster serves only core/v1.
+/// Recording is best effort: a failure is logged at Warning, never thrown, since an audit event must not
+/// break the reconcile that caused it; the log line carries the reason and message so nothing is lost
+/// silently. Callers must not put secrets in messages.
 /// </summary>
-public sealed partial class EventRecorder(KubernetesClient client, string component, string reportingInstance)
+public sealed partial class EventRecorder(IKubernetes client, string component, string reportingInstance, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
 {
     /// <summary>The API validates note length; longer messages are cut here rather than rejected there.</summary>
     public const int MaxMessageLength = 1024;
 
-    private readonly ResourceClient<Event> events = client.Resource<Event>(ResourceType.Events);
-    private readonly EventCorrelator correlator = new(client.TimeProvider);
-    private readonly ILogger logger = client.LoggerFactory.CreateLogger<EventRecorder>();
+    private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
+    private readonly EventCorrelator correlator = new(timeProvider ?? TimeProvider.System);
+    private readonly ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<EventRecorder>();
 
-    public Task RecordAsync(IKubernetesObject involved, string type, string reason, string message, CancellationToken cancellationToken = default) =>
-        RecordAsync(ObjectReference.For(involved), type, reason, message, cancellationToken);
-
-    public async Task RecordAsync(ObjectReference involved, string type, string reason, string message, CancellationToken cancellationToken = default)
-    {
-        var now = client.TimeProvider.GetUtcNow();
-        var candidate = new Event
+    public Task RecordAsync(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message, CancellationToken cancellationToken = default) =>
+        RecordAsync(new V1ObjectReference
         {
-            Metadata = new ObjectMeta
+            ApiVersion = involved.ApiVersion,
+            Kind = involved.Kind,
+            Name = involved.Metadata.Name,
+            NamespaceProperty = involved.Metadata.NamespaceProperty,
+            Uid = involved.Metadata.Uid,
+            ResourceVersion = involved.Metadata.ResourceVersion,
+        }, type, reason, message, cancellationToken);
+
+    public async Task RecordAsync(V1ObjectReference involved, string type, string reason, string message, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var candidate = new Corev1Event
+        {
+            ApiVersion = "v1",
+            Kind = "Event",
+            Metadata = new V1ObjectMeta
             {
-                Name = $"{involved.Name}.{((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100).ToString("x", CultureInfo.InvariantCulture)}",
-                Namespace = string.IsNullOrEmpty(involved.Namespace) ? "default" : involved.Namespace,
+                Name = EventName(involved, now),
+                NamespaceProperty = string.IsNullOrEmpty(involved.NamespaceProperty) ? "default" : involved.NamespaceProperty,
             },
             InvolvedObject = involved,
             Type = type,
             Reason = reason,
             Message = message.Length > MaxMessageLength ? message[..MaxMessageLength] : message,
-            Source = new EventSource { Component = component },
+            Source = new V1EventSource { Component = component },
             ReportingComponent = component,
             ReportingInstance = reportingInstance,
             FirstTimestamp = now,
@@ -56,7 +69,7 @@ public sealed partial class EventRecorder(KubernetesClient client, string compon
             switch (correlation.Write)
             {
                 case EventWrite.Drop:
-                    LogDropped(logger, reason, involved.Kind, involved.Name);
+                    LogDropped(logger, type, reason, involved.Kind, involved.NamespaceProperty, involved.Name, candidate.Message);
                     return;
                 case EventWrite.Patch:
                     await PatchOrRecreateAsync(correlation.Event, cancellationToken).ConfigureAwait(false);
@@ -68,15 +81,18 @@ public sealed partial class EventRecorder(KubernetesClient client, string compon
         }
         catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or TimeoutException)
         {
-            LogFailed(logger, reason, involved.Kind, involved.Name, ex.Message);
+            LogFailed(logger, type, reason, involved.Kind, involved.NamespaceProperty, involved.Name, candidate.Message, ex.Message);
         }
     }
 
-    private async Task CreateAsync(Event e, CancellationToken cancellationToken)
+    private static string EventName(V1ObjectReference involved, DateTime now) =>
+        $"{involved.Name}.{((now.Ticks - DateTime.UnixEpoch.Ticks) * 100).ToString("x", CultureInfo.InvariantCulture)}";
+
+    private async Task CreateAsync(Corev1Event e, CancellationToken cancellationToken)
     {
         try
         {
-            await events.CreateAsync(e, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.CoreV1.CreateNamespacedEventAsync(e, e.Metadata.NamespaceProperty, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
         }
         catch (AlreadyExistsException)
         {
@@ -84,37 +100,27 @@ public sealed partial class EventRecorder(KubernetesClient client, string compon
         }
     }
 
-    private async Task PatchOrRecreateAsync(Event e, CancellationToken cancellationToken)
+    private async Task PatchOrRecreateAsync(Corev1Event e, CancellationToken cancellationToken)
     {
         try
         {
-            // Only scalar fields change, so a merge patch is what the strategic patch client-go sends would do.
-            var patch = new EventCountPatch { Count = e.Count, LastTimestamp = e.LastTimestamp, Message = e.Message };
-            await events.PatchAsync(e.Metadata.Namespace, e.Metadata.Name!, PatchType.Merge, patch, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Only scalar fields change, so a merge patch does what client-go's strategic patch does.
+            var patch = new Corev1Event { Count = e.Count, LastTimestamp = e.LastTimestamp, Message = e.Message };
+            await client.CoreV1.PatchNamespacedEventAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), e.Metadata.Name, e.Metadata.NamespaceProperty, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
         }
         catch (NotFoundException)
         {
             // The event expired server-side (events have a TTL): start a fresh one under a new name.
             correlator.Forget(e);
-            var fresh = client.TimeProvider.GetUtcNow();
-            e.Metadata.Name = $"{e.InvolvedObject.Name}.{((fresh.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100).ToString("x", CultureInfo.InvariantCulture)}";
+            e.Metadata.Name = EventName(e.InvolvedObject, time.GetUtcNow().UtcDateTime);
             e.Metadata.ResourceVersion = null;
             await CreateAsync(e, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped event {Reason} on {Kind} {Name}: too many events for this object")]
-    private static partial void LogDropped(ILogger logger, string reason, string? kind, string? name);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event not written (over the per-object budget): {Type} {Reason} on {Kind} {Namespace}/{Name}: {EventMessage}")]
+    private static partial void LogDropped(ILogger logger, string type, string reason, string? kind, string? @namespace, string? name, string eventMessage);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Reason} on {Kind} {Name}: {Error}")]
-    private static partial void LogFailed(ILogger logger, string reason, string? kind, string? name, string error);
-}
-
-internal sealed class EventCountPatch
-{
-    public int? Count { get; set; }
-
-    public DateTimeOffset? LastTimestamp { get; set; }
-
-    public string? Message { get; set; }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Type} {Reason} on {Kind} {Namespace}/{Name}: {EventMessage} ({Error})")]
+    private static partial void LogFailed(ILogger logger, string type, string reason, string? kind, string? @namespace, string? name, string eventMessage, string error);
 }

@@ -1,6 +1,8 @@
-using ChunkGate.Kubernetes.Models;
-using ChunkGate.Kubernetes.Resources;
+using ChunkGate.Kubernetes.Telemetry;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChunkGate.Kubernetes.Informers;
 
@@ -10,7 +12,7 @@ namespace ChunkGate.Kubernetes.Informers;
 /// <see cref="RunAsync"/>; await <see cref="WaitForSyncAsync"/> before trusting the cache.
 /// </summary>
 public sealed partial class Informer<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly List<IInformerHandler<T>> handlers = [];
     private readonly Reflector<T> reflector;
@@ -19,13 +21,13 @@ public sealed partial class Informer<T>
     private readonly ILogger logger;
     private readonly Lock deliveryGate = new();
 
-    public Informer(ResourceClient<T> client, InformerOptions<T>? options = null)
+    public Informer(IListWatch<T> source, InformerOptions<T>? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         this.options = options ?? new InformerOptions<T>();
-        timeProvider = client.Client.TimeProvider;
-        logger = client.Client.LoggerFactory.CreateLogger($"ChunkGate.Kubernetes.Informer.{client.Type.Plural}");
+        this.timeProvider = timeProvider ?? TimeProvider.System;
+        logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger($"ChunkGate.Kubernetes.Informer.{source.Resource}");
         Cache = new InformerCache<T>(this.options.Indexers);
-        reflector = new Reflector<T>(client, this.options, Cache, Deliver, timeProvider, logger);
+        reflector = new Reflector<T>(source, this.options, Cache, Deliver, this.timeProvider, logger);
     }
 
     public InformerCache<T> Cache { get; }
@@ -62,7 +64,7 @@ public sealed partial class Informer<T>
             {
                 foreach (var obj in Cache.List())
                 {
-                    Deliver(new CacheChange<T>(CacheChangeType.Updated, obj, obj));
+                    Deliver(new CacheChange<T>(CacheChangeType.Updated, null, obj));
                 }
             }
         }
@@ -74,9 +76,16 @@ public sealed partial class Informer<T>
 
     private void Deliver(CacheChange<T> change)
     {
-        Http.KubernetesTelemetry.InformerChanges.Add(1, new KeyValuePair<string, object?>("k8s.change", change.Type.ToString()));
+        KubernetesTelemetry.InformerChanges.Add(1, new KeyValuePair<string, object?>("k8s.change", change.Type.ToString()));
         lock (deliveryGate)
         {
+            if (handlers.Count == 0)
+            {
+                return;
+            }
+
+            // Handlers get copies, like every other reader of the cache.
+            change = new CacheChange<T>(change.Type, change.Old is null ? null : ObjectCopies.Deep(change.Old), ObjectCopies.Deep(change.Current));
             foreach (var handler in handlers)
             {
                 try

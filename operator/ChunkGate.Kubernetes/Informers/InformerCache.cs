@@ -1,8 +1,9 @@
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace ChunkGate.Kubernetes.Informers;
 
-/// <summary>A change the cache applied, to be handed to handlers.</summary>
+/// <summary>A change the cache applied, to be handed to handlers. Holds the cached instances: the informer copies before handing out.</summary>
 public readonly record struct CacheChange<T>(CacheChangeType Type, T? Old, T Current)
     where T : class, IKubernetesObject;
 
@@ -18,10 +19,12 @@ public enum CacheChangeType
 /// and <see cref="OwnerUidIndex"/>; more are added by name. Writes come only from the reflector and
 /// are idempotent: an object already held at the same resourceVersion is not applied or reported again,
 /// so a resumed watch that repeats an event does not duplicate delivery.
-/// Readers get the stored instances: treat them as read-only.
+/// Readers get deep copies (<see cref="ObjectCopies"/>), never the stored instances: a reconciler
+/// that edits what it read and writes it back cannot change the cache behind the informer's back.
+/// The cache takes ownership of objects given to it.
 /// </summary>
 public sealed class InformerCache<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public const string NamespaceIndex = "namespace";
     public const string OwnerUidIndex = "owner-uid";
@@ -33,8 +36,8 @@ public sealed class InformerCache<T>
 
     public InformerCache(IReadOnlyDictionary<string, Func<T, IEnumerable<string>>>? customIndexers = null)
     {
-        indexers[NamespaceIndex] = obj => obj.Metadata.Namespace is { } ns ? [ns] : [];
-        indexers[OwnerUidIndex] = obj => obj.Metadata.OwnerReferences?.Select(owner => owner.Uid) ?? [];
+        indexers[NamespaceIndex] = obj => obj.Metadata?.NamespaceProperty is { } ns ? [ns] : [];
+        indexers[OwnerUidIndex] = obj => obj.Metadata?.OwnerReferences?.Select(owner => owner.Uid) ?? [];
         foreach (var (name, indexer) in customIndexers ?? new Dictionary<string, Func<T, IEnumerable<string>>>())
         {
             indexers[name] = indexer;
@@ -64,7 +67,7 @@ public sealed class InformerCache<T>
     {
         lock (gate)
         {
-            return items.GetValueOrDefault(key);
+            return items.TryGetValue(key, out var held) ? ObjectCopies.Deep(held) : null;
         }
     }
 
@@ -74,7 +77,7 @@ public sealed class InformerCache<T>
     {
         lock (gate)
         {
-            return [.. items.Values];
+            return [.. items.Values.Select(ObjectCopies.Deep)];
         }
     }
 
@@ -95,7 +98,7 @@ public sealed class InformerCache<T>
                 throw new ArgumentException($"no index named '{indexName}'", nameof(indexName));
             }
 
-            return index.TryGetValue(value, out var keys) ? [.. keys.Select(key => items[key])] : [];
+            return index.TryGetValue(value, out var keys) ? [.. keys.Select(key => ObjectCopies.Deep(items[key]))] : [];
         }
     }
 
@@ -133,7 +136,7 @@ public sealed class InformerCache<T>
     {
         lock (gate)
         {
-            ResourceVersion = obj.Metadata.ResourceVersion ?? ResourceVersion;
+            ResourceVersion = obj.Metadata?.ResourceVersion ?? ResourceVersion;
             return ApplyUpsert(CacheKeys.For(obj), obj);
         }
     }
@@ -142,7 +145,7 @@ public sealed class InformerCache<T>
     {
         lock (gate)
         {
-            ResourceVersion = obj.Metadata.ResourceVersion ?? ResourceVersion;
+            ResourceVersion = obj.Metadata?.ResourceVersion ?? ResourceVersion;
             var key = CacheKeys.For(obj);
             if (!items.TryGetValue(key, out var held))
             {
@@ -166,7 +169,7 @@ public sealed class InformerCache<T>
     {
         if (items.TryGetValue(key, out var held))
         {
-            if (held.Metadata.ResourceVersion == obj.Metadata.ResourceVersion && obj.Metadata.ResourceVersion is not null)
+            if (held.Metadata?.ResourceVersion == obj.Metadata?.ResourceVersion && obj.Metadata?.ResourceVersion is not null)
             {
                 return null;
             }

@@ -1,11 +1,12 @@
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using ChunkGate.Kubernetes.Queues;
 
 namespace ChunkGate.Kubernetes.Informers;
 
 /// <summary>Told about every change the cache applies, in order. Keep it quick: enqueue a key and return.</summary>
 public interface IInformerHandler<in T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     void OnAdd(T obj);
 
@@ -17,7 +18,7 @@ public interface IInformerHandler<in T>
 
 /// <summary>Enqueues the object's own key: the level-triggered pattern, where the reconciler reads the current state.</summary>
 public sealed class EnqueueKeyHandler<T>(WorkQueue<string> queue) : IInformerHandler<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public void OnAdd(T obj) => queue.Add(CacheKeys.For(obj));
 
@@ -28,7 +29,7 @@ public sealed class EnqueueKeyHandler<T>(WorkQueue<string> queue) : IInformerHan
 
 /// <summary>Enqueues the key of the controlling owner of the given kind, so changes to children wake their parent.</summary>
 public sealed class EnqueueOwnerHandler<T>(WorkQueue<string> queue, string ownerKind) : IInformerHandler<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public void OnAdd(T obj) => Enqueue(obj);
 
@@ -38,10 +39,10 @@ public sealed class EnqueueOwnerHandler<T>(WorkQueue<string> queue, string owner
 
     private void Enqueue(T obj)
     {
-        var owner = obj.Metadata.OwnerReferences?.FirstOrDefault(reference => reference.Controller == true && reference.Kind == ownerKind);
+        var owner = obj.Metadata?.OwnerReferences?.FirstOrDefault(reference => reference.Controller == true && reference.Kind == ownerKind);
         if (owner is not null)
         {
-            queue.Add(CacheKeys.For(obj.Metadata.Namespace, owner.Name));
+            queue.Add(CacheKeys.For(obj.Metadata!.NamespaceProperty, owner.Name));
         }
     }
 }

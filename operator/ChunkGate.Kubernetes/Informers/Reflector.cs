@@ -1,7 +1,8 @@
-using ChunkGate.Kubernetes.Http;
-using ChunkGate.Kubernetes.Models;
-using ChunkGate.Kubernetes.Resources;
+using ChunkGate.Kubernetes.Errors;
+using ChunkGate.Kubernetes.Telemetry;
 using ChunkGate.Kubernetes.Watching;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace ChunkGate.Kubernetes.Informers;
@@ -12,13 +13,13 @@ namespace ChunkGate.Kubernetes.Informers;
 /// on 410 Expired, list again. Transient failures back off exponentially.
 /// </summary>
 internal sealed partial class Reflector<T>(
-    ResourceClient<T> client,
+    IListWatch<T> source,
     InformerOptions<T> options,
     InformerCache<T> cache,
     Action<CacheChange<T>> deliver,
     TimeProvider timeProvider,
     ILogger logger)
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -54,14 +55,14 @@ internal sealed partial class Reflector<T>(
             }
             catch (ExpiredException ex)
             {
-                LogExpired(logger, client.Type.Plural, ex.Message);
+                LogExpired(logger, source.Resource, ex.Message);
                 resourceVersion = null;
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or KubernetesApiException or TimeoutException or System.Text.Json.JsonException or InvalidDataException)
             {
                 // Resume from the newest version seen (null still means: list first).
                 resourceVersion = resourceVersion is null ? null : lastSeen ?? resourceVersion;
-                LogRetry(logger, client.Type.Plural, ex.GetType().Name, ex.Message, backoff.TotalMilliseconds);
+                LogRetry(logger, source.Resource, ex.GetType().Name, ex.Message, backoff.TotalMilliseconds);
                 try
                 {
                     await Task.Delay(Jitter(backoff), timeProvider, cancellationToken).ConfigureAwait(false);
@@ -81,22 +82,15 @@ internal sealed partial class Reflector<T>(
     private async Task<string?> ListAsync(CancellationToken cancellationToken)
     {
         Lists++;
-        KubernetesTelemetry.InformerLists.Add(1, new KeyValuePair<string, object?>("k8s.resource", client.Type.Plural));
-        var list = await client.ListAllAsync(options.Namespace, new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, Limit = options.ListPageSize }, cancellationToken).ConfigureAwait(false);
-        foreach (var item in list.Items)
-        {
-            // Items in a list carry no type meta; restore it so handlers see complete objects.
-            item.ApiVersion ??= client.Type.ApiVersion;
-            item.Kind ??= client.Type.Kind;
-        }
-
-        foreach (var change in cache.Replace(list.Items, list.Metadata.ResourceVersion))
+        KubernetesTelemetry.InformerLists.Add(1, new KeyValuePair<string, object?>("k8s.resource", source.Resource));
+        var (items, resourceVersion) = await source.ListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var change in cache.Replace(items, resourceVersion))
         {
             deliver(change);
         }
 
-        LogListed(logger, client.Type.Plural, list.Items.Count, list.Metadata.ResourceVersion);
-        return list.Metadata.ResourceVersion;
+        LogListed(logger, source.Resource, items.Count, resourceVersion);
+        return resourceVersion;
     }
 
     /// <summary>Returns the version to resume from, or throws <see cref="ExpiredException"/> when a re-list is needed.</summary>
@@ -104,27 +98,19 @@ internal sealed partial class Reflector<T>(
     {
         Watches++;
         var timeout = options.MinWatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble());
-        var watchOptions = new WatchOptions
-        {
-            ResourceVersion = resourceVersion,
-            LabelSelector = options.LabelSelector,
-            FieldSelector = options.FieldSelector,
-            AllowWatchBookmarks = options.AllowWatchBookmarks,
-            TimeoutSeconds = (int)timeout,
-        };
         // A half-open connection delivers nothing and never ends: give up a minute after the server should have ended the watch.
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(timeout + 60), timeProvider);
         using var watchToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            await foreach (var watchEvent in client.WatchAsync(options.Namespace, watchOptions, error => LogBadLine(logger, client.Type.Plural, error.Problem, error.LineLength), watchToken.Token).ConfigureAwait(false))
+            await foreach (var watchEvent in source.WatchAsync(resourceVersion, (int)timeout, error => LogBadLine(logger, source.Resource, error.Problem, error.LineLength), watchToken.Token).ConfigureAwait(false))
             {
                 resourceVersion = Apply(watchEvent, resourceVersion);
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            LogStalled(logger, client.Type.Plural);
+            LogStalled(logger, source.Resource);
         }
 
         return resourceVersion;
@@ -158,7 +144,7 @@ internal sealed partial class Reflector<T>(
                 case WatchEventType.Error when watchEvent.IsExpired:
                     throw new ExpiredException(watchEvent.Status?.Reason ?? "Expired", watchEvent.Status?.Message ?? "watch expired", watchEvent.Status);
                 case WatchEventType.Error:
-                    throw ApiErrors.FromStatus(watchEvent.Status?.Code ?? 500, watchEvent.Status, null, $"watch {client.Type.Plural}");
+                    throw ApiErrors.FromStatus(watchEvent.Status?.Code ?? 500, watchEvent.Status, null, $"watch {source.Resource}");
             }
         }
 

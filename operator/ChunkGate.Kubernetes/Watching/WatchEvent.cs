@@ -1,24 +1,16 @@
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace ChunkGate.Kubernetes.Watching;
 
-public enum WatchEventType
+/// <summary>
+/// One watch event. <see cref="WatchEventType.Error"/> carries its Status as a value (code 410,
+/// reason Expired, means re-list) where the official watch hands it to an error callback.
+/// </summary>
+public readonly record struct WatchEvent<T>(WatchEventType Type, T? Object, V1Status? Status)
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    Added,
-    Modified,
-    Deleted,
-
-    /// <summary>Only <c>metadata.resourceVersion</c> is meaningful: the watch has seen everything up to it.</summary>
-    Bookmark,
-
-    /// <summary><see cref="WatchEvent{T}.Status"/> explains it; code 410 (reason Expired) means re-list.</summary>
-    Error,
-}
-
-public readonly record struct WatchEvent<T>(WatchEventType Type, T? Object, Status? Status)
-    where T : class, IKubernetesObject
-{
-    public string? ResourceVersion => Object?.Metadata.ResourceVersion;
+    public string? ResourceVersion => Object?.Metadata?.ResourceVersion;
 
     public bool IsExpired => Type == WatchEventType.Error && (Status?.Code == 410 || Status?.Reason is "Expired" or "Gone");
 }

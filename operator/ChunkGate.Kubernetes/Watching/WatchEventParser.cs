@@ -1,5 +1,7 @@
 using System.Text.Json;
-using ChunkGate.Kubernetes.Models;
+using ChunkGate.Kubernetes.Json;
+using k8s;
+using k8s.Models;
 
 namespace ChunkGate.Kubernetes.Watching;
 
@@ -11,7 +13,7 @@ namespace ChunkGate.Kubernetes.Watching;
 internal static class WatchEventParser
 {
     public static bool TryParse<T>(ReadOnlySpan<byte> line, out WatchEvent<T> watchEvent, out string? problem)
-        where T : class, IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         watchEvent = default;
         WatchEventType? type = null;
@@ -75,11 +77,11 @@ internal static class WatchEventParser
         {
             if (eventType == WatchEventType.Error)
             {
-                watchEvent = new WatchEvent<T>(eventType, null, JsonSerializer.Deserialize(objectBytes, KubernetesJsonContext.Default.Status));
+                watchEvent = new WatchEvent<T>(eventType, null, JsonSerializer.Deserialize<V1Status>(objectBytes, KubernetesJsonOptions.Default));
             }
             else
             {
-                var obj = KubernetesJson.Deserialize<T>(objectBytes);
+                var obj = JsonSerializer.Deserialize<T>(objectBytes, KubernetesJsonOptions.Default);
                 if (obj is null)
                 {
                     problem = "\"object\" is null";
@@ -89,9 +91,9 @@ internal static class WatchEventParser
                 watchEvent = new WatchEvent<T>(eventType, obj, null);
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or FormatException)
         {
-            problem = $"object does not match {typeof(T).Name}: {ex.Path}";
+            problem = $"object does not match {typeof(T).Name}: {(ex as JsonException)?.Path ?? ex.Message}";
             return false;
         }
 

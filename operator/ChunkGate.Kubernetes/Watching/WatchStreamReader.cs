@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace ChunkGate.Kubernetes.Watching;
 
@@ -16,7 +17,7 @@ internal static class WatchStreamReader
     public const int MaxLineBytes = 16 * 1024 * 1024;
 
     public static async IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(Stream stream, Action<WatchDecodeError>? onBadLine, [EnumeratorCancellation] CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         var skippingOversizedLine = false;
@@ -104,7 +105,7 @@ internal static class WatchStreamReader
     }
 
     private static bool Decode<T>(ReadOnlySequence<byte> line, Action<WatchDecodeError>? onBadLine, out WatchEvent<T> watchEvent)
-        where T : class, IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         watchEvent = default;
         if (IsWhitespace(line))

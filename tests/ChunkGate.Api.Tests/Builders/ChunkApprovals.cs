@@ -9,7 +9,7 @@ internal static class ChunkApprovals
     {
         var approval = new ChunkApproval
         {
-            Metadata = { Name = job + "-approval", Namespace = "data-jobs" },
+            Metadata = { Name = job + "-approval", NamespaceProperty = "data-jobs" },
             Spec = new ChunkApprovalSpec { JobRef = new NameReference { Name = job }, Ttl = ttl, Reason = "FIN-1: reconciliation" },
         };
         change?.Invoke(approval.Spec);

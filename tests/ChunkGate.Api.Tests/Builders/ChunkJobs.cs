@@ -9,7 +9,7 @@ internal static class ChunkJobs
     {
         var job = new ChunkJob
         {
-            Metadata = { Name = "export-orders", Namespace = "data-jobs" },
+            Metadata = { Name = "export-orders", NamespaceProperty = "data-jobs" },
             Spec = new ChunkJobSpec
             {
                 ConnectionRef = new NameReference { Name = "orders-prod" },

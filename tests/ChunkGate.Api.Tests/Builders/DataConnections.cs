@@ -10,7 +10,7 @@ internal static class DataConnections
     {
         var connection = new DataConnection
         {
-            Metadata = { Name = "orders-prod", Namespace = "data-jobs" },
+            Metadata = { Name = "orders-prod", NamespaceProperty = "data-jobs" },
             Spec = new DataConnectionSpec
             {
                 Endpoint = new Endpoint { Host = "orders-db.prod.internal", Database = "orders" },

@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using ChunkGate.Api.Hashing;
+using ChunkGate.Api.Jobs;
 using ChunkGate.Api.Tests.Builders;
+using k8s;
 
 namespace ChunkGate.Api.Tests.Hashing;
 
@@ -22,6 +24,13 @@ public sealed class SpecHashTests
         CanonicalJson.Write(JsonNode.Parse(Spec)).Should().Be(canonical);
         var expected = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
         SpecHash.Compute(Spec).Should().Be(expected);
+    }
+
+    [Test]
+    public void Compute_KeepsTheGoldenHash_ApprovalsAlreadyStoredBindTo()
+    {
+        SpecHash.Compute(Spec).Should().Be("sha256:e67f0f6eb1628368849b54a6d027fff1539f6adad13e473ac94fc2d31aca594f");
+        SpecHash.Of(KubernetesJson.Deserialize<ChunkJob>(Job(Spec))).Should().Be("sha256:e67f0f6eb1628368849b54a6d027fff1539f6adad13e473ac94fc2d31aca594f");
     }
 
     [Test]
@@ -101,11 +110,55 @@ public sealed class SpecHashTests
     }
 
     [Test]
-    public void Compute_OfTypedSpec_EqualsHashOfItsJson()
+    public void Of_AJobReadFromJson_EqualsTheHashOfItsSpecJson()
     {
-        var spec = ChunkJobs.Export().Spec;
-        var json = ChunkGate.Kubernetes.Models.KubernetesJson.Serialize(spec);
-        json.Should().Contain("\"action\":\"export\"");
-        SpecHash.Compute(spec).Should().Be(SpecHash.Compute(json));
+        var job = KubernetesJson.Deserialize<ChunkJob>(Job(Spec));
+        SpecHash.Of(job).Should().Be(SpecHash.Compute(Spec));
     }
+
+    [Test]
+    public void Of_FollowsTheStoredJson_WhereTheTypedSpecHasADefault()
+    {
+        // The typed spec reads an absent "tables" as an empty list and an absent output format as
+        // csv; re-serialising it would add both and change the hash of what the server stores.
+        var stored = """{"connectionRef":{"name":"c"},"action":"export","chunking":{"table":"public.orders","keyColumn":"id","chunkSize":1000},"query":"SELECT 1 WHERE $1 < $2","output":{}}""";
+        var job = KubernetesJson.Deserialize<ChunkJob>(Job(stored));
+        var reserialised = KubernetesJson.Serialize(job.Spec);
+        reserialised.Should().Contain("\"tables\":[]").And.Contain("\"format\":\"csv\"");
+        SpecHash.Compute(reserialised).Should().NotBe(SpecHash.Compute(stored));
+
+        SpecHash.Of(job).Should().Be(SpecHash.Compute(stored));
+    }
+
+    [Test]
+    public void Of_FollowsTheStoredJson_WhereItHasAnEmptyList()
+    {
+        var stored = """{"connectionRef":{"name":"c"},"action":"read","tables":[],"chunking":{"table":"public.orders","keyColumn":"id","chunkSize":1},"query":"SELECT 1"}""";
+        var withoutList = """{"connectionRef":{"name":"c"},"action":"read","chunking":{"table":"public.orders","keyColumn":"id","chunkSize":1},"query":"SELECT 1"}""";
+        var job = KubernetesJson.Deserialize<ChunkJob>(Job(stored));
+        var other = KubernetesJson.Deserialize<ChunkJob>(Job(withoutList));
+
+        KubernetesJson.Serialize(job.Spec).Should().Be(KubernetesJson.Serialize(other.Spec));
+        SpecHash.Of(job).Should().Be(SpecHash.Compute(stored)).And.NotBe(SpecHash.Of(other));
+    }
+
+    [Test]
+    public void Of_IgnoresEditsOfTheTypedSpec_AndRefusesAnObjectBuiltInCode()
+    {
+        var job = KubernetesJson.Deserialize<ChunkJob>(Job(Spec));
+        job.Spec.Query = "SELECT 2";
+        SpecHash.Of(job).Should().Be(SpecHash.Compute(Spec));
+
+        var act = () => SpecHash.Of(ChunkJobs.Export());
+        act.Should().Throw<InvalidOperationException>().WithMessage("*not read from JSON*");
+    }
+
+    [Test]
+    public void Compute_OfAnElement_EqualsComputeOfItsText()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(Spec);
+        SpecHash.Compute(document.RootElement).Should().Be(SpecHash.Compute(Spec));
+    }
+
+    private static string Job(string spec) => $$"""{"apiVersion":"chunkgate.io/v1alpha1","kind":"ChunkJob","metadata":{"name":"j","namespace":"n"},"spec":{{spec}}}""";
 }

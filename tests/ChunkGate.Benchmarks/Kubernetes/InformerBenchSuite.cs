@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using ChunkGate.Kubernetes.Informers;
-using ChunkGate.Kubernetes.Models;
 using ChunkGate.Kubernetes.Watching;
+using k8s;
+using k8s.Models;
 
 namespace ChunkGate.Benchmarks.Kubernetes;
 
@@ -46,7 +47,7 @@ internal sealed class InformerBenchSuite : IBenchSuite
         {
             var started = Stopwatch.GetTimestamp();
             var decoded = 0;
-            await foreach (var _ in WatchStreamReader.ReadAsync<Pod>(new ChunkedStream(large, 16 * 1024), error => throw new InvalidOperationException(error.Problem), cancellationToken))
+            await foreach (var _ in WatchStreamReader.ReadAsync<V1Pod>(new ChunkedStream(large, 16 * 1024), error => throw new InvalidOperationException(error.Problem), cancellationToken))
             {
                 decoded++;
             }
@@ -64,7 +65,7 @@ internal sealed class InformerBenchSuite : IBenchSuite
 
         var added = BuildStream(updates: 0, bookmarks: false);
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var cache = new InformerCache<Pod>();
+        var cache = new InformerCache<V1Pod>();
         await FillAsync(cache, added, cancellationToken);
         var after = GC.GetTotalMemory(forceFullCollection: true);
         report.Note($"cache holds {cache.Count} pods");
@@ -74,14 +75,14 @@ internal sealed class InformerBenchSuite : IBenchSuite
 
     private static async Task<int> ApplyAsync(byte[] stream, CancellationToken cancellationToken)
     {
-        var cache = new InformerCache<Pod>();
+        var cache = new InformerCache<V1Pod>();
         return await FillAsync(cache, stream, cancellationToken);
     }
 
-    private static async Task<int> FillAsync(InformerCache<Pod> cache, byte[] stream, CancellationToken cancellationToken)
+    private static async Task<int> FillAsync(InformerCache<V1Pod> cache, byte[] stream, CancellationToken cancellationToken)
     {
         var applied = 0;
-        await foreach (var watchEvent in WatchStreamReader.ReadAsync<Pod>(new MemoryStream(stream, writable: false), null, cancellationToken))
+        await foreach (var watchEvent in WatchStreamReader.ReadAsync<V1Pod>(new MemoryStream(stream, writable: false), null, cancellationToken))
         {
             switch (watchEvent.Type)
             {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ChunkGate.Kubernetes.Election;
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using ChunkGate.Kubernetes.Tests.Support;
 using ChunkGate.Testing.Waiting;
 using Microsoft.AspNetCore.Http;
@@ -112,9 +113,9 @@ public sealed class LeaderElectorHttpTests
         await using var server = await CannedApiServer.StartAsync();
         server.Handler = ServeLeaseAsync;
         var clock = new FakeTimeProvider();
-        using var client = new KubernetesClient(server.Configuration(), timeProvider: clock);
-        var first = new LeaderElector(client, Options("replica-a", releaseOnStop));
-        var second = new LeaderElector(client, Options("replica-b", releaseOnStop));
+        using var client = server.Client(clock);
+        var first = new LeaderElector(client, Options("replica-a", releaseOnStop), clock);
+        var second = new LeaderElector(client, Options("replica-b", releaseOnStop), clock);
         using var stopFirst = new CancellationTokenSource();
         using var stopSecond = new CancellationTokenSource();
         var leading = 0;
@@ -188,8 +189,8 @@ public sealed class LeaderElectorHttpTests
             ? CannedApiServer.WriteJsonAsync(context, 500, Status(500, "InternalError", "etcdserver: request timed out"))
             : ServeLeaseAsync(context, request);
         var clock = new FakeTimeProvider();
-        using var client = new KubernetesClient(server.Configuration(), timeProvider: clock, retryPolicy: ChunkGate.Kubernetes.Http.RetryPolicy.None);
-        var elector = new LeaderElector(client, Options("replica-a", release: false));
+        using var client = server.Client(clock, ChunkGate.Kubernetes.Http.RetryPolicy.None);
+        var elector = new LeaderElector(client, Options("replica-a", release: false), clock);
         var stopped = false;
         var workCancelled = false;
 
@@ -225,8 +226,8 @@ public sealed class LeaderElectorHttpTests
         await using var server = await CannedApiServer.StartAsync();
         server.Handler = ServeLeaseAsync;
         var clock = new FakeTimeProvider();
-        using var client = new KubernetesClient(server.Configuration(), timeProvider: clock);
-        var elector = new LeaderElector(client, Options("replica-a", release: true));
+        using var client = server.Client(clock);
+        var elector = new LeaderElector(client, Options("replica-a", release: true), clock);
 
         var act = () => elector.RunAsync(_ => throw new InvalidOperationException("reconciler crashed"));
 

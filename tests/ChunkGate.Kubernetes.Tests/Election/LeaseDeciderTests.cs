@@ -1,5 +1,6 @@
 using ChunkGate.Kubernetes.Election;
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace ChunkGate.Kubernetes.Tests.Election;
 
@@ -8,12 +9,12 @@ public sealed class LeaseDeciderTests
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
 
-    private static LeaseSpec HeldBy(string holder, int transitions = 2, int seconds = 15) => new()
+    private static V1LeaseSpec HeldBy(string holder, int transitions = 2, int seconds = 15) => new()
     {
         HolderIdentity = holder,
         LeaseDurationSeconds = seconds,
-        AcquireTime = T0.AddMinutes(-5),
-        RenewTime = T0,
+        AcquireTime = T0.AddMinutes(-5).UtcDateTime,
+        RenewTime = T0.UtcDateTime,
         LeaseTransitions = transitions,
     };
 
@@ -25,8 +26,8 @@ public sealed class LeaseDeciderTests
         decision.Action.Should().Be(LeaseAction.Create);
         decision.Spec!.HolderIdentity.Should().Be("me");
         decision.Spec.LeaseDurationSeconds.Should().Be(15);
-        decision.Spec.AcquireTime.Should().Be(T0);
-        decision.Spec.RenewTime.Should().Be(T0);
+        decision.Spec.AcquireTime.Should().Be(T0.UtcDateTime);
+        decision.Spec.RenewTime.Should().Be(T0.UtcDateTime);
         decision.Spec.LeaseTransitions.Should().Be(0);
     }
 
@@ -38,7 +39,7 @@ public sealed class LeaseDeciderTests
         var decision = LeaseDecider.Decide(HeldBy("other"), observedAt, "me", Duration, T0.AddSeconds(17.9));
 
         decision.Action.Should().Be(LeaseAction.Wait);
-        decision.HeldUntil.Should().Be(T0.AddSeconds(18));
+        decision.HeldUntil.Should().Be(T0.AddSeconds(18).UtcDateTime);
     }
 
     [Test]
@@ -46,7 +47,7 @@ public sealed class LeaseDeciderTests
     {
         // The holder's renewTime is an hour in the past (clock skew), but we saw the record change just now.
         var lease = HeldBy("other");
-        lease.RenewTime = T0.AddHours(-1);
+        lease.RenewTime = T0.AddHours(-1).UtcDateTime;
 
         LeaseDecider.Decide(lease, T0, "me", Duration, T0.AddSeconds(5)).Action.Should().Be(LeaseAction.Wait);
     }
@@ -58,7 +59,7 @@ public sealed class LeaseDeciderTests
 
         decision.Action.Should().Be(LeaseAction.TakeOver);
         decision.Spec!.HolderIdentity.Should().Be("me");
-        decision.Spec.AcquireTime.Should().Be(T0.AddSeconds(15));
+        decision.Spec.AcquireTime.Should().Be(T0.AddSeconds(15).UtcDateTime);
         decision.Spec.LeaseTransitions.Should().Be(3);
     }
 
@@ -79,7 +80,7 @@ public sealed class LeaseDeciderTests
         var decision = LeaseDecider.Decide(held, T0, "me", Duration, T0.AddSeconds(2));
 
         decision.Action.Should().Be(LeaseAction.Renew);
-        decision.Spec!.RenewTime.Should().Be(T0.AddSeconds(2));
+        decision.Spec!.RenewTime.Should().Be(T0.AddSeconds(2).UtcDateTime);
         decision.Spec.AcquireTime.Should().Be(held.AcquireTime);
         decision.Spec.LeaseTransitions.Should().Be(4);
     }
@@ -104,7 +105,7 @@ public sealed class LeaseDeciderTests
         var b = HeldBy("other");
 
         LeaseDecider.SameRecord(a, b).Should().BeTrue();
-        b.RenewTime = T0.AddSeconds(2);
+        b.RenewTime = T0.AddSeconds(2).UtcDateTime;
         LeaseDecider.SameRecord(a, b).Should().BeFalse();
     }
 
@@ -124,11 +125,11 @@ public sealed class LeaseDeciderTests
     [Test]
     public void LeaseTimes_AreWrittenAsMicroTime()
     {
-        var lease = new Lease { Spec = new LeaseSpec { HolderIdentity = "me", RenewTime = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(1234567) } };
+        var lease = new V1Lease { Spec = new V1LeaseSpec { HolderIdentity = "me", RenewTime = new DateTime(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc).AddTicks(1234567) } };
 
         var json = KubernetesJson.Serialize(lease);
 
         json.Should().Contain("\"renewTime\":\"2026-03-01T12:00:00.123456Z\"").And.NotContain("acquireTime");
-        KubernetesJson.Deserialize<Lease>(json)!.Spec.RenewTime.Should().Be(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(1234560));
+        KubernetesJson.Deserialize<V1Lease>(json)!.Spec.RenewTime.Should().Be(new DateTime(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc).AddTicks(1234560));
     }
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using ChunkGate.Kubernetes.Errors;
 using ChunkGate.Kubernetes.Http;
 
 namespace ChunkGate.Kubernetes.Tests.Http;
@@ -7,7 +7,7 @@ namespace ChunkGate.Kubernetes.Tests.Http;
 public sealed class ApiErrorsTests
 {
     private static KubernetesApiException Map(int code, string body, TimeSpan? retryAfter = null) =>
-        ApiErrors.FromResponse(code, Encoding.UTF8.GetBytes(body), retryAfter, "GET /api/v1/namespaces/default/pods/web");
+        ApiErrors.FromStatus(code, ApiErrors.TryParseStatus(body), retryAfter, "GET /api/v1/namespaces/default/pods/web");
 
     [Test]
     public void NotFound_CarriesTheServerMessageAndDetails()
@@ -32,7 +32,7 @@ public sealed class ApiErrorsTests
     [Test]
     public void Invalid_ExposesEachCauseWithItsField()
     {
-        var error = Map(422, """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Pod \"web\" is invalid: [spec.containers[0].image: Required value, metadata.name: Invalid value: \"Web\": a lowercase RFC 1123 subdomain]","reason":"Invalid","details":{"name":"web","kind":"Pod","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.containers[0].image"},{"reason":"FieldValueInvalid","message":"Invalid value: \"Web\"","field":"metadata.name"}]},"code":422}""");
+        var error = Map(422, """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"V1Pod \"web\" is invalid: [spec.containers[0].image: Required value, metadata.name: Invalid value: \"Web\": a lowercase RFC 1123 subdomain]","reason":"Invalid","details":{"name":"web","kind":"V1Pod","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.containers[0].image"},{"reason":"FieldValueInvalid","message":"Invalid value: \"Web\"","field":"metadata.name"}]},"code":422}""");
 
         var invalid = error.Should().BeOfType<InvalidException>().Subject;
         invalid.Causes.Select(cause => cause.Field).Should().Equal("spec.containers[0].image", "metadata.name");

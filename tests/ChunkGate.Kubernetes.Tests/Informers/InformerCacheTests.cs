@@ -1,23 +1,24 @@
 using ChunkGate.Kubernetes.Informers;
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace ChunkGate.Kubernetes.Tests.Informers;
 
 public sealed class InformerCacheTests
 {
-    private static Pod Pod(string ns, string name, string rv, string? ownerUid = null, string? app = null) => new()
+    private static V1Pod V1Pod(string ns, string name, string rv, string? ownerUid = null, string? app = null) => new()
     {
-        Metadata = new ObjectMeta
+        Metadata = new V1ObjectMeta
         {
-            Namespace = ns,
+            NamespaceProperty = ns,
             Name = name,
             ResourceVersion = rv,
-            OwnerReferences = ownerUid is null ? null : [new OwnerReference { ApiVersion = "chunkgate.io/v1alpha1", Kind = "ChunkJob", Name = "job", Uid = ownerUid, Controller = true }],
-            Labels = app is null ? null : new() { ["app"] = app },
+            OwnerReferences = ownerUid is null ? null : [new V1OwnerReference { ApiVersion = "chunkgate.io/v1alpha1", Kind = "ChunkJob", Name = "job", Uid = ownerUid, Controller = true }],
+            Labels = app is null ? null : new Dictionary<string, string> { ["app"] = app },
         },
     };
 
-    private static InformerCache<Pod> Cache() => new(new Dictionary<string, Func<Pod, IEnumerable<string>>>
+    private static InformerCache<V1Pod> Cache() => new(new Dictionary<string, Func<V1Pod, IEnumerable<string>>>
     {
         ["app"] = pod => pod.Metadata.Labels?.TryGetValue("app", out var app) == true ? [app] : [],
     });
@@ -27,9 +28,9 @@ public sealed class InformerCacheTests
     {
         var cache = Cache();
 
-        cache.Upsert(Pod("a", "p", "1"))!.Value.Type.Should().Be(CacheChangeType.Added);
-        cache.Upsert(Pod("a", "p", "1")).Should().BeNull("a resumed watch may repeat an event; it must not be delivered twice");
-        var update = cache.Upsert(Pod("a", "p", "2"))!.Value;
+        cache.Upsert(V1Pod("a", "p", "1"))!.Value.Type.Should().Be(CacheChangeType.Added);
+        cache.Upsert(V1Pod("a", "p", "1")).Should().BeNull("a resumed watch may repeat an event; it must not be delivered twice");
+        var update = cache.Upsert(V1Pod("a", "p", "2"))!.Value;
 
         update.Type.Should().Be(CacheChangeType.Updated);
         update.Old!.Metadata.ResourceVersion.Should().Be("1");
@@ -41,10 +42,10 @@ public sealed class InformerCacheTests
     public void Delete_OfAnUnknownObject_IsNotReported()
     {
         var cache = Cache();
-        cache.Upsert(Pod("a", "p", "1"));
+        cache.Upsert(V1Pod("a", "p", "1"));
 
-        cache.Delete(Pod("a", "p", "3"))!.Value.Type.Should().Be(CacheChangeType.Deleted);
-        cache.Delete(Pod("a", "p", "3")).Should().BeNull();
+        cache.Delete(V1Pod("a", "p", "3"))!.Value.Type.Should().Be(CacheChangeType.Deleted);
+        cache.Delete(V1Pod("a", "p", "3")).Should().BeNull();
         cache.Count.Should().Be(0);
     }
 
@@ -52,11 +53,11 @@ public sealed class InformerCacheTests
     public void Replace_ReportsOnlyTheDifference_IncludingDeletesMissedWhileDisconnected()
     {
         var cache = Cache();
-        cache.Upsert(Pod("a", "same", "1"));
-        cache.Upsert(Pod("a", "changed", "1"));
-        cache.Upsert(Pod("a", "gone", "1"));
+        cache.Upsert(V1Pod("a", "same", "1"));
+        cache.Upsert(V1Pod("a", "changed", "1"));
+        cache.Upsert(V1Pod("a", "gone", "1"));
 
-        var changes = cache.Replace([Pod("a", "same", "1"), Pod("a", "changed", "5"), Pod("a", "new", "6")], "9");
+        var changes = cache.Replace([V1Pod("a", "same", "1"), V1Pod("a", "changed", "5"), V1Pod("a", "new", "6")], "9");
 
         changes.Select(c => (c.Type, c.Current.Metadata.Name)).Should().BeEquivalentTo(new[]
         {
@@ -72,18 +73,18 @@ public sealed class InformerCacheTests
     public void Indexes_FollowUpdatesAndDeletes()
     {
         var cache = Cache();
-        cache.Upsert(Pod("a", "p1", "1", ownerUid: "job-1", app: "runner"));
-        cache.Upsert(Pod("b", "p2", "1", ownerUid: "job-1", app: "runner"));
-        cache.Upsert(Pod("a", "p3", "1", ownerUid: "job-2", app: "sidecar"));
+        cache.Upsert(V1Pod("a", "p1", "1", ownerUid: "job-1", app: "runner"));
+        cache.Upsert(V1Pod("b", "p2", "1", ownerUid: "job-1", app: "runner"));
+        cache.Upsert(V1Pod("a", "p3", "1", ownerUid: "job-2", app: "sidecar"));
 
-        cache.ByIndex(InformerCache<Pod>.NamespaceIndex, "a").Select(p => p.Metadata.Name).Should().BeEquivalentTo("p1", "p3");
-        cache.ByIndex(InformerCache<Pod>.OwnerUidIndex, "job-1").Should().HaveCount(2);
+        cache.ByIndex(InformerCache<V1Pod>.NamespaceIndex, "a").Select(p => p.Metadata.Name).Should().BeEquivalentTo("p1", "p3");
+        cache.ByIndex(InformerCache<V1Pod>.OwnerUidIndex, "job-1").Should().HaveCount(2);
         cache.ByIndex("app", "runner").Should().HaveCount(2);
 
-        cache.Upsert(Pod("a", "p1", "2", ownerUid: "job-2", app: "sidecar"));
-        cache.Delete(Pod("b", "p2", "3"));
+        cache.Upsert(V1Pod("a", "p1", "2", ownerUid: "job-2", app: "sidecar"));
+        cache.Delete(V1Pod("b", "p2", "3"));
 
-        cache.ByIndex(InformerCache<Pod>.OwnerUidIndex, "job-1").Should().BeEmpty();
+        cache.ByIndex(InformerCache<V1Pod>.OwnerUidIndex, "job-1").Should().BeEmpty();
         cache.ByIndex("app", "sidecar").Select(p => p.Metadata.Name).Should().BeEquivalentTo("p1", "p3");
         FluentActions.Invoking(() => cache.ByIndex("nope", "x")).Should().Throw<ArgumentException>();
     }
@@ -95,5 +96,27 @@ public sealed class InformerCacheTests
         CacheKeys.For(null, "n").Should().Be("n");
         CacheKeys.Split("ns/n").Should().Be(("ns", "n"));
         CacheKeys.Split("n").Should().Be(((string?)null, "n"));
+    }
+
+    [Test]
+    public void Readers_GetCopies_SoACallersEditNeverChangesTheCache()
+    {
+        var cache = Cache();
+        cache.Upsert(V1Pod("n", "a", "1", ownerUid: "o-1", app: "web"));
+
+        // A reconciler edits what it read, as it would before an update call.
+        var read = cache.Get("n", "a")!;
+        read.Metadata.Labels["app"] = "changed";
+        read.Metadata.ResourceVersion = "999";
+        cache.List().Single().Metadata.Labels!.Add("x", "y");
+        cache.ByIndex(InformerCache<V1Pod>.OwnerUidIndex, "o-1").Single().Metadata.OwnerReferences.Clear();
+
+        var held = cache.Get("n", "a")!;
+        held.Metadata.Labels.Should().Equal(new Dictionary<string, string> { ["app"] = "web" });
+        held.Metadata.ResourceVersion.Should().Be("1");
+        held.Metadata.OwnerReferences.Should().ContainSingle();
+        cache.ByIndex("app", "web").Should().ContainSingle();
+        cache.ByIndex("app", "changed").Should().BeEmpty();
+        cache.Get("n", "a").Should().NotBeSameAs(cache.Get("n", "a"));
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using ChunkGate.Kubernetes.Configuration;
 using ChunkGate.Kubernetes.Informers;
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using ChunkGate.Kubernetes.Queues;
 using ChunkGate.Kubernetes.Resources;
 using ChunkGate.Kubernetes.Tests.Support;
@@ -19,7 +19,7 @@ public sealed class InformerHttpTests
 {
     private static string Item(string name, string rv) => $$$"""{"metadata":{"name":"{{{name}}}","namespace":"n","resourceVersion":"{{{rv}}}","uid":"uid-{{{name}}}"}}""";
 
-    private static string Event(string type, string name, string rv) => $$$$"""{"type":"{{{{type}}}}","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"{{{{name}}}}","namespace":"n","resourceVersion":"{{{{rv}}}}","uid":"uid-{{{{name}}}}"}}}""" + "\n";
+    private static string Event(string type, string name, string rv) => $$$$"""{"type":"{{{{type}}}}","object":{"kind":"V1Pod","apiVersion":"v1","metadata":{"name":"{{{{name}}}}","namespace":"n","resourceVersion":"{{{{rv}}}}","uid":"uid-{{{{name}}}}"}}}""" + "\n";
 
     [Test]
     public async Task ListWatch_ResumesAfterADrop_RelistsOn410_AndDeliversEachChangeOnce()
@@ -41,7 +41,7 @@ public sealed class InformerHttpTests
                     break;
                 case 3:
                     // Resumed from 12: the server repeats the last event (allowed); the cache must not deliver it twice.
-                    await context.Response.WriteAsync(Event("MODIFIED", "a", "12") + """{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"20"}}}""" + "\n"
+                    await context.Response.WriteAsync(Event("MODIFIED", "a", "12") + """{"type":"BOOKMARK","object":{"kind":"V1Pod","apiVersion":"v1","metadata":{"resourceVersion":"20"}}}""" + "\n"
                         + """{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 20 (28)","reason":"Expired","code":410}}""" + "\n");
                     break;
                 case 4:
@@ -53,8 +53,8 @@ public sealed class InformerHttpTests
                     break;
             }
         };
-        using var client = new KubernetesClient(server.Configuration());
-        var informer = new Informer<Pod>(client.Resource<Pod>(ResourceType.Pods), new InformerOptions<Pod> { Namespace = "n" });
+        using var client = server.Client();
+        var informer = new Informer<V1Pod>(new ApiListWatch<V1Pod>(client, ResourceType.Pods, new ListWatchOptions { Namespace = "n" }));
         var seen = new RecordingHandler();
         informer.AddHandler(seen);
         using var cts = new CancellationTokenSource();
@@ -82,7 +82,7 @@ public sealed class InformerHttpTests
     {
         await using var server = await CannedApiServer.StartAsync();
         var step = 0;
-        Informer<Pod>? informer = null;
+        Informer<V1Pod>? informer = null;
         server.Handler = async (context, recorded) =>
         {
             context.Response.ContentType = "application/json";
@@ -103,8 +103,8 @@ public sealed class InformerHttpTests
                     break;
             }
         };
-        using var client = new KubernetesClient(server.Configuration());
-        informer = new Informer<Pod>(client.Resource<Pod>(ResourceType.Pods), new InformerOptions<Pod> { Namespace = "n", InitialBackoff = TimeSpan.FromMilliseconds(10) });
+        using var client = server.Client();
+        informer = new Informer<V1Pod>(new ApiListWatch<V1Pod>(client, ResourceType.Pods, new ListWatchOptions { Namespace = "n" }), new InformerOptions<V1Pod> { InitialBackoff = TimeSpan.FromMilliseconds(10) });
         using var cts = new CancellationTokenSource();
 
         var running = informer.RunAsync(cts.Token);
@@ -134,10 +134,10 @@ public sealed class InformerHttpTests
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
         };
         var clock = new FakeTimeProvider();
-        using var client = new KubernetesClient(server.Configuration(), timeProvider: clock);
-        var informer = new Informer<Pod>(client.Resource<Pod>(ResourceType.Pods), new InformerOptions<Pod> { Namespace = "n", ResyncPeriod = TimeSpan.FromMinutes(10) });
+        using var client = server.Client(clock);
+        var informer = new Informer<V1Pod>(new ApiListWatch<V1Pod>(client, ResourceType.Pods, new ListWatchOptions { Namespace = "n" }), new InformerOptions<V1Pod> { ResyncPeriod = TimeSpan.FromMinutes(10) }, clock);
         using var queue = new WorkQueue<string>(timeProvider: clock);
-        informer.AddHandler(new EnqueueKeyHandler<Pod>(queue));
+        informer.AddHandler(new EnqueueKeyHandler<V1Pod>(queue));
         using var cts = new CancellationTokenSource();
         var running = informer.RunAsync(cts.Token);
         await informer.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(10));
@@ -157,16 +157,16 @@ public sealed class InformerHttpTests
         await running.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    private sealed class RecordingHandler : IInformerHandler<Pod>
+    private sealed class RecordingHandler : IInformerHandler<V1Pod>
     {
         private readonly ConcurrentQueue<string> changes = new();
 
         public IReadOnlyList<string> Changes => [.. changes];
 
-        public void OnAdd(Pod obj) => changes.Enqueue($"add {obj.Metadata.Name}@{obj.Metadata.ResourceVersion}");
+        public void OnAdd(V1Pod obj) => changes.Enqueue($"add {obj.Metadata.Name}@{obj.Metadata.ResourceVersion}");
 
-        public void OnUpdate(Pod old, Pod current) => changes.Enqueue($"update {current.Metadata.Name}@{current.Metadata.ResourceVersion}");
+        public void OnUpdate(V1Pod old, V1Pod current) => changes.Enqueue($"update {current.Metadata.Name}@{current.Metadata.ResourceVersion}");
 
-        public void OnDelete(Pod obj) => changes.Enqueue($"delete {obj.Metadata.Name}@{obj.Metadata.ResourceVersion}");
+        public void OnDelete(V1Pod obj) => changes.Enqueue($"delete {obj.Metadata.Name}@{obj.Metadata.ResourceVersion}");
     }
 }

@@ -1,7 +1,7 @@
 using ChunkGate.Kubernetes.Election;
 using ChunkGate.Kubernetes.Events;
-using ChunkGate.Kubernetes.Models;
-using ChunkGate.Kubernetes.Resources;
+using k8s;
+using k8s.Models;
 using ChunkGate.Kubernetes.Tests.Support;
 using ChunkGate.Testing.Waiting;
 
@@ -18,8 +18,8 @@ public sealed class ElectionAndEventsIntegrationTests
         using var client = LocalClusterFixture.Client(clock);
         var ns = await LocalClusterFixture.NamespaceAsync(client, "election");
         LeaderElectionOptions Options(string identity) => new() { LeaseName = "chunkgate-operator", LeaseNamespace = ns, Identity = identity, ReleaseOnCancel = false };
-        var first = new LeaderElector(client, Options("replica-a"));
-        var second = new LeaderElector(client, Options("replica-b"));
+        var first = new LeaderElector(client, Options("replica-a"), clock);
+        var second = new LeaderElector(client, Options("replica-b"), clock);
         using var stopFirst = new CancellationTokenSource();
         using var stopSecond = new CancellationTokenSource();
         var leaders = 0;
@@ -59,7 +59,7 @@ public sealed class ElectionAndEventsIntegrationTests
         second.IsLeader.Should().BeTrue();
         (clock.GetUtcNow() - stoppedAt).Should().BeLessThanOrEqualTo(TimeSpan.FromSeconds(15 + 4.8 + 0.5));
         maxLeaders.Should().Be(1);
-        var lease = await client.Resource<Lease>(ResourceType.Leases).GetAsync(ns, "chunkgate-operator");
+        var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("chunkgate-operator", ns);
         lease.Spec.HolderIdentity.Should().Be("replica-b");
         lease.Spec.LeaseTransitions.Should().Be(1);
         lease.Spec.LeaseDurationSeconds.Should().Be(15);
@@ -74,15 +74,15 @@ public sealed class ElectionAndEventsIntegrationTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var client = LocalClusterFixture.Client(clock);
         var ns = await LocalClusterFixture.NamespaceAsync(client, "events");
-        var secret = await client.Resource<Secret>(ResourceType.Secrets).CreateAsync(new Secret { Metadata = new ObjectMeta { Name = "run-creds", Namespace = ns } });
-        var recorder = new EventRecorder(client, "chunkgate-operator", "operator-0");
+        var secret = await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "run-creds", NamespaceProperty = ns } }, ns);
+        var recorder = new EventRecorder(client, "chunkgate-operator", "operator-0", clock);
 
         await recorder.RecordAsync(secret, EventTypes.Normal, "CredentialIssued", "temporary role issued for 15m");
         clock.Advance(TimeSpan.FromSeconds(10));
         await recorder.RecordAsync(secret, EventTypes.Normal, "CredentialIssued", "temporary role issued for 15m");
         await recorder.RecordAsync(secret, EventTypes.Warning, "CredentialRevoked", "approval expired");
 
-        var events = await client.Resource<Event>(ResourceType.Events).ListAsync(ns, new ListOptions { FieldSelector = "involvedObject.name=run-creds" });
+        var events = await client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=run-creds");
         events.Items.Should().HaveCount(2);
         var issued = events.Items.Single(e => e.Reason == "CredentialIssued");
         issued.Count.Should().Be(2);

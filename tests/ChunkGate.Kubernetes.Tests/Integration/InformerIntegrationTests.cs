@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ChunkGate.Kubernetes.Informers;
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using ChunkGate.Kubernetes.Resources;
 using ChunkGate.Kubernetes.Tests.Support;
 using ChunkGate.Testing.Waiting;
@@ -10,7 +11,7 @@ namespace ChunkGate.Kubernetes.Tests.Integration;
 [Category("LocalCluster")]
 public sealed class InformerIntegrationTests
 {
-    private KubernetesClient client = null!;
+    private k8s.Kubernetes client = null!;
     private string ns = null!;
 
     [SetUp]
@@ -23,22 +24,23 @@ public sealed class InformerIntegrationTests
     [TearDown]
     public void TearDown() => client.Dispose();
 
-    private ResourceClient<GenericObject> ConfigMaps => client.Resource<GenericObject>(ResourceType.ConfigMaps);
-
-    private GenericObject ConfigMap(string name, string value, string group)
+    private V1ConfigMap ConfigMap(string name, string value, string group) => new()
     {
-        var map = new GenericObject { Metadata = new ObjectMeta { Name = name, Namespace = ns, Labels = new() { ["group"] = group } } };
-        map.Fields["data"] = System.Text.Json.JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["value"] = value });
-        return map;
-    }
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string> { ["group"] = group } },
+        Data = new Dictionary<string, string> { ["value"] = value },
+    };
+
+    private Task CreateAsync(V1ConfigMap map) => client.CoreV1.CreateNamespacedConfigMapAsync(map, ns);
+
+    private ApiListWatch<V1ConfigMap> ConfigMaps(string? labelSelector = null, bool bookmarks = true) =>
+        new(client, ResourceType.ConfigMaps, new ListWatchOptions { Namespace = ns, LabelSelector = labelSelector, AllowWatchBookmarks = bookmarks });
 
     [Test]
     public async Task Informer_StaysConsistentThroughABurstOf1000Changes_DeliveringEachVersionOnce()
     {
-        var informer = new Informer<GenericObject>(ConfigMaps, new InformerOptions<GenericObject>
+        var informer = new Informer<V1ConfigMap>(ConfigMaps(), new InformerOptions<V1ConfigMap>
         {
-            Namespace = ns,
-            Indexers = new Dictionary<string, Func<GenericObject, IEnumerable<string>>> { ["group"] = m => m.Metadata.Labels?.TryGetValue("group", out var g) == true ? [g] : [] },
+            Indexers = new Dictionary<string, Func<V1ConfigMap, IEnumerable<string>>> { ["group"] = m => m.Metadata.Labels?.TryGetValue("group", out var g) == true ? [g] : [] },
         });
         var delivered = new RecordingHandler();
         informer.AddHandler(delivered);
@@ -63,25 +65,25 @@ public sealed class InformerIntegrationTests
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => WriteAsync(() => ConfigMaps.CreateAsync(ConfigMap($"m{i:D3}", "0", i % 2 == 0 ? "even" : "odd")))));
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => WriteAsync(() => CreateAsync(ConfigMap($"m{i:D3}", "0", i % 2 == 0 ? "even" : "odd")))));
         for (var round = 1; round <= 3; round++)
         {
             var value = round.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await Task.WhenAll(Enumerable.Range(0, 200).Select(i => WriteAsync(() => ConfigMaps.PatchAsync(ns, $"m{i:D3}", PatchType.Merge, new { data = new { value } }))));
+            await Task.WhenAll(Enumerable.Range(0, 200).Select(i => WriteAsync(() => client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(KubernetesJson.Serialize(new V1ConfigMap { Data = new Dictionary<string, string> { ["value"] = value } }), V1Patch.PatchType.MergePatch), $"m{i:D3}", ns))));
         }
 
-        await Task.WhenAll(Enumerable.Range(0, 200).Where(i => i % 2 == 1).Select(i => WriteAsync(() => ConfigMaps.DeleteAsync(ns, $"m{i:D3}"))));
-        await Task.WhenAll(Enumerable.Range(0, 200).Where(i => i % 2 == 1).Select(i => WriteAsync(() => ConfigMaps.CreateAsync(ConfigMap($"m{i:D3}", "again", "odd")))));
+        await Task.WhenAll(Enumerable.Range(0, 200).Where(i => i % 2 == 1).Select(i => WriteAsync(() => client.CoreV1.DeleteNamespacedConfigMapAsync($"m{i:D3}", ns))));
+        await Task.WhenAll(Enumerable.Range(0, 200).Where(i => i % 2 == 1).Select(i => WriteAsync(() => CreateAsync(ConfigMap($"m{i:D3}", "again", "odd")))));
         changes.Should().Be(1000);
 
-        var truth = await ConfigMaps.ListAllAsync(ns);
+        var truth = await client.CoreV1.ListNamespacedConfigMapAsync(ns);
         await Eventually.TrueAsync(() => informer.Cache.Count == truth.Items.Count && truth.Items.All(item => informer.Cache.Get(CacheKeys.For(item))?.Metadata.ResourceVersion == item.Metadata.ResourceVersion),
             "the cache equals the server", TimeSpan.FromSeconds(30));
         await cts.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(10));
 
         informer.Cache.ByIndex("group", "even").Should().HaveCount(100);
-        informer.Cache.ByIndex("group", "odd").Select(m => m.Fields["data"].GetProperty("value").GetString()).Should().AllBe("again");
+        informer.Cache.ByIndex("group", "odd").Select(m => m.Data["value"]).Should().AllBe("again");
         delivered.Count.Should().Be(1000, "every change is delivered exactly once: 200 adds, 600 updates, 100 deletes, 100 re-adds");
         delivered.RepeatedVersions.Should().BeEmpty();
     }
@@ -91,25 +93,22 @@ public sealed class InformerIntegrationTests
     {
         // Without bookmarks, and watching only group=watched, the informer's version stays behind
         // while other objects change; once the server compacts, its next reconnect gets 410.
-        var informer = new Informer<GenericObject>(ConfigMaps, new InformerOptions<GenericObject>
+        var informer = new Informer<V1ConfigMap>(ConfigMaps("group=watched", bookmarks: false), new InformerOptions<V1ConfigMap>
         {
-            Namespace = ns,
-            LabelSelector = "group=watched",
-            AllowWatchBookmarks = false,
             MinWatchTimeout = TimeSpan.FromSeconds(1),
         });
-        await ConfigMaps.CreateAsync(ConfigMap("seen", "1", "watched"));
+        await CreateAsync(ConfigMap("seen", "1", "watched"));
         using var cts = new CancellationTokenSource();
         var running = informer.RunAsync(cts.Token);
         await informer.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(30));
         for (var i = 0; i < 5; i++)
         {
-            await ConfigMaps.CreateAsync(ConfigMap($"noise-{i}", "x", "other"));
+            await CreateAsync(ConfigMap($"noise-{i}", "x", "other"));
         }
 
         LocalClusterFixture.Cluster.CompactWatchCache();
         await Eventually.TrueAsync(() => informer.ListCount >= 2, "the reconnect after compaction gets 410 and re-lists", TimeSpan.FromSeconds(30));
-        await ConfigMaps.CreateAsync(ConfigMap("later", "2", "watched"));
+        await CreateAsync(ConfigMap("later", "2", "watched"));
         await Eventually.TrueAsync(() => informer.Cache.Get(ns, "later") is not null, "the informer watches again after the re-list", TimeSpan.FromSeconds(30));
         await cts.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(10));
@@ -117,7 +116,7 @@ public sealed class InformerIntegrationTests
         informer.Cache.Keys().Should().BeEquivalentTo($"{ns}/seen", $"{ns}/later");
     }
 
-    private sealed class RecordingHandler : IInformerHandler<GenericObject>
+    private sealed class RecordingHandler : IInformerHandler<V1ConfigMap>
     {
         private readonly ConcurrentDictionary<string, byte> versions = new();
         private readonly ConcurrentQueue<string> repeats = new();
@@ -127,13 +126,13 @@ public sealed class InformerIntegrationTests
 
         public IReadOnlyCollection<string> RepeatedVersions => repeats;
 
-        public void OnAdd(GenericObject obj) => Record("add", obj);
+        public void OnAdd(V1ConfigMap obj) => Record("add", obj);
 
-        public void OnUpdate(GenericObject old, GenericObject current) => Record("update", current);
+        public void OnUpdate(V1ConfigMap old, V1ConfigMap current) => Record("update", current);
 
-        public void OnDelete(GenericObject obj) => Record("delete", obj);
+        public void OnDelete(V1ConfigMap obj) => Record("delete", obj);
 
-        private void Record(string kind, GenericObject obj)
+        private void Record(string kind, V1ConfigMap obj)
         {
             Interlocked.Increment(ref count);
             if (!versions.TryAdd($"{kind} {obj.Metadata.Name}@{obj.Metadata.ResourceVersion}", 0))

@@ -1,6 +1,6 @@
-using ChunkGate.Kubernetes.Configuration;
-using ChunkGate.Kubernetes.Models;
-using ChunkGate.Kubernetes.Resources;
+using k8s;
+using k8s.Models;
+using ChunkGate.Kubernetes.Http;
 using ChunkGate.LocalCluster.Hosting;
 
 namespace ChunkGate.Kubernetes.Tests.Integration;
@@ -8,7 +8,7 @@ namespace ChunkGate.Kubernetes.Tests.Integration;
 /// <summary>
 /// One local cluster (the project's Kubernetes API stand-in, over HTTPS with its own CA and static
 /// tokens) for every integration test here; each test works in its own namespace. The client is
-/// configured from the cluster's kubeconfig by <see cref="KubeConfigLoader"/>, as an operator would be.
+/// configured from the cluster's kubeconfig by the official client, as an operator would be.
 /// </summary>
 [SetUpFixture]
 public sealed class LocalClusterFixture
@@ -33,14 +33,14 @@ public sealed class LocalClusterFixture
     }
 
     internal static KubernetesClientConfiguration Configuration(string context = "admin") =>
-        new KubeConfigLoader(_ => null, TimeProvider.System).Load([Cluster.KubeconfigPath], context);
+        KubernetesClientConfiguration.BuildConfigFromConfigFile(Cluster.KubeconfigPath, currentContext: context);
 
-    internal static KubernetesClient Client(TimeProvider? clock = null) => new(Configuration(), timeProvider: clock);
+    internal static k8s.Kubernetes Client(TimeProvider? clock = null) => KubernetesClients.Create(Configuration(), timeProvider: clock);
 
-    internal static async Task<string> NamespaceAsync(KubernetesClient client, string prefix)
+    internal static async Task<string> NamespaceAsync(IKubernetes client, string prefix)
     {
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
-        await client.Resource<GenericObject>(ResourceType.Namespaces).CreateAsync(new GenericObject { Metadata = new ObjectMeta { Name = name } });
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
         return name;
     }
 }

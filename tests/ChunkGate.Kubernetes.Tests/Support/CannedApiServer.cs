@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using ChunkGate.Kubernetes.Configuration;
+using ChunkGate.Kubernetes.Http;
+using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -37,23 +36,11 @@ internal sealed class CannedApiServer : IAsyncDisposable
         return Task.CompletedTask;
     };
 
-    public static async Task<CannedApiServer> StartAsync(bool https = false, bool requireClientCertificate = false)
+    public static async Task<CannedApiServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen =>
-        {
-            listen.Protocols = https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-            if (https)
-            {
-                listen.UseHttps(new HttpsConnectionAdapterOptions
-                {
-                    ServerCertificate = TestCertificates.Server,
-                    ClientCertificateMode = requireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.NoCertificate,
-                    ClientCertificateValidation = (certificate, _, _) => certificate.Issuer == TestCertificates.Ca.Subject,
-                });
-            }
-        }));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
         var app = builder.Build();
         CannedApiServer? server = null;
         app.Run(async context =>
@@ -73,20 +60,14 @@ internal sealed class CannedApiServer : IAsyncDisposable
             await server.Handler(context, recorded);
         });
         await app.StartAsync();
-        var address = new Uri(app.Urls.First().Replace("http://", https ? "https://" : "http://", StringComparison.Ordinal));
+        var address = new Uri(app.Urls.First());
         server = new CannedApiServer(app, address);
         return server;
     }
 
-    public KubernetesClientConfiguration Configuration(ICredentialProvider? credentials = null, X509Certificate2Collection? authorities = null, X509Certificate2? clientCertificate = null) => new()
-    {
-        Server = Address,
-        ContextName = "canned",
-        Credentials = credentials,
-        CertificateAuthorities = authorities ?? [],
-        ClientCertificate = clientCertificate,
-        RequestTimeout = TimeSpan.FromSeconds(10),
-    };
+    /// <summary>The official client, configured for this server, with ChunkGate's retry handler.</summary>
+    public k8s.Kubernetes Client(TimeProvider? clock = null, RetryPolicy? retryPolicy = null) =>
+        KubernetesClients.Create(new KubernetesClientConfiguration { Host = Address.ToString() }, retryPolicy, clock);
 
     public static async Task WriteJsonAsync(HttpContext context, int status, string json)
     {

@@ -1,5 +1,6 @@
 using System.Text;
-using ChunkGate.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using ChunkGate.Kubernetes.Watching;
 
 namespace ChunkGate.Kubernetes.Tests.Watching;
@@ -7,17 +8,17 @@ namespace ChunkGate.Kubernetes.Tests.Watching;
 /// <summary>Watch bodies as the API server streams them: one JSON object per line (see API concepts, "Efficient detection of changes").</summary>
 public sealed class WatchStreamReaderTests
 {
-    private const string Added = """{"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"foo","namespace":"test","resourceVersion":"10596","uid":"u1"},"spec":{"containers":[{"name":"app","image":"busybox"}]}}}""";
-    private const string Modified = """{"type":"MODIFIED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"foo","namespace":"test","resourceVersion":"11020","uid":"u1"},"spec":{"containers":[{"name":"app","image":"busybox"}]},"status":{"phase":"Running"}}}""";
-    private const string Bookmark = """{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"12746","annotations":{"k8s.io/initial-events-end":"true"}}}}""";
-    private const string Deleted = """{"type":"DELETED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"foo","namespace":"test","resourceVersion":"12800","uid":"u1"},"spec":{"containers":[]}}}""";
+    private const string Added = """{"type":"ADDED","object":{"kind":"V1Pod","apiVersion":"v1","metadata":{"name":"foo","namespace":"test","resourceVersion":"10596","uid":"u1"},"spec":{"containers":[{"name":"app","image":"busybox"}]}}}""";
+    private const string Modified = """{"type":"MODIFIED","object":{"kind":"V1Pod","apiVersion":"v1","metadata":{"name":"foo","namespace":"test","resourceVersion":"11020","uid":"u1"},"spec":{"containers":[{"name":"app","image":"busybox"}]},"status":{"phase":"Running"}}}""";
+    private const string Bookmark = """{"type":"BOOKMARK","object":{"kind":"V1Pod","apiVersion":"v1","metadata":{"resourceVersion":"12746","annotations":{"k8s.io/initial-events-end":"true"}}}}""";
+    private const string Deleted = """{"type":"DELETED","object":{"kind":"V1Pod","apiVersion":"v1","metadata":{"name":"foo","namespace":"test","resourceVersion":"12800","uid":"u1"},"spec":{"containers":[]}}}""";
     private const string Expired = """{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 10245 (10596)","reason":"Expired","code":410}}""";
 
-    private static async Task<(List<WatchEvent<Pod>> Events, List<WatchDecodeError> Errors)> ReadAsync(Stream stream)
+    private static async Task<(List<WatchEvent<V1Pod>> Events, List<WatchDecodeError> Errors)> ReadAsync(Stream stream)
     {
-        var events = new List<WatchEvent<Pod>>();
+        var events = new List<WatchEvent<V1Pod>>();
         var errors = new List<WatchDecodeError>();
-        await foreach (var watchEvent in WatchStreamReader.ReadAsync<Pod>(stream, errors.Add, CancellationToken.None))
+        await foreach (var watchEvent in WatchStreamReader.ReadAsync<V1Pod>(stream, errors.Add, CancellationToken.None))
         {
             events.Add(watchEvent);
         }
@@ -57,7 +58,7 @@ public sealed class WatchStreamReaderTests
     [Test]
     public async Task AMalformedLine_IsReportedAndTheWatchGoesOn()
     {
-        var body = Lines(Added, """{"type":"MODIFIED","object":{"kind":"Pod","metadata":{"name":""", """{"type":"EXPLODED","object":{}}""", """{"object":{}}""", "[1,2]", Modified);
+        var body = Lines(Added, """{"type":"MODIFIED","object":{"kind":"V1Pod","metadata":{"name":""", """{"type":"EXPLODED","object":{}}""", """{"object":{}}""", "[1,2]", Modified);
 
         var (events, errors) = await ReadAsync(new ChunkedStream(Encoding.UTF8.GetBytes(body), 5));
 
@@ -105,11 +106,11 @@ public sealed class WatchStreamReaderTests
         using var cts = new CancellationTokenSource();
         var pipe = new System.IO.Pipelines.Pipe();
         await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(Added + "\n"));
-        var seen = new List<WatchEvent<Pod>>();
+        var seen = new List<WatchEvent<V1Pod>>();
 
         var reading = Task.Run(async () =>
         {
-            await foreach (var e in WatchStreamReader.ReadAsync<Pod>(pipe.Reader.AsStream(), null, cts.Token))
+            await foreach (var e in WatchStreamReader.ReadAsync<V1Pod>(pipe.Reader.AsStream(), null, cts.Token))
             {
                 seen.Add(e);
                 await cts.CancelAsync();

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace ChunkGate.Kubernetes.Http;
+namespace ChunkGate.Kubernetes.Telemetry;
 
 /// <summary>
 /// The client's one ActivitySource and Meter, both named <c>ChunkGate.Kubernetes</c>. Activities are

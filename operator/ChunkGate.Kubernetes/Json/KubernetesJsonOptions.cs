@@ -1,0 +1,22 @@
+using System.Text.Json;
+using k8s;
+
+namespace ChunkGate.Kubernetes.Json;
+
+/// <summary>
+/// The official client's serializer settings, copied once through its public hook
+/// (<see cref="KubernetesJson.AddJsonOptions"/>), for decoding UTF-8 bytes directly: the watch
+/// decoder and the cache's copies use it instead of k8s.KubernetesJson's string-based helpers.
+/// </summary>
+public static class KubernetesJsonOptions
+{
+    public static JsonSerializerOptions Default { get; } = Copy();
+
+    private static JsonSerializerOptions Copy()
+    {
+        JsonSerializerOptions? copy = null;
+        KubernetesJson.AddJsonOptions(official => copy = new JsonSerializerOptions(official));
+        copy!.MakeReadOnly(populateMissingResolver: true);
+        return copy;
+    }
+}
