@@ -11,9 +11,9 @@ namespace ChunkGate.Kubernetes.Election;
 /// lease, then renews every retry period. If a renewal does not succeed within the renew deadline it
 /// steps down (the leading token is cancelled). On shutdown it releases the lease when configured to.
 /// Every write is an optimistic-concurrency update, so two candidates can never both win the same round.
-/// Kept instead of the official client's <c>k8s.LeaderElection.LeaderElector</c>: that one does not
-/// release the Lease after the leader's work has stopped (a successor waits out the whole lease
-/// duration), keeps leading when the work ends by itself, and runs on the wall clock, so tests of
+/// Kept instead of the official client's <c>k8s.LeaderElection.LeaderElector</c>: that one only raises
+/// started/stopped events, never releases the Lease (a successor waits out the whole lease duration),
+/// cannot step down when the leader's work ends by itself, and reads <c>DateTime.UtcNow</c>, so tests of
 /// renew deadlines and take-overs would have to sleep; this one runs on a <see cref="TimeProvider"/>.
 /// </summary>
 public sealed partial class LeaderElector
