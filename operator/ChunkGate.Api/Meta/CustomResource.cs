@@ -47,7 +47,10 @@ public abstract class CustomResource<TSpec, TStatus> : IKubernetesObject<V1Objec
     /// <summary>A deep copy that keeps <see cref="StoredSpec"/> (a JSON round trip alone would not).</summary>
     public object Clone()
     {
-        var copy = (CustomResource<TSpec, TStatus>)JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(this, GetType(), ApiJson.Options), GetType(), ApiJson.Options)!;
+        var copy = (CustomResource<TSpec, TStatus>)MemberwiseClone();
+        copy.Metadata = Copy(Metadata);
+        copy.Spec = Copy(Spec);
+        copy.Status = Status is null ? null : Copy(Status);
         if (StoredSpec is { } stored)
         {
             StoredSpecs.Attach(copy.Spec, stored);
@@ -55,4 +58,6 @@ public abstract class CustomResource<TSpec, TStatus> : IKubernetesObject<V1Objec
 
         return copy;
     }
+
+    private static T Copy<T>(T value) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(value!));
 }

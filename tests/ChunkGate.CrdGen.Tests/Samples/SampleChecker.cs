@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using ChunkGate.Api.Approvals;
 using ChunkGate.Api.Connections;
 using ChunkGate.Api.Jobs;
-using ChunkGate.Api.Meta;
+using k8s;
 using ChunkGate.Api.Validation;
 using ChunkGate.Testing.Schema;
 using ChunkGate.Testing.Yaml;
@@ -76,7 +76,7 @@ internal static class SampleChecker
 
     public static DataConnection ReadConnection(string yaml) => Read<DataConnection>(YamlJson.ParseSingle(yaml));
 
-    private static T Read<T>(JsonNode node) => node.Deserialize<T>(ApiJson.Options)!;
+    private static T Read<T>(JsonNode node) => KubernetesJson.Deserialize<T>(node);
 
     private static IEnumerable<FieldError> CheckJob(ChunkJob job, DataConnection connection) =>
         Combine(ChunkJobValidator.Validate(job), ChunkJobValidator.ValidateAgainst(job, connection));
