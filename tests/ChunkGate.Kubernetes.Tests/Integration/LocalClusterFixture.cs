@@ -21,6 +21,7 @@ public sealed class LocalClusterFixture
     public async Task StartAsync() => cluster = await LocalClusterHost.StartAsync(new LocalClusterOptions
     {
         BookmarkInterval = TimeSpan.FromMilliseconds(500),
+        Manifests = [Path.Combine(AppContext.BaseDirectory, "crds")],
     });
 
     [OneTimeTearDown]
