@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
 using ChunkGate.Kubernetes.Errors;
+using ChunkGate.Kubernetes.Json;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -106,7 +108,7 @@ public sealed partial class EventRecorder(IKubernetes client, string component, 
         {
             // Only scalar fields change, so a merge patch does what client-go's strategic patch does.
             var patch = new Corev1Event { Count = e.Count, LastTimestamp = e.LastTimestamp, Message = e.Message };
-            await client.CoreV1.PatchNamespacedEventAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), e.Metadata.Name, e.Metadata.NamespaceProperty, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
+            await client.CoreV1.PatchNamespacedEventAsync(new V1Patch(JsonSerializer.Serialize(patch, KubernetesJsonOptions.Write), V1Patch.PatchType.MergePatch), e.Metadata.Name, e.Metadata.NamespaceProperty, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
         }
         catch (NotFoundException)
         {

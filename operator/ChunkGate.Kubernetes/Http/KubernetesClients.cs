@@ -1,3 +1,4 @@
+using ChunkGate.Kubernetes.Json;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,6 +13,16 @@ namespace ChunkGate.Kubernetes.Http;
 /// </summary>
 public static class KubernetesClients
 {
-    public static k8s.Kubernetes Create(KubernetesClientConfiguration configuration, RetryPolicy? retryPolicy = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null) =>
-        new(configuration, new RetryHandler(retryPolicy ?? RetryPolicy.Default, timeProvider ?? TimeProvider.System, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RetryHandler>()));
+    /// <summary>Also sets <paramref name="configuration"/>'s JSON options to write times as MicroTime (<see cref="MicroTimeConverter"/>).</summary>
+    public static k8s.Kubernetes Create(KubernetesClientConfiguration configuration, RetryPolicy? retryPolicy = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        configuration.AddJsonOptions(options =>
+        {
+            if (!options.Converters.Any(converter => converter is MicroTimeConverter))
+            {
+                options.Converters.Insert(0, new MicroTimeConverter());
+            }
+        });
+        return new(configuration, new RetryHandler(retryPolicy ?? RetryPolicy.Default, timeProvider ?? TimeProvider.System, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RetryHandler>()));
+    }
 }

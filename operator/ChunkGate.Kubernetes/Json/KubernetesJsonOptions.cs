@@ -10,12 +10,20 @@ namespace ChunkGate.Kubernetes.Json;
 /// </summary>
 public static class KubernetesJsonOptions
 {
-    public static JsonSerializerOptions Default { get; } = Copy();
+    public static JsonSerializerOptions Default { get; } = Copy(microTime: false);
 
-    private static JsonSerializerOptions Copy()
+    /// <summary>For bodies ChunkGate serializes itself (patches): times as MicroTime, as the client created by <see cref="Http.KubernetesClients"/> writes them.</summary>
+    public static JsonSerializerOptions Write { get; } = Copy(microTime: true);
+
+    private static JsonSerializerOptions Copy(bool microTime)
     {
         JsonSerializerOptions? copy = null;
         KubernetesJson.AddJsonOptions(official => copy = new JsonSerializerOptions(official));
+        if (microTime)
+        {
+            copy!.Converters.Insert(0, new MicroTimeConverter());
+        }
+
         copy!.MakeReadOnly(populateMissingResolver: true);
         return copy;
     }

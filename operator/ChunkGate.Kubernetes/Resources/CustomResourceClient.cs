@@ -1,4 +1,6 @@
+using System.Text.Json;
 using ChunkGate.Kubernetes.Errors;
+using ChunkGate.Kubernetes.Json;
 using k8s;
 using k8s.Models;
 
@@ -45,7 +47,7 @@ public sealed class CustomResourceClient<T>(IKubernetes client, ResourceType typ
 
     /// <summary>Server-side apply of <paramref name="obj"/> (JSON is valid apply YAML) as <paramref name="fieldManager"/>.</summary>
     public Task<T> ApplyAsync(T obj, string fieldManager, bool force = false, CancellationToken cancellationToken = default) =>
-        PatchAsync(NamespaceOf(obj), NameOf(obj), new V1Patch(KubernetesJson.Serialize(Stamp(obj)), V1Patch.PatchType.ApplyPatch), fieldManager, force, cancellationToken);
+        PatchAsync(NamespaceOf(obj), NameOf(obj), new V1Patch(JsonSerializer.Serialize(Stamp(obj), obj.GetType(), KubernetesJsonOptions.Write), V1Patch.PatchType.ApplyPatch), fieldManager, force, cancellationToken);
 
     public Task<V1Status> DeleteAsync(string namespaceName, string name, V1DeleteOptions? options = null, CancellationToken cancellationToken = default) =>
         client.CustomObjects.DeleteNamespacedCustomObjectAsync<V1Status>(Type.Group, Type.Version, namespaceName, Type.Plural, name, options, cancellationToken: cancellationToken).Typed();

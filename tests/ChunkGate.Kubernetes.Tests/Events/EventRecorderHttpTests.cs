@@ -52,7 +52,7 @@ public sealed class EventRecorderHttpTests
         created["type"]!.GetValue<string>().Should().Be("Normal");
         created["reason"]!.GetValue<string>().Should().Be("Approved");
         created["count"]!.GetValue<int>().Should().Be(1);
-        created["firstTimestamp"]!.GetValue<string>().Should().Be("2026-11-23T09:00:00Z");
+        created["firstTimestamp"]!.GetValue<string>().Should().Be("2026-11-23T09:00:00.000000Z", "the server accepts metav1.Time with a fraction");
         created["source"]!["component"]!.GetValue<string>().Should().Be("chunkgate-operator");
         created["reportingComponent"]!.GetValue<string>().Should().Be("chunkgate-operator");
         created["reportingInstance"]!.GetValue<string>().Should().Be("chunkgate-operator-7d9f-abc");
@@ -61,7 +61,7 @@ public sealed class EventRecorderHttpTests
         requests[1].ContentType.Should().StartWith("application/merge-patch+json");
         requests[1].Path.Should().Be($"/api/v1/namespaces/team-a/events/{created["metadata"]!["name"]!.GetValue<string>()}");
         patch["count"]!.GetValue<int>().Should().Be(2);
-        patch["lastTimestamp"]!.GetValue<string>().Should().Be("2026-11-23T09:00:05Z");
+        patch["lastTimestamp"]!.GetValue<string>().Should().Be("2026-11-23T09:00:05.000000Z");
 
         var recreated = JsonNode.Parse(requests[3].Body)!;
         recreated["metadata"]!["name"]!.GetValue<string>().Should().NotBe(created["metadata"]!["name"]!.GetValue<string>());
