@@ -17,6 +17,11 @@ internal static class BrokerInstaller
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            await using (var command = new NpgsqlCommand(Credentials.RetiredRole.EnsureSql, connection))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)

@@ -22,7 +22,7 @@ start)
   done
   [ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
   as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c max_prepared_transactions=10" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
   echo "export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGPASSWORD=$password PGDATABASE=postgres CHUNKGATE_PG_DIR=$dir"
   ;;

@@ -45,6 +45,7 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
                 throw new BrokerException($"role {role} exists but is not in ChunkGate's ledger; it is left alone", retryable: false);
             }
 
+            await ListedTableGuard.CheckAsync(connection, tables, cancellationToken).ConfigureAwait(false);
             var access = await TableAccessReader.ReadAsync(connection, tables, cancellationToken).ConfigureAwait(false);
 
             // The ledger row goes in first, in the same transaction: the role can never commit unrecorded.
@@ -82,8 +83,9 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
     }
 
     /// <summary>
-    /// NOLOGIN first (no new session), then every session of the role terminated, then its objects
-    /// reassigned to the admin (a transform's output stays), its privileges dropped and the role
+    /// NOLOGIN first (no new session), then every session of the role terminated and its prepared
+    /// transactions rolled back, then its objects reassigned to the powerless <see cref="RetiredRole"/>
+    /// (a transform's output stays), its privileges dropped and the role
     /// dropped. Safe to repeat: a role that is already gone is reported with <c>Existed = false</c>.
     /// </summary>
     public async Task<Revocation> RevokeAsync(string role, CancellationToken cancellationToken = default)
@@ -107,12 +109,15 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
 
             await connection.ExecuteAsync($"ALTER ROLE {quoted} NOLOGIN", cancellationToken).ConfigureAwait(false);
             var terminated = await TerminateSessionsAsync(connection, role, cancellationToken).ConfigureAwait(false);
+            await RollBackPreparedTransactionsAsync(connection, role, cancellationToken).ConfigureAwait(false);
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
             {
                 // The role's own sessions are gone, so its locks are too; anyone else's lock is waited for briefly.
                 await connection.ExecuteAsync("SET LOCAL lock_timeout = '10s'", cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync(BrokerSchema.LockGrants, cancellationToken).ConfigureAwait(false);
-                await connection.ExecuteAsync($"REASSIGN OWNED BY {quoted} TO CURRENT_USER", cancellationToken).ConfigureAwait(false);
+                // Never to the admin: a superuser owner would run the job's index expressions, triggers and
+                // SECURITY DEFINER functions with its rights (autovacuum's ANALYZE alone runs index expressions).
+                await connection.ExecuteAsync($"REASSIGN OWNED BY {quoted} TO {RetiredRole.Quoted}", cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync($"DROP OWNED BY {quoted}", cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync($"DROP ROLE {quoted}", cancellationToken).ConfigureAwait(false);
                 await LedgerStore.MarkRevokedAsync(connection, role, cancellationToken).ConfigureAwait(false);
@@ -210,6 +215,37 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
         throw new BrokerException($"sessions of {role} did not end after 20 rounds of pg_terminate_backend", retryable: true);
     }
 
+
+    /// <summary>
+    /// A prepared transaction outlives its session and its role: it keeps its locks (blocking
+    /// masking changes) and, for a transform, could commit objects after revocation. Rolled back here;
+    /// one in another database (the admin connection cannot reach it) fails the revocation loudly.
+    /// </summary>
+    private static async Task RollBackPreparedTransactionsAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
+    {
+        var here = new List<string>();
+        var elsewhere = new List<string>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT gid, database = current_database() FROM pg_catalog.pg_prepared_xacts WHERE owner = @role", connection))
+        {
+            command.Parameters.AddWithValue("role", role);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                (reader.GetBoolean(1) ? here : elsewhere).Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var gid in here)
+        {
+            await connection.ExecuteAsync($"ROLLBACK PREPARED {SqlText.Literal(gid)}", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (elsewhere.Count > 0)
+        {
+            throw new BrokerException($"{role} has prepared transactions in another database ({string.Join(", ", elsewhere)}); roll them back there, then revoke again", retryable: false);
+        }
+    }
 
     private Task CheckpointAsync(string point) => Checkpoint?.Invoke(point) ?? Task.CompletedTask;
 }

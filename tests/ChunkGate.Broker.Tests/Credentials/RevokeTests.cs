@@ -67,7 +67,7 @@ public sealed class RevokeTests
     }
 
     [Test]
-    public async Task Revoke_Transform_KeepsItsOutputOwnedByTheAdmin()
+    public async Task Revoke_Transform_KeepsItsOutputOwnedByThePowerlessRetiredRole()
     {
         var credential = await database.IssueAsync(JobAction.Transform, "shop.orders");
         await using (var connection = await database.OpenAsAsync(credential))
@@ -78,7 +78,7 @@ public sealed class RevokeTests
         await database.Broker.RevokeAsync(credential.Role);
 
         (await database.ScalarAsync<string>($"SELECT tableowner::text FROM pg_tables WHERE schemaname = '{credential.Role}' AND tablename = 'totals'"))
-            .Should().Be(database.Server.User);
+            .Should().Be("chunkgate_retired");
     }
 
     [Test]

@@ -58,7 +58,7 @@ public sealed class ThrowawayPostgres
             {
                 await RunAsync(asPostgresUser, Path.Combine(bin, "pg_ctl"),
                     ["-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
-                     "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+                     "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c max_prepared_transactions=10",
                      "start"], cancellationToken).ConfigureAwait(false);
                 var server = new PostgresServer("127.0.0.1", port, "postgres", password, "postgres");
                 return new ThrowawayPostgres(bin, directory, asPostgresUser, server);

@@ -1,0 +1,138 @@
+using ChunkGate.Api.Jobs;
+using ChunkGate.Broker.Tests.Support;
+using Npgsql;
+
+namespace ChunkGate.Broker.Tests.Credentials;
+
+/// <summary>
+/// Holes a hostile tester found in the database layer, each reproduced as it was found. Every test
+/// here failed on the broker before its fix.
+/// </summary>
+[Category("PostgreSQL")]
+public sealed class HostileFindingsTests
+{
+    private BrokerDatabase database = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        database = await BrokerDatabase.CreateAsync();
+        await using var command = database.Admin.CreateCommand("""
+            CREATE VIEW shop.customer_report AS SELECT id, ssn FROM shop.customers;
+            CREATE TABLE shop.customers_archive () INHERITS (shop.customers);
+            INSERT INTO shop.customers_archive VALUES (99, 'Old', '555-55-5555', 'old@example.com', '4000000000000002', NULL);
+            """);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await database.DisposeAsync();
+
+    [TestCase("pg_catalog.pg_statistic")]
+    [TestCase("pg_catalog.pg_authid")]
+    [TestCase("chunkgate.hash_key")]
+    [TestCase("chunkgate.ledger")]
+    [TestCase("chunkgate_masked.customers")]
+    [TestCase("information_schema.tables")]
+    [TestCase("pg_toast.pg_toast_1255")]
+    public async Task Issue_RefusesSystemAndChunkGateSchemas(string table)
+    {
+        var request = BrokerDatabase.Request(JobAction.Read, "shop.orders", table);
+
+        var issue = async () => await database.Broker.IssueAsync(request);
+
+        (await issue.Should().ThrowAsync<BrokerException>()).Which.Message.Should().Contain("a system or ChunkGate schema");
+        (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", request.RoleName))).Should().Be(0);
+    }
+
+    [Test]
+    public async Task Issue_RefusesAViewThatReadsAMaskedColumnAsItsOwner()
+    {
+        var issue = async () => await database.IssueAsync(JobAction.Read, "shop.customer_report");
+
+        (await issue.Should().ThrowAsync<BrokerException>()).Which.Message.Should().Contain("shop.customer_report is not a table (relkind v)");
+    }
+
+    [Test]
+    public async Task Issue_RefusesAChildOfAMaskedTable()
+    {
+        var issue = async () => await database.IssueAsync(JobAction.Read, "shop.customers_archive");
+
+        (await issue.Should().ThrowAsync<BrokerException>()).Which.Message.Should()
+            .Be("shop.customers_archive is a partition or child of the masked table shop.customers; list shop.customers instead, which is read through its masking view");
+    }
+
+    [Test]
+    public async Task Issue_RefusesEverything_WhileAMaskedColumnIsRenamed()
+    {
+        await using var renamed = await BrokerDatabase.CreateAsync();
+        await Admin(renamed, "ALTER TABLE shop.customers RENAME COLUMN ssn TO social");
+
+        var issue = async () => await renamed.IssueAsync(JobAction.Read, "shop.customers");
+
+        (await issue.Should().ThrowAsync<BrokerException>()).Which.Message.Should().Contain("masking rule(s) shop.customers.ssn name no existing column");
+        await Admin(renamed, "ALTER TABLE shop.customers RENAME COLUMN social TO ssn");
+        (await renamed.IssueAsync(JobAction.Read, "shop.customers")).Role.Should().NotBeNullOrEmpty();
+    }
+
+    [Test]
+    public async Task Revoke_LeavesPlantedIndexCodeOwnedByARoleWithoutPower()
+    {
+        // The tester's exploit: an index expression that turns superuser-owned code into a new superuser
+        // when anyone (autovacuum, an admin) analyzes the table after revocation reassigned it.
+        var marker = "planted_" + Guid.NewGuid().ToString("N")[..8];
+        var credential = await database.IssueAsync(JobAction.Transform, "shop.orders");
+        await using (var connection = await database.OpenAsAsync(credential))
+        {
+            (await SqlOutcome.ErrorOfAsync(connection, $$"""
+                CREATE FUNCTION plant(a int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $f$
+                BEGIN
+                  BEGIN
+                    IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+                      EXECUTE 'CREATE ROLE {{marker}} SUPERUSER';
+                    END IF;
+                  EXCEPTION WHEN others THEN NULL;
+                  END;
+                  RETURN a;
+                END $f$;
+                CREATE TABLE bait (a int);
+                CREATE INDEX ON bait (plant(a));
+                INSERT INTO bait SELECT generate_series(1, 50);
+                """)).Should().BeNull();
+        }
+
+        await database.Broker.RevokeAsync(credential.Role);
+        await Admin(database, $"ANALYZE \"{credential.Role}\".bait");
+
+        (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @marker", ("marker", marker))).Should().Be(0);
+        (await database.ScalarAsync<bool>("SELECT rolsuper FROM pg_roles WHERE rolname = 'chunkgate_retired'")).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Revoke_RollsBackAPreparedTransactionThatWouldOutliveTheRole()
+    {
+        if (await database.ScalarAsync<string>("SHOW max_prepared_transactions") == "0")
+        {
+            Assert.Ignore("this server has prepared transactions disabled (max_prepared_transactions = 0)");
+        }
+
+        var credential = await database.IssueAsync(JobAction.Read);
+        var gid = "ghost_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var connection = await database.OpenAsAsync(credential))
+        {
+            (await SqlOutcome.ErrorOfAsync(connection, $"BEGIN; SELECT count(*) FROM customers; PREPARE TRANSACTION '{gid}'")).Should().BeNull();
+        }
+
+        var revocation = await database.Broker.RevokeAsync(credential.Role).WaitAsync(TimeSpan.FromSeconds(60));
+
+        revocation.Existed.Should().BeTrue();
+        (await database.ScalarAsync<long>("SELECT count(*) FROM pg_prepared_xacts WHERE gid = @gid", ("gid", gid))).Should().Be(0);
+        (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", credential.Role))).Should().Be(0);
+    }
+
+    private static async Task Admin(BrokerDatabase on, string sql)
+    {
+        await using var command = on.Admin.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+}
