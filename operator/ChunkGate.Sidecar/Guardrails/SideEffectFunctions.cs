@@ -43,6 +43,9 @@ internal static class SideEffectFunctions
         ["pg_logical_emit_message"] = StatementTraits.ServerSideEffects,
         ["pg_import_system_collations"] = StatementTraits.ServerSideEffects,
         ["ts_stat"] = StatementTraits.ServerSideEffects,
+
+        // Runs its second argument as SQL: a hostile tester hid set_config and lo_from_bytea in it.
+        ["ts_rewrite"] = StatementTraits.ServerSideEffects,
     };
 
     private static readonly (string Prefix, StatementTraits Traits)[] Prefixes =

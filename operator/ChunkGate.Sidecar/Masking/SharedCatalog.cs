@@ -80,8 +80,17 @@ internal sealed class SharedCatalog(Func<UpstreamCredential, string> connectionS
 }
 
 /// <summary>One session's access to the <see cref="SharedCatalog"/>, as that session's credential.</summary>
-internal sealed class CatalogLease(SharedCatalog catalog, UpstreamCredential credential)
+internal sealed class CatalogLease(SharedCatalog catalog, UpstreamCredential credential) : Sessions.IBackendTerminator
 {
+    /// <summary>On the connection already open: at expiry the role's VALID UNTIL refuses a new login.</summary>
+    public Task<bool> TerminateAsync(int processId, CancellationToken cancellationToken) =>
+        UseAsync(async (connection, token) =>
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_catalog.pg_terminate_backend(@pid, 2000)", connection);
+            command.Parameters.AddWithValue("pid", processId);
+            return await command.ExecuteScalarAsync(token).ConfigureAwait(false) is true;
+        }, cancellationToken);
+
     public Task<T> UseAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
         catalog.UseAsync(credential, read, cancellationToken);
 }

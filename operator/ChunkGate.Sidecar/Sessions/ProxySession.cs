@@ -180,7 +180,7 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         var tracker = features.Filter is null ? null : new ResponseTracker();
         var max = context.Options.MaxInspectedMessageBytes;
         var toServer = new ClientToServerPump(clientReader, upstream.Writer, context.Options.Action, max, tracker, features.Statements, signals, features.CopyGate);
-        var toClient = new ServerToClientPump(upstream.Reader, clientWriter, max, features.Filter, tracker, features.Results, signals);
+        var toClient = new ServerToClientPump(upstream.Reader, clientWriter, max, features.Filter, tracker, features.Results, signals, context.Options.Action);
 
         // Closing the socket alone does not stop a statement: the backend notices the closed
         // connection only when it next writes, so an autocommit UPDATE … pg_sleep(20) running at
@@ -254,6 +254,11 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
 
             var cancelledUpstream = cancelling is not null && await CancelDeliveredAsync(cancelling).ConfigureAwait(false);
             upstream.Abort();
+            if (signals.Expired && features.Terminator is { } terminator)
+            {
+                await TerminateAtExpiryAsync(terminator, upstream.ProcessId).ConfigureAwait(false);
+            }
+
             Close(clientSocket);
             clientReader.CancelPendingRead();
             upstream.Reader.CancelPendingRead();
@@ -307,6 +312,23 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
     internal const string UpstreamCancelled = "; statement in flight cancelled upstream, connection closed";
 
     internal const string UpstreamCancelFailed = "; cancel request not confirmed by the database, connection closed";
+
+    /// <summary>The last word at expiry: the backend itself ends, whatever its code catches (see <see cref="IBackendTerminator"/>).</summary>
+    private async Task TerminateAtExpiryAsync(IBackendTerminator terminator, int processId)
+    {
+        try
+        {
+            using var bounded = new CancellationTokenSource(ApprovalDeadline.EndingGrace);
+            if (!await terminator.TerminateAsync(processId, bounded.Token).ConfigureAwait(false))
+            {
+                context.Logger.LogDebug("backend {ProcessId} had already ended at expiry", processId);
+            }
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            context.Logger.LogWarning("could not terminate backend {ProcessId} at expiry: {Reason}", processId, exception.Message);
+        }
+    }
 
     private async Task<bool> CancelDeliveredAsync(Task<UpstreamFailure?> cancel)
     {

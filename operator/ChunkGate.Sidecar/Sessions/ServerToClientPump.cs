@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Text;
+using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Deadline;
+using ChunkGate.Sidecar.Guardrails;
 using ChunkGate.Sidecar.Protocol;
 using ChunkGate.Sidecar.Telemetry;
 
@@ -39,7 +42,8 @@ internal sealed class ServerToClientPump(
     IResultFilter? filter,
     ResponseTracker? tracker,
     IResultObserver? observer,
-    SessionSignals signals)
+    SessionSignals signals,
+    SessionAction action)
 {
     private long passRemaining;
     private bool rowsNeedRewrite;
@@ -210,7 +214,7 @@ internal sealed class ServerToClientPump(
             if (!Handle(code, buffer.Slice(0, total)))
             {
                 // Fail closed: a row that cannot be masked is never sent as it is.
-                Error = $"a '{(char)code}' message from the database could not be masked (it does not match its description)";
+                Error ??= $"a '{(char)code}' message from the database could not be masked (it does not match its description)";
                 return PumpOutcome.ProtocolViolation;
             }
 
@@ -259,12 +263,26 @@ internal sealed class ServerToClientPump(
         BackendCode.CopyData => copyNeedsRewrite,
 
         // Any message that can carry a value goes through masking (issue 11, hole 3).
-        BackendCode.ParameterStatus or BackendCode.FunctionCallResponse => filter is not null,
+        // ParameterStatus is rare and always judged (ServerSettingGuard), masking or not.
+        BackendCode.ParameterStatus => true,
+        BackendCode.FunctionCallResponse => filter is not null,
         BackendCode.RowDescription or BackendCode.NoData or BackendCode.ReadyForQuery or BackendCode.ErrorResponse
             or BackendCode.NoticeResponse or BackendCode.NotificationResponse or BackendCode.CopyOutResponse
             or BackendCode.CommandComplete or BackendCode.EmptyQueryResponse or BackendCode.PortalSuspended => filter is not null || observer is not null,
         _ => false,
     };
+
+    private string? SettingBreach(in ReadOnlySequence<byte> message)
+    {
+        var body = message.Slice(MessageFramer.HeaderLength).ToArray();
+        var nameEnd = Array.IndexOf(body, (byte)0);
+        if (nameEnd < 0 || body.Length < nameEnd + 2 || body[^1] != 0)
+        {
+            return "malformed ParameterStatus from the database";
+        }
+
+        return ServerSettingGuard.Judge(action, Encoding.UTF8.GetString(body, 0, nameEnd), Encoding.UTF8.GetString(body, nameEnd + 1, body.Length - nameEnd - 2));
+    }
 
     /// <summary>Forwards or rewrites one whole message; false when masking could not process it.</summary>
     private bool Handle(byte code, ReadOnlySequence<byte> message)
@@ -314,7 +332,18 @@ internal sealed class ServerToClientPump(
                 Roll();
                 break;
             case BackendCode.ParameterStatus:
-                masked = filter!.WriteParameterStatus(message, client);
+                if (SettingBreach(message) is { } breach)
+                {
+                    Error = breach;
+                    return false;
+                }
+
+                if (filter is null)
+                {
+                    break;
+                }
+
+                masked = filter.WriteParameterStatus(message, client);
                 maskedValues += Math.Max(masked, 0);
                 return masked >= 0;
             case BackendCode.FunctionCallResponse:

@@ -64,7 +64,8 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
             Statements: session,
             Results: session,
             Lifetime: session,
-            CopyGate: masks ? session : null);
+            CopyGate: masks ? session : null,
+            Terminator: lease);
     }
 
     /// <summary>

@@ -64,6 +64,7 @@ internal sealed class StatementClassifierTests
     [TestCase("SELECT pg_read_file('/etc/passwd')", StatementTraits.ServerSideEffects)]
     [TestCase("SELECT query_to_xml('select * from customers', true, false, '')", StatementTraits.ServerSideEffects)]
     [TestCase("SELECT pg_terminate_backend(1)", StatementTraits.ServerSideEffects)]
+    [TestCase("SELECT ts_rewrite('a'::tsquery, 'select ''a''::tsquery, set_config(''client_encoding'', ''SJIS'', false)::tsquery')", StatementTraits.ServerSideEffects)]
     [TestCase("SELECT lower(name), now(), count(*) FROM t GROUP BY 1, 2", StatementTraits.None)]
     public void Classify_SeesSideEffectsAReadOnlyTransactionDoesNotStop(string sql, StatementTraits expected) =>
         StatementClassifier.Classify(Encoding.UTF8.GetBytes(sql)).Should().Be(expected);

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using ChunkGate.Sidecar.Configuration;
+using ChunkGate.Sidecar.Sessions;
+using ChunkGate.Sidecar.Tests.Support;
+using ChunkGate.Testing.Waiting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace ChunkGate.Sidecar.Tests.Leaks;
+
+/// <summary>
+/// Holes a hostile tester found in the sidecar after issue 11's fixes, each as it was reproduced.
+/// Every test here failed before its fix.
+/// </summary>
+[Category("PostgreSQL")]
+internal sealed class HostileSidecarFindingsTests
+{
+    private const string Setup = """
+        CREATE TABLE customers (id int PRIMARY KEY, name text, ssn text);
+        INSERT INTO customers VALUES (1, 'Alice', '123-45-6789');
+        CREATE TABLE marks (note text);
+        """;
+
+    private static readonly DateTimeOffset Start = new(2026, 11, 30, 10, 0, 0, TimeSpan.Zero);
+    private SidecarHarness harness = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => harness = await SidecarHarness.CreateAsync("hostile", Setup);
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await harness.DisposeAsync();
+
+    [TearDown]
+    public async Task ClearAsync()
+    {
+        await using var admin = await harness.OpenAdminAsync();
+        await using var clear = new NpgsqlCommand("TRUNCATE marks; SELECT lo_unlink(oid) FROM pg_largeobject_metadata", admin);
+        await clear.ExecuteNonQueryAsync();
+    }
+
+    [Test]
+    public async Task ReadSession_RefusesSqlSmuggledThroughTsRewrite_AndNothingRuns()
+    {
+        await StartSidecarAsync(SessionAction.Read);
+        await using var client = await ConnectAsync();
+
+        await client.SendAsync(RawProtocolClient.Query(
+            "select ts_rewrite('a'::tsquery, 'select ''a''::tsquery, (set_config(''default_transaction_read_only'',''off'',false) || lo_from_bytea(0, ''x'')::text)::tsquery')"));
+        var answer = await client.ReadUntilAsync('Z');
+
+        answer.Should().Contain(m => m.Code == 'E' && m.Field('M')!.Contains("ChunkGate sidecar refused"));
+        await using var admin = await harness.OpenAdminAsync();
+        (await ScalarAsync<long>(admin, "SELECT count(*) FROM pg_largeobject_metadata")).Should().Be(0);
+    }
+
+    [TestCase("DO $$ BEGIN PERFORM set_config('client_encoding', 'SJIS', false); END $$", "client_encoding changed to SJIS")]
+    [TestCase("DO $$ BEGIN PERFORM set_config('standard_conforming_strings', 'off', false); END $$", "standard_conforming_strings was turned off")]
+    public async Task ASettingChangedWhereTheParserCannotSee_EndsTheSessionBeforeTheNextStatement(string sql, string reason)
+    {
+        // Server-side code (allowed to transform) can change what the parser assumes; the server reports it.
+        await StartSidecarAsync(SessionAction.Transform);
+        await using var client = await ConnectAsync();
+
+        await client.SendAsync(RawProtocolClient.Query(sql));
+        var answer = await client.ReadToEndAsync();
+
+        answer.Should().Contain(m => m.Code == 'E' && m.Field('M')!.Contains(reason));
+        answer.Should().NotContain(m => m.Code == 'S' && m.Text.StartsWith("client_encoding\0SJIS", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task Expiry_EndsABackendThatCatchesTheCancel_SoItsWriteNeverCommits()
+    {
+        const string function = """
+            CREATE FUNCTION stubborn() RETURNS int LANGUAGE plpgsql AS $f$
+            DECLARE caught int := 0;
+            BEGIN
+              WHILE caught < 50 LOOP
+                BEGIN
+                  PERFORM pg_sleep(0.2);
+                EXCEPTION WHEN query_canceled THEN
+                  caught := caught + 1;
+                  PERFORM pg_sleep(3);
+                  INSERT INTO marks VALUES ('written after a caught cancel');
+                  RETURN caught;
+                END;
+              END LOOP;
+              RETURN caught;
+            END $f$
+            """;
+        await using var admin = await harness.OpenAdminAsync();
+        await ExecuteAsync(admin, "DROP FUNCTION IF EXISTS stubborn(); " + function);
+        var clock = new ManualTimeProvider(Start);
+        await StartSidecarAsync(SessionAction.Transform, clock);
+        await using var client = await ConnectAsync();
+
+        await client.SendAsync(RawProtocolClient.Query("SELECT stubborn()"));
+        await ActiveQueries.WaitUntilRunningAsync(admin, "SELECT stubborn()");
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await client.ReadToEndAsync();
+
+        await Eventually.TrueAsync(
+            async () => await ScalarAsync<long>(admin, "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT stubborn()'") == 0,
+            "the job's backend has ended", TimeSpan.FromSeconds(20));
+
+        // A backend that survived the cancel commits its INSERT before it can notice the closed socket and exit.
+        (await ScalarAsync<long>(admin, "SELECT count(*) FROM marks")).Should().Be(0, "the backend was terminated at expiry, not left to commit");
+    }
+
+    private async Task StartSidecarAsync(SessionAction action, TimeProvider? time = null)
+    {
+        // Column masking on, as in every run Pod: the session's catalog connection is what ends its backend at expiry.
+        var masking = JsonDocument.Parse("""{ "columns": [ { "column": "public.customers.ssn", "strategy": "last4" } ], "detectors": ["ssn"] }""").RootElement.Clone();
+        var options = harness.Options(action, expiresAt: Start.AddMinutes(5), masking: masking);
+        var clock = time ?? new ManualTimeProvider(Start);
+        await harness.StartAsync(options, clock, SessionFeatureFactory.Create(options, clock, NullLogger.Instance));
+    }
+
+    private async Task<RawProtocolClient> ConnectAsync()
+    {
+        var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        return client;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+}
