@@ -31,6 +31,16 @@ internal sealed record SidecarOptions(
     /// </summary>
     public int MaxInspectedMessageBytes { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes all sessions together may hold to inspect or rewrite messages larger than the read
+    /// buffer (see <see cref="Sessions.BufferBudget"/>): a session that finds no room within
+    /// <see cref="BufferWait"/> ends with 53200, the process keeps serving the others.
+    /// </summary>
+    public long MaxBufferedBytes { get; init; } = 256 * 1024 * 1024;
+
+    /// <summary>How long a session waits for buffer budget other sessions are about to give back.</summary>
+    public TimeSpan BufferWait { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Client connections served at once; more are answered 53300 and closed (each holds a database backend).</summary>
     public int MaxClientConnections { get; init; } = 64;
 

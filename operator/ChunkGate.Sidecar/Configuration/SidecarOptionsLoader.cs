@@ -161,6 +161,7 @@ internal static class SidecarOptionsLoader
             var maxClients = ParsePositive(Setting("MAX_CLIENT_CONNECTIONS", "limits", "maxClientConnections"), "limits.maxClientConnections", 64, errors);
             var startupSeconds = ParsePositive(Setting("STARTUP_TIMEOUT_SECONDS", "limits", "startupTimeoutSeconds"), "limits.startupTimeoutSeconds", 10, errors);
             var maxMessage = ParsePositive(Setting("MAX_INSPECTED_MESSAGE_BYTES", "limits", "maxInspectedMessageBytes"), "limits.maxInspectedMessageBytes", 64 * 1024 * 1024, errors);
+            var maxBuffered = ParsePositive(Setting("MAX_BUFFERED_BYTES", "limits", "maxBufferedBytes"), "limits.maxBufferedBytes", 256 * 1024 * 1024, errors);
             var runTrace = RunTraceContext(environment, errors);
             if (errors.Count > 0 || listen is null)
             {
@@ -182,6 +183,7 @@ internal static class SidecarOptionsLoader
                 MaxClientConnections = maxClients,
                 StartupTimeout = TimeSpan.FromSeconds(startupSeconds),
                 MaxInspectedMessageBytes = maxMessage,
+                MaxBufferedBytes = maxBuffered,
             }, errors);
         }
     }

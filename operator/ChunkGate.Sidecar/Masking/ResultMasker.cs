@@ -91,17 +91,68 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
             return MaskDataRow(plan, dataRowBody.FirstSpan, output);
         }
 
-        var length = checked((int)dataRowBody.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
+        // A row larger than the read buffer arrives in many segments: values are copied from them
+        // straight into the output, so a 60 MiB row is held twice (pipe and output), not three times.
+        var reader = new SequenceReader<byte>(dataRowBody);
+        if (!reader.TryReadBigEndian(out short count) || count != plan.ColumnCount)
         {
-            dataRowBody.CopyTo(rented);
-            return MaskDataRow(plan, rented.AsSpan(0, length), output);
+            return Malformed;
         }
-        finally
+
+        var destination = output.GetSpan(OutputBound(plan, dataRowBody.Length));
+        destination[0] = DataRowCode;
+        BinaryPrimitives.WriteInt16BigEndian(destination[5..], count);
+        var written = 7;
+        var masked = 0;
+        foreach (var column in plan.Columns)
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            if (!reader.TryReadBigEndian(out int length) || length < -1 || reader.Remaining < length)
+            {
+                return Malformed;
+            }
+
+            if (length == -1)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(destination[written..], -1);
+                written += 4;
+                continue;
+            }
+
+            var value = reader.UnreadSequence.Slice(0, length);
+            reader.Advance(length);
+            if (value.IsSingleSegment)
+            {
+                masked += WriteValue(column, value.FirstSpan, destination, ref written);
+            }
+            else if (column.Action == ColumnAction.Mask)
+            {
+                // Only a masked value straddling segments needs a contiguous copy of its own.
+                var rented = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    value.CopyTo(rented);
+                    masked += WriteValue(column, rented.AsSpan(0, length), destination, ref written);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+            else
+            {
+                value.CopyTo(destination[(written + 4)..]);
+                masked += WriteCopied(column, length, destination, ref written);
+            }
         }
+
+        if (reader.Remaining != 0)
+        {
+            return Malformed;
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(destination[1..], written - 1);
+        output.Advance(written);
+        return masked;
     }
 
     /// <inheritdoc cref="MaskDataRow(ColumnPlan, ReadOnlySequence{byte}, IBufferWriter{byte})"/>
@@ -112,17 +163,13 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
             return Malformed;
         }
 
-        // Masked values may be longer than the originals (a hash of a short string), never more
-        // than MaxOutputLength each; detector rewrites keep lengths.
-        var bound = 5 + body.Length + (plan.MaskedColumnCount * MaskedValueWriter.MaxOutputLength);
-        var destination = output.GetSpan(bound);
+        var destination = output.GetSpan(OutputBound(plan, body.Length));
         destination[0] = DataRowCode;
         body[..2].CopyTo(destination[5..]);
         var read = 2;
         var written = 7;
         var masked = 0;
-        var columnsPlanned = plan.Columns;
-        for (var index = 0; index < columnsPlanned.Length; index++)
+        foreach (var column in plan.Columns)
         {
             if (body.Length - read < 4)
             {
@@ -148,52 +195,8 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
                 return Malformed;
             }
 
-            var value = body.Slice(read, length);
+            masked += WriteValue(column, body.Slice(read, length), destination, ref written);
             read += length;
-            var column = columnsPlanned[index];
-            switch (column.Action)
-            {
-                case ColumnAction.Mask:
-                {
-                    var maskedLength = MaskedValueWriter.Write(column.Strategy, column.TypeOid, column.TypeModifier, column.IsBinary, value, destination[(written + 4)..], hasher);
-                    BinaryPrimitives.WriteInt32BigEndian(destination[written..], maskedLength);
-                    written += 4 + Math.Max(maskedLength, 0);
-                    masked++;
-                    break;
-                }
-
-                case ColumnAction.Scan:
-                {
-                    var copy = destination.Slice(written + 4, length);
-                    value.CopyTo(copy);
-                    if (ValueDetectors.MaskInPlace(copy, Policy.Detectors) == 0)
-                    {
-                        BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
-                        written += 4 + length;
-                        break;
-                    }
-
-                    masked++;
-                    if (column.IsBinary && !PgTypeOid.IsPlainTextInBinary(column.TypeOid))
-                    {
-                        // Binary arrays, records and unknown types interleave text with length
-                        // headers a same-length rewrite could corrupt: the whole value becomes NULL.
-                        BinaryPrimitives.WriteInt32BigEndian(destination[written..], -1);
-                        written += 4;
-                        break;
-                    }
-
-                    BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
-                    written += 4 + length;
-                    break;
-                }
-
-                default:
-                    BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
-                    value.CopyTo(destination[(written + 4)..]);
-                    written += 4 + length;
-                    break;
-            }
         }
 
         if (read != body.Length)
@@ -204,6 +207,52 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
         BinaryPrimitives.WriteInt32BigEndian(destination[1..], written - 1);
         output.Advance(written);
         return masked;
+    }
+
+    /// <summary>
+    /// Masked values may be longer than the originals (a hash of a short string), never more than
+    /// MaxOutputLength each; detector rewrites keep lengths.
+    /// </summary>
+    private static int OutputBound(ColumnPlan plan, long bodyLength) =>
+        checked(5 + (int)bodyLength + (plan.MaskedColumnCount * MaskedValueWriter.MaxOutputLength));
+
+    /// <summary>Writes one non-null value (length and bytes) at <paramref name="written"/>; returns 1 when it was masked.</summary>
+    private int WriteValue(PlannedColumn column, ReadOnlySpan<byte> value, Span<byte> destination, ref int written)
+    {
+        if (column.Action == ColumnAction.Mask)
+        {
+            var maskedLength = MaskedValueWriter.Write(column.Strategy, column.TypeOid, column.TypeModifier, column.IsBinary, value, destination[(written + 4)..], hasher);
+            BinaryPrimitives.WriteInt32BigEndian(destination[written..], maskedLength);
+            written += 4 + Math.Max(maskedLength, 0);
+            return 1;
+        }
+
+        value.CopyTo(destination[(written + 4)..]);
+        return WriteCopied(column, value.Length, destination, ref written);
+    }
+
+    /// <summary>Finishes a scanned or passed-through value already copied after its length slot; returns 1 when the detectors masked it.</summary>
+    private int WriteCopied(PlannedColumn column, int length, Span<byte> destination, ref int written)
+    {
+        if (column.Action != ColumnAction.Scan || ValueDetectors.MaskInPlace(destination.Slice(written + 4, length), Policy.Detectors) == 0)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
+            written += 4 + length;
+            return 0;
+        }
+
+        if (column.IsBinary && !PgTypeOid.IsPlainTextInBinary(column.TypeOid))
+        {
+            // Binary arrays, records and unknown types interleave text with length headers a
+            // same-length rewrite could corrupt: the whole value becomes NULL.
+            BinaryPrimitives.WriteInt32BigEndian(destination[written..], -1);
+            written += 4;
+            return 1;
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(destination[written..], length);
+        written += 4 + length;
+        return 1;
     }
 
     /// <summary>

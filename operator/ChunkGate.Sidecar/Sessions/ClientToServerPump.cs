@@ -59,6 +59,7 @@ internal sealed class ClientToServerPump(
     ResponseTracker? tracker,
     IStatementObserver? observer,
     SessionSignals signals,
+    BufferReservation reservation,
     ICopyGate? copyGate = null)
 {
     private static readonly GuardrailRefusal CopyNeedsSimpleProtocol = new(
@@ -76,6 +77,7 @@ internal sealed class ClientToServerPump(
     private StatementJudgment? copyAwaitingDecision;
     private bool copyDecided;
     private GuardrailRefusal? copyDecision;
+    private (byte Code, long Length) waitingForBudget;
 
     public string? Error { get; private set; }
 
@@ -83,6 +85,18 @@ internal sealed class ClientToServerPump(
     public bool Terminated { get; private set; }
 
     public async Task<PumpOutcome> RunAsync()
+    {
+        try
+        {
+            return await PumpAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            reservation.Dispose();
+        }
+    }
+
+    private async Task<PumpOutcome> PumpAsync()
     {
         while (true)
         {
@@ -114,7 +128,7 @@ internal sealed class ClientToServerPump(
                 continue;
             }
 
-            client.AdvanceTo(buffer.Start, result.Buffer.End);
+            client.AdvanceTo(buffer.Start, reservation.MustRevisit ? buffer.Start : result.Buffer.End);
             FlushResult flush;
             try
             {
@@ -128,6 +142,12 @@ internal sealed class ClientToServerPump(
             if (PumpStep.AfterFlush(outcome, flush, result, signals.Expired) is { } stop)
             {
                 return stop;
+            }
+
+            if (reservation.MustRevisit && !await reservation.SettleAsync().ConfigureAwait(false))
+            {
+                Error = ServerToClientPump.BufferBudgetError(reservation, waitingForBudget.Code, waitingForBudget.Length, "from the client");
+                return PumpOutcome.OutOfBufferBudget;
             }
         }
     }
@@ -185,6 +205,13 @@ internal sealed class ClientToServerPump(
                         return PumpOutcome.MessageTooLarge;
                     }
 
+                    // Held while inspected: the pipe, a contiguous copy, the parser's copy, the copy forwarded.
+                    if (!reservation.Covers(total, 4 * total))
+                    {
+                        waitingForBudget = (code, total);
+                        return null;
+                    }
+
                     if (buffer.Length < total)
                     {
                         return null;
@@ -200,6 +227,11 @@ internal sealed class ClientToServerPump(
                     if (inspected == Inspection.AwaitCopyDecision)
                     {
                         return null;
+                    }
+
+                    if (total > BufferReservation.Unbudgeted)
+                    {
+                        reservation.Consumed();
                     }
 
                     buffer = buffer.Slice(total);

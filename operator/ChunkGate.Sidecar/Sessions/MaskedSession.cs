@@ -233,7 +233,10 @@ internal sealed class MaskedSession(ResultMasker masker, CatalogLease? catalog, 
         ending = (reason, bytesToClient, bytesToServer);
         if (detail is not null)
         {
-            recorder?.Error(reason.StartsWith("message too large", StringComparison.Ordinal) ? "54000" : "08P01", detail);
+            var sqlState = reason.StartsWith("message too large", StringComparison.Ordinal) ? "54000"
+                : reason.StartsWith("buffer budget", StringComparison.Ordinal) ? "53200"
+                : "08P01";
+            recorder?.Error(sqlState, detail);
         }
     }
 

@@ -179,8 +179,9 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         var signals = new SessionSignals();
         var tracker = features.Filter is null ? null : new ResponseTracker();
         var max = context.Options.MaxInspectedMessageBytes;
-        var toServer = new ClientToServerPump(clientReader, upstream.Writer, context.Options.Action, max, tracker, features.Statements, signals, features.CopyGate);
-        var toClient = new ServerToClientPump(upstream.Reader, clientWriter, max, features.Filter, tracker, features.Results, signals, context.Options.Action);
+        var wait = context.Options.BufferWait;
+        var toServer = new ClientToServerPump(clientReader, upstream.Writer, context.Options.Action, max, tracker, features.Statements, signals, new BufferReservation(context.Buffers, wait), features.CopyGate);
+        var toClient = new ServerToClientPump(upstream.Reader, clientWriter, max, features.Filter, tracker, features.Results, signals, new BufferReservation(context.Buffers, wait), context.Options.Action);
 
         // Closing the socket alone does not stop a statement: the backend notices the closed
         // connection only when it next writes, so an autocommit UPDATE … pg_sleep(20) running at
@@ -220,7 +221,7 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
             var first = await Task.WhenAny(toServerTask, toClientTask).ConfigureAwait(false);
             var fromClient = first == toServerTask;
             var outcome = await first.ConfigureAwait(false);
-            detail = outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge ? (fromClient ? toServer.Error : toClient.Error) : null;
+            detail = outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge or PumpOutcome.OutOfBufferBudget ? (fromClient ? toServer.Error : toClient.Error) : null;
             if (fromClient)
             {
                 if (outcome == PumpOutcome.Expired || signals.Expired)
@@ -231,12 +232,12 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
                         await EndExpiredAsync(clientWriter, toClient).ConfigureAwait(false);
                     }
                 }
-                else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge)
+                else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge or PumpOutcome.OutOfBufferBudget)
                 {
                     upstream.Reader.CancelPendingRead();
                     await toClientTask.ConfigureAwait(false);
                     context.Logger.LogWarning("closing session: {Reason}", toServer.Error);
-                    await FatalAsync(clientWriter, outcome == PumpOutcome.MessageTooLarge ? "54000" : "08P01", toServer.Error!).ConfigureAwait(false);
+                    await FatalAsync(clientWriter, SqlState(outcome), toServer.Error!).ConfigureAwait(false);
                 }
             }
             else
@@ -245,10 +246,10 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
                 {
                     await EndExpiredAsync(clientWriter, toClient).ConfigureAwait(false);
                 }
-                else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge)
+                else if (outcome is PumpOutcome.ProtocolViolation or PumpOutcome.MessageTooLarge or PumpOutcome.OutOfBufferBudget)
                 {
                     context.Logger.LogWarning("closing session: {Reason}", toClient.Error);
-                    await FatalAsync(clientWriter, outcome == PumpOutcome.MessageTooLarge ? "54000" : "08P01", toClient.Error!).ConfigureAwait(false);
+                    await FatalAsync(clientWriter, SqlState(outcome), toClient.Error!).ConfigureAwait(false);
                 }
             }
 
@@ -276,6 +277,14 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         }
     }
 
+    /// <summary>The SQLSTATE of the FATAL that ends a session the sidecar stopped: 54000 program_limit_exceeded, 53200 out_of_memory, else 08P01.</summary>
+    internal static string SqlState(PumpOutcome outcome) => outcome switch
+    {
+        PumpOutcome.MessageTooLarge => "54000",
+        PumpOutcome.OutOfBufferBudget => "53200",
+        _ => "08P01",
+    };
+
     /// <summary>Why a session ended, from the direction that stopped first and how it stopped.</summary>
     internal static string EndReason(bool clientSideFirst, PumpOutcome outcome, bool expired, bool clientTerminated, bool sidecarStopping)
     {
@@ -290,6 +299,8 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
             (PumpOutcome.ProtocolViolation, false) => "protocol violation by the server",
             (PumpOutcome.MessageTooLarge, true) => "message too large from the client",
             (PumpOutcome.MessageTooLarge, false) => "message too large from the server",
+            (PumpOutcome.OutOfBufferBudget, true) => "buffer budget exhausted by a client message",
+            (PumpOutcome.OutOfBufferBudget, false) => "buffer budget exhausted by a server message",
             (PumpOutcome.Closed, true) => clientTerminated ? "client terminated" : "client disconnected",
             (PumpOutcome.Closed, false) => "server closed",
             _ when sidecarStopping => "sidecar stopping",

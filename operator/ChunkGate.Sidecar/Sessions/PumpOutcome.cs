@@ -12,6 +12,9 @@ internal enum PumpOutcome
     /// <summary>A message that must be inspected whole exceeded the configured bound.</summary>
     MessageTooLarge,
 
+    /// <summary>A message to inspect found no room in the process-wide buffer budget.</summary>
+    OutOfBufferBudget,
+
     /// <summary>The approval expired.</summary>
     Expired,
 

@@ -43,6 +43,7 @@ internal sealed class ServerToClientPump(
     ResponseTracker? tracker,
     IResultObserver? observer,
     SessionSignals signals,
+    BufferReservation reservation,
     SessionAction action)
 {
     private long passRemaining;
@@ -54,6 +55,7 @@ internal sealed class ServerToClientPump(
     private long totalRows;
     private long totalBytes;
     private long totalMasked;
+    private (byte Code, long Length) waitingForBudget;
 
     public string? Error { get; private set; }
 
@@ -95,7 +97,7 @@ internal sealed class ServerToClientPump(
 
                 var buffer = result.Buffer;
                 var outcome = Process(ref buffer);
-                upstream.AdvanceTo(buffer.Start, result.Buffer.End);
+                upstream.AdvanceTo(buffer.Start, reservation.MustRevisit ? buffer.Start : result.Buffer.End);
                 FlushResult flush;
                 try
                 {
@@ -117,10 +119,17 @@ internal sealed class ServerToClientPump(
                 {
                     return stop;
                 }
+
+                if (reservation.MustRevisit && !await reservation.SettleAsync().ConfigureAwait(false))
+                {
+                    Error = BufferBudgetError(reservation, waitingForBudget.Code, waitingForBudget.Length, "from the database");
+                    return PumpOutcome.OutOfBufferBudget;
+                }
             }
         }
         finally
         {
+            reservation.Dispose();
             finishing?.Dispose();
             SidecarTelemetry.Rows.Add(totalRows + rows);
             SidecarTelemetry.BytesToClient.Add(totalBytes + bytes);
@@ -205,6 +214,15 @@ internal sealed class ServerToClientPump(
                 return PumpOutcome.MessageTooLarge;
             }
 
+            // Held while buffered: the message in the pipe and its rewrite in the output until the
+            // flush; what is not a DataRow is also copied contiguous once (ResultMasker, error masking).
+            if (!reservation.Covers(total, code == (byte)BackendCode.DataRow ? 2 * total : 3 * total))
+            {
+                waitingForBudget = (code, total);
+                bytes -= total;
+                return null;
+            }
+
             if (buffer.Length < total)
             {
                 bytes -= total;
@@ -218,9 +236,18 @@ internal sealed class ServerToClientPump(
                 return PumpOutcome.ProtocolViolation;
             }
 
+            if (total > BufferReservation.Unbudgeted)
+            {
+                reservation.Consumed();
+            }
+
             buffer = buffer.Slice(total);
         }
     }
+
+    /// <summary>The 53200 text: names the setting, so whoever runs the job knows what to raise.</summary>
+    internal static string BufferBudgetError(BufferReservation reservation, byte code, long length, string from) =>
+        $"the ChunkGate sidecar's buffer budget (limits.maxBufferedBytes = {reservation.Capacity} bytes, shared by all sessions) had no room for the {reservation.Refused} bytes needed to inspect a '{(char)code}' message of {length} bytes {from}; retry when fewer large results run at once, or raise limits.maxBufferedBytes";
 
     /// <summary>
     /// Masks the whole DataRows at the start of <paramref name="span"/> straight from it: a large
@@ -236,7 +263,7 @@ internal sealed class ServerToClientPump(
         {
             var length = BinaryPrimitives.ReadInt32BigEndian(span[(consumed + 1)..]);
             var total = length + 1L;
-            if (length < 4 || total > maxInspectedMessage || span.Length - consumed < total)
+            if (length < 4 || total > maxInspectedMessage || total > BufferReservation.Unbudgeted || span.Length - consumed < total)
             {
                 break;
             }

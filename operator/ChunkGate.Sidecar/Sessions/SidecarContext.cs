@@ -17,5 +17,8 @@ internal sealed class SidecarContext(SidecarOptions options, TimeProvider timePr
 
     public CancelRegistry Cancels { get; } = new();
 
+    /// <summary>The process-wide bound on bytes held to inspect or rewrite large messages.</summary>
+    public BufferBudget Buffers { get; } = new(options.MaxBufferedBytes, timeProvider);
+
     public ApprovalDeadline Deadline { get; } = new(options.ExpiresAt, timeProvider);
 }
