@@ -97,6 +97,20 @@ internal sealed class SidecarOptionsLoaderTests
     }
 
     [Test]
+    public void Load_BoundsBufferedBytes_To256MiB_UnlessConfigured()
+    {
+        SidecarOptionsLoader.Load(Config(), NoEnvironment).Options!.MaxBufferedBytes.Should().Be(256L * 1024 * 1024);
+        SidecarOptionsLoader.Load(Config(), name => name == "CHUNKGATE_SIDECAR_MAX_BUFFERED_BYTES" ? "1048576" : null).Options!.MaxBufferedBytes.Should().Be(1024 * 1024);
+    }
+
+    [TestCase("0")]
+    [TestCase("-1")]
+    [TestCase("lots")]
+    public void Load_RefusesABufferBudgetThatIsNotPositive(string value) =>
+        SidecarOptionsLoader.Load(Config(), name => name == "CHUNKGATE_SIDECAR_MAX_BUFFERED_BYTES" ? value : null)
+            .Errors.Should().ContainSingle().Which.Should().Contain("limits.maxBufferedBytes");
+
+    [Test]
     public void Load_RefusesAnUnstatedSslMode_WithoutACa() =>
         SidecarOptionsLoader.Load(Config(ssl: ""), NoEnvironment).Errors.Should().ContainSingle().Which.Should().Contain("upstream.sslMode is required");
 
