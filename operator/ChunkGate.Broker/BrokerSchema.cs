@@ -11,6 +11,12 @@ internal static class BrokerSchema
     public const string Masked = "chunkgate_masked";
 
     /// <summary>
+    /// The pre-pad versions of the hash functions read the key themselves (SECURITY DEFINER), so a
+    /// role could hash values it guessed. Dropped once the views no longer use them.
+    /// </summary>
+    public const string DropKeyedFunctions = "DROP FUNCTION IF EXISTS chunkgate_masked.hmac_int8(bytea), chunkgate_masked.hmac(bytea)";
+
+    /// <summary>
     /// Taken by every transaction that changes privileges: PostgreSQL rewrites a whole ACL per
     /// GRANT, and two concurrent GRANTs on one table or schema fail with "tuple concurrently
     /// updated". Issues are a few milliseconds each, so serialising them costs little.
@@ -18,8 +24,13 @@ internal static class BrokerSchema
     public const string LockGrants = "SELECT pg_advisory_xact_lock(hashtext('chunkgate.grants'))";
 
     // One statement batch, under an advisory lock so two brokers installing at once do not race
-    // on CREATE ... IF NOT EXISTS. The hash function's body holds no secret: it reads the key's
-    // pad blocks from an admin-only table, as its owner, with a search_path nobody can plant in.
+    // on CREATE ... IF NOT EXISTS. The hash functions take the key's pad blocks as arguments and
+    // hold no secret: only the masking views, which read the admin-only key table with their
+    // owner's privileges, can pass the real pads, so a role cannot hash a value of its choice.
+    // They are plain SQL (not SECURITY DEFINER, no SET clause) so the planner inlines them into
+    // the view, and their bodies are SQL-standard (RETURN): parsed once here, bound to
+    // pg_catalog's sha256 and ||, so a caller's search_path cannot swap in its own functions
+    // when they are inlined. EXECUTE stays with PUBLIC: without the pads they are plain sha256.
     public const string InstallSql = """
         SELECT pg_advisory_xact_lock(hashtext('chunkgate.install'));
         CREATE SCHEMA IF NOT EXISTS chunkgate;
@@ -48,13 +59,13 @@ internal static class BrokerSchema
         REVOKE ALL ON ALL TABLES IN SCHEMA chunkgate FROM PUBLIC;
         CREATE SCHEMA IF NOT EXISTS chunkgate_masked;
         REVOKE ALL ON SCHEMA chunkgate_masked FROM PUBLIC;
-        CREATE OR REPLACE FUNCTION chunkgate_masked.hmac(data bytea) RETURNS bytea
-            LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-            AS $$ SELECT sha256(k.outer_pad || sha256(k.inner_pad || data)) FROM chunkgate.hash_key k $$;
-        REVOKE ALL ON FUNCTION chunkgate_masked.hmac(bytea) FROM PUBLIC;
-        CREATE OR REPLACE FUNCTION chunkgate_masked.hmac_int8(data bytea) RETURNS bigint
-            LANGUAGE sql STABLE STRICT
-            AS $$ SELECT ('x' || encode(substr(chunkgate_masked.hmac(data), 1, 8), 'hex'))::bit(64)::bigint & 9223372036854775807 $$;
-        REVOKE ALL ON FUNCTION chunkgate_masked.hmac_int8(bytea) FROM PUBLIC;
+        CREATE OR REPLACE FUNCTION chunkgate_masked.hmac(data bytea, inner_pad bytea, outer_pad bytea) RETURNS bytea
+            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+            RETURN pg_catalog.sha256(outer_pad OPERATOR(pg_catalog.||) pg_catalog.sha256(inner_pad OPERATOR(pg_catalog.||) data));
+        CREATE OR REPLACE FUNCTION chunkgate_masked.hmac_int8(data bytea, inner_pad bytea, outer_pad bytea) RETURNS bigint
+            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+            RETURN ('x' OPERATOR(pg_catalog.||) pg_catalog.encode(pg_catalog.substr(chunkgate_masked.hmac(data, inner_pad, outer_pad), 1, 8), 'hex'))::pg_catalog.bit(64)::pg_catalog.int8
+                OPERATOR(pg_catalog.&) 9223372036854775807;
+        GRANT EXECUTE ON FUNCTION chunkgate_masked.hmac(bytea, bytea, bytea), chunkgate_masked.hmac_int8(bytea, bytea, bytea) TO PUBLIC;
         """;
 }

@@ -31,7 +31,6 @@ internal static class GrantPlan
         if (anyMasked)
         {
             statements.Add($"GRANT USAGE ON SCHEMA {SqlText.Identifier(BrokerSchema.Masked)} TO {grantee}");
-            statements.Add($"GRANT EXECUTE ON FUNCTION {BrokerSchema.Masked}.hmac(bytea), {BrokerSchema.Masked}.hmac_int8(bytea) TO {grantee}");
         }
 
         var privileges = action == JobAction.Write ? "SELECT, INSERT, UPDATE, DELETE" : "SELECT";

@@ -16,6 +16,11 @@ internal static class MaskExpressions
     private const string Hmac = BrokerSchema.Masked + ".hmac";
     private const string HmacInt8 = BrokerSchema.Masked + ".hmac_int8";
 
+    // The key's pads as uncorrelated scalar subqueries: the view reads the admin-only table with
+    // its owner's privileges, PostgreSQL evaluates each once per query (an InitPlan), and EXPLAIN
+    // shows only the subquery, never the values.
+    private const string Pads = ", (SELECT inner_pad FROM " + BrokerSchema.Admin + ".hash_key), (SELECT outer_pad FROM " + BrokerSchema.Admin + ".hash_key))";
+
     /// <summary>The select-list item for <paramref name="column"/>: the masked expression named like the column.</summary>
     public static string SelectItem(CatalogColumn column, MaskStrategy strategy)
     {
@@ -64,13 +69,13 @@ internal static class MaskExpressions
         switch (column.TypeOid)
         {
             case PgType.Text or PgType.Varchar or PgType.Name or PgType.Xml:
-                return $"encode(substr({Hmac}(convert_to({value}::text, 'UTF8')), 1, 16), 'hex')";
+                return $"encode(substr({Hmac}(convert_to({value}::text, 'UTF8'){Pads}, 1, 16), 'hex')";
             case PgType.Bpchar:
                 // The sidecar hashes char(n) as sent: padded to n.
                 var padded = column.TypeModifier > 4 ? $"rpad({value}::text, {Number(column.TypeModifier - 4)})" : $"{value}::text";
-                return $"encode(substr({Hmac}(convert_to({padded}, 'UTF8')), 1, 16), 'hex')";
+                return $"encode(substr({Hmac}(convert_to({padded}, 'UTF8'){Pads}, 1, 16), 'hex')";
             case PgType.Json or PgType.Jsonb:
-                return $"'\"' || encode(substr({Hmac}(convert_to({value}::text, 'UTF8')), 1, 16), 'hex') || '\"'";
+                return $"'\"' || encode(substr({Hmac}(convert_to({value}::text, 'UTF8'){Pads}, 1, 16), 'hex') || '\"'";
             case PgType.Int2 or PgType.Int4 or PgType.Int8 or PgType.Oid:
                 var bound = column.TypeOid switch
                 {
@@ -78,25 +83,25 @@ internal static class MaskExpressions
                     PgType.Int4 or PgType.Oid => " % 2147483648",
                     _ => "",
                 };
-                return $"{HmacInt8}(int8send({value}::int8)){bound}";
+                return $"{HmacInt8}(int8send({value}::int8){Pads}{bound}";
             case PgType.Numeric:
-                return $"{HmacInt8}(convert_to({value}::text, 'UTF8')) % {Number(Math.Min(1_000_000_000_000L, NumericModulus(column)))}";
+                return $"{HmacInt8}(convert_to({value}::text, 'UTF8'){Pads} % {Number(Math.Min(1_000_000_000_000L, NumericModulus(column)))}";
             case PgType.Float4:
-                return $"{HmacInt8}(float4send({value})) % 1000000000000";
+                return $"{HmacInt8}(float4send({value}){Pads} % 1000000000000";
             case PgType.Float8:
-                return $"{HmacInt8}(float8send({value})) % 1000000000000";
+                return $"{HmacInt8}(float8send({value}){Pads} % 1000000000000";
             case PgType.Bool:
-                return $"({HmacInt8}(convert_to(CASE WHEN {value} THEN 't' ELSE 'f' END, 'UTF8')) & 1) = 1";
+                return $"({HmacInt8}(convert_to(CASE WHEN {value} THEN 't' ELSE 'f' END, 'UTF8'){Pads} & 1) = 1";
             case PgType.Date:
-                return $"DATE '2000-01-01' + ({HmacInt8}(date_send({value})) % 36525)::int";
+                return $"DATE '2000-01-01' + ({HmacInt8}(date_send({value}){Pads} % 36525)::int";
             case PgType.Timestamp:
-                return $"TIMESTAMP '2000-01-01 00:00:00' + make_interval(secs => {HmacInt8}(timestamp_send({value})) % 3155760000)";
+                return $"TIMESTAMP '2000-01-01 00:00:00' + make_interval(secs => {HmacInt8}(timestamp_send({value}){Pads} % 3155760000)";
             case PgType.Timestamptz:
-                return $"TIMESTAMPTZ '2000-01-01 00:00:00+00' + make_interval(secs => {HmacInt8}(timestamptz_send({value})) % 3155760000)";
+                return $"TIMESTAMPTZ '2000-01-01 00:00:00+00' + make_interval(secs => {HmacInt8}(timestamptz_send({value}){Pads} % 3155760000)";
             case PgType.Uuid:
-                return $"encode(substr({Hmac}(uuid_send({value})), 1, 16), 'hex')::uuid";
+                return $"encode(substr({Hmac}(uuid_send({value}){Pads}, 1, 16), 'hex')::uuid";
             case PgType.Bytea:
-                return $"{Hmac}({value})";
+                return $"{Hmac}({value}{Pads}";
             default:
                 return Redacted(column.TypeOid);
         }

@@ -69,6 +69,8 @@ public sealed class MaskingLayer(NpgsqlDataSource admin)
                 await CreateViewAsync(connection, table, byTable[table.Name], cancellationToken).ConfigureAwait(false);
             }
 
+            await connection.ExecuteAsync(BrokerSchema.DropKeyedFunctions, cancellationToken).ConfigureAwait(false);
+
             // Live roles get their grants recomputed: a newly masked column is taken from them, a
             // column no longer masked given back.
             foreach (var entry in await LedgerStore.ReadAsync(connection, liveOnly: true, cancellationToken).ConfigureAwait(false))

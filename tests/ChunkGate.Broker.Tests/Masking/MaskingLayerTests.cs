@@ -43,8 +43,10 @@ public sealed class MaskingLayerTests
             text.Should().NotContain("0123456789abcdef").And.NotContain(keyHex);
         }
 
-        (await database.ScalarAsync<string[]>("SELECT proconfig FROM pg_proc WHERE proname = 'hmac' AND pronamespace = 'chunkgate_masked'::regnamespace"))
-            .Should().Equal("search_path=pg_catalog, pg_temp");
+        // Inlinable (no SECURITY DEFINER, no SET), and bound to its sha256 and || when created.
+        (await database.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_proc WHERE pronamespace = 'chunkgate_masked'::regnamespace AND NOT prosecdef AND proconfig IS NULL AND prosqlbody IS NOT NULL AND provolatile = 'i'"))
+            .Should().Be(2);
     }
 
     [Test]
