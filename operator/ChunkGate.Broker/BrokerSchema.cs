@@ -19,12 +19,16 @@ internal static class BrokerSchema
     /// <summary>
     /// Taken by every transaction that changes privileges: PostgreSQL rewrites a whole ACL per
     /// GRANT, and two concurrent GRANTs on one table or schema fail with "tuple concurrently
-    /// updated". Issues are a few milliseconds each, so serialising them costs little.
+    /// updated". It is held to commit, so an issue takes it only for its last two round trips.
     /// </summary>
     public const string LockGrants = "SELECT pg_advisory_xact_lock(hashtext('chunkgate.grants'))";
 
+    /// <summary>Serialises the issues of one role (a retry racing the first attempt); other roles do not wait.</summary>
+    public static string LockRole(string role) => $"SELECT pg_advisory_xact_lock(hashtext({Sql.SqlText.Literal("chunkgate.role." + role)}))";
+
     // One statement batch, under an advisory lock so two brokers installing at once do not race
-    // on CREATE ... IF NOT EXISTS. The hash functions take the key's pad blocks as arguments and
+    // on CREATE ... IF NOT EXISTS, and under the grants lock: its REVOKEs and GRANTs rewrite the
+    // schemas' and functions' ACLs that a concurrent issue grants on. The hash functions take the key's pad blocks as arguments and
     // hold no secret: only the masking views, which read the admin-only key table with their
     // owner's privileges, can pass the real pads, so a role cannot hash a value of its choice.
     // They are plain SQL (not SECURITY DEFINER, no SET clause) so the planner inlines them into
@@ -33,6 +37,7 @@ internal static class BrokerSchema
     // when they are inlined. EXECUTE stays with PUBLIC: without the pads they are plain sha256.
     public const string InstallSql = """
         SELECT pg_advisory_xact_lock(hashtext('chunkgate.install'));
+        SELECT pg_advisory_xact_lock(hashtext('chunkgate.grants'));
         CREATE SCHEMA IF NOT EXISTS chunkgate;
         REVOKE ALL ON SCHEMA chunkgate FROM PUBLIC;
         CREATE TABLE IF NOT EXISTS chunkgate.ledger (

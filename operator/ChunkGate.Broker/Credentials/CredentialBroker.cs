@@ -21,6 +21,7 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(request);
         var tables = request.ParsedTables();
+        ListedTableGuard.CheckNames(tables);
         if (request.ExpiresAt <= time.GetUtcNow())
         {
             throw new BrokerException($"the approval for {request.Namespace}/{request.Name} run {request.Run} expired at {request.ExpiresAt:O}", retryable: false);
@@ -28,12 +29,19 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
 
         var role = request.RoleName;
         var password = Passwords.New();
+
+        // The verifier's key derivation is the issue's one real CPU cost: done before any lock.
+        var attributes = $"LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT {request.ConnectionLimit} " +
+            $"VALID UNTIL {SqlText.Timestamp(request.ExpiresAt)} PASSWORD {SqlText.Literal(Passwords.ScramVerifier(password))}";
         try
         {
             await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
             await using var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync(BrokerSchema.LockGrants, cancellationToken).ConfigureAwait(false);
+
+            // Two issues of one run (a retry racing the first) queue on the run's own lock; issues
+            // of different runs do not wait for each other until their grants.
+            await connection.ExecuteAsync(BrokerSchema.LockRole(role), cancellationToken).ConfigureAwait(false);
             var (recorded, revoked, exists) = await LedgerStore.FindAsync(connection, role, cancellationToken).ConfigureAwait(false);
             if (revoked)
             {
@@ -45,31 +53,18 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
                 throw new BrokerException($"role {role} exists but is not in ChunkGate's ledger; it is left alone", retryable: false);
             }
 
-            await ListedTableGuard.CheckAsync(connection, tables, cancellationToken).ConfigureAwait(false);
-            var access = await TableAccessReader.ReadAsync(connection, tables, cancellationToken).ConfigureAwait(false);
-
             // The ledger row goes in first, in the same transaction: the role can never commit unrecorded.
+            // A retry after a crash: the first password never reached anyone, so ALTER sets a new one.
             await LedgerStore.RecordAsync(connection, request, cancellationToken).ConfigureAwait(false);
-            var attributes = $"LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT {request.ConnectionLimit} " +
-                $"VALID UNTIL {SqlText.Timestamp(request.ExpiresAt)} PASSWORD {SqlText.Literal(Passwords.ScramVerifier(password))}";
-            if (exists)
-            {
-                // A retry after a crash: the first password never reached anyone, so this call sets a new one.
-                await connection.ExecuteAsync($"ALTER ROLE {SqlText.Identifier(role)} WITH {attributes}", cancellationToken).ConfigureAwait(false);
-                foreach (var statement in GrantPlan.Revokes(role, tables, access.Where(table => table.IsMasked).Select(table => table.Table).ToHashSet()))
-                {
-                    await connection.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                await connection.ExecuteAsync($"CREATE ROLE {SqlText.Identifier(role)} WITH {attributes}", cancellationToken).ConfigureAwait(false);
-            }
+            await connection.ExecuteAsync($"{(exists ? "ALTER" : "CREATE")} ROLE {SqlText.Identifier(role)} WITH {attributes}", cancellationToken).ConfigureAwait(false);
 
-            foreach (var statement in GrantPlan.Grants(role, request.Action, access))
-            {
-                await connection.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
-            }
+            // Only what touches shared ACLs (the tables', views' and schemas' privileges) runs under
+            // the grants lock, held to commit: one round trip to lock, check the listed tables and
+            // read their columns and masking rules (a rule change waits for this commit, or these
+            // reads see it), one for the grants.
+            var access = await LockAndReadAsync(connection, tables, cancellationToken).ConfigureAwait(false);
+            var revokes = exists ? GrantPlan.Revokes(role, tables, access.Where(table => table.IsMasked).Select(table => table.Table).ToHashSet()) : [];
+            await connection.ExecuteAllAsync(revokes.Concat(GrantPlan.Grants(role, request.Action, access)), cancellationToken).ConfigureAwait(false);
 
             await CheckpointAsync("before-commit").ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -245,6 +240,17 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
         {
             throw new BrokerException($"{role} has prepared transactions in another database ({string.Join(", ", elsewhere)}); roll them back there, then revoke again", retryable: false);
         }
+    }
+
+    private static async Task<IReadOnlyList<TableAccess>> LockAndReadAsync(NpgsqlConnection connection, IReadOnlyList<TableName> tables, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { new NpgsqlBatchCommand(BrokerSchema.LockGrants) } };
+        ListedTableGuard.AddTo(batch, tables);
+        TableAccessReader.AddTo(batch, tables);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await ListedTableGuard.CheckAsync(reader, tables, cancellationToken).ConfigureAwait(false);
+        return await TableAccessReader.ReadAsync(reader, tables, cancellationToken).ConfigureAwait(false);
     }
 
     private Task CheckpointAsync(string point) => Checkpoint?.Invoke(point) ?? Task.CompletedTask;

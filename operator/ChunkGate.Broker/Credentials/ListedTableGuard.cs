@@ -53,21 +53,32 @@ internal static class ListedTableGuard
         ORDER BY 1
         """;
 
-    public static async Task CheckAsync(NpgsqlConnection connection, IReadOnlyList<TableName> tables, CancellationToken cancellationToken)
+    /// <summary>The pure check, before anything is sent: a listed table in a forbidden schema.</summary>
+    public static void CheckNames(IReadOnlyList<TableName> tables)
     {
         if (tables.Select(SchemaRefusal).FirstOrDefault(refusal => refusal is not null) is { } refused)
         {
             throw new BrokerException(refused, retryable: false);
         }
+    }
 
+    /// <summary>The catalog checks, added to a batch so they cost no round trip of their own (read them with <see cref="CheckAsync"/>).</summary>
+    public static void AddTo(NpgsqlBatch batch, IReadOnlyList<TableName> tables)
+    {
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(UnresolvedRulesSql));
+        var listed = new NpgsqlBatchCommand(ListedSql);
+        listed.Parameters.AddWithValue("schemas", tables.Select(table => table.Schema).ToArray());
+        listed.Parameters.AddWithValue("tables", tables.Select(table => table.Table).ToArray());
+        batch.BatchCommands.Add(listed);
+    }
+
+    /// <summary>Reads the two result sets of <see cref="AddTo"/> (the reader is on the first) and leaves the reader on the next one.</summary>
+    public static async Task CheckAsync(NpgsqlDataReader reader, IReadOnlyList<TableName> tables, CancellationToken cancellationToken)
+    {
         var unresolved = new List<string>();
-        await using (var command = new NpgsqlCommand(UnresolvedRulesSql, connection))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                unresolved.Add(reader.GetString(0));
-            }
+            unresolved.Add(reader.GetString(0));
         }
 
         if (unresolved.Count > 0)
@@ -77,23 +88,22 @@ internal static class ListedTableGuard
                 retryable: false);
         }
 
-        await using var listed = new NpgsqlCommand(ListedSql, connection);
-        listed.Parameters.AddWithValue("schemas", tables.Select(table => table.Schema).ToArray());
-        listed.Parameters.AddWithValue("tables", tables.Select(table => table.Table).ToArray());
-        await using var rows = await listed.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var table = tables[rows.GetInt32(0) - 1];
-            var kind = rows.GetString(1);
+            var table = tables[reader.GetInt32(0) - 1];
+            var kind = reader.GetString(1);
             if (kind is not ("r" or "p"))
             {
                 throw new BrokerException($"{table} is not a table (relkind {kind}); a job may list only tables, since views and foreign tables read other data as their owner", retryable: false);
             }
 
-            if (!rows.IsDBNull(2))
+            if (!reader.IsDBNull(2))
             {
-                throw new BrokerException($"{table} is a partition or child of the masked table {rows.GetString(2)}; list {rows.GetString(2)} instead, which is read through its masking view", retryable: false);
+                throw new BrokerException($"{table} is a partition or child of the masked table {reader.GetString(2)}; list {reader.GetString(2)} instead, which is read through its masking view", retryable: false);
             }
         }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -16,24 +16,35 @@ internal static class CatalogReader
 
     public static async Task<IReadOnlyList<CatalogTable>> TablesAsync(NpgsqlConnection connection, IReadOnlyList<TableName> tables, CancellationToken cancellationToken)
     {
-        var columns = tables.Select(_ => new List<CatalogColumn>()).ToList();
-        await using (var command = new NpgsqlCommand(ColumnsSql, connection))
-        {
-            command.Parameters.AddWithValue("schemas", tables.Select(table => table.Schema).ToArray());
-            command.Parameters.AddWithValue("tables", tables.Select(table => table.Table).ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var index = reader.GetInt32(0) - 1;
-                if (!reader.GetBoolean(1))
-                {
-                    throw new BrokerException($"table {tables[index]} does not exist in this database", retryable: false);
-                }
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Command(tables) } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(reader, tables, cancellationToken).ConfigureAwait(false);
+    }
 
-                if (!reader.IsDBNull(2))
-                {
-                    columns[index].Add(new CatalogColumn(reader.GetString(2), reader.GetFieldValue<uint>(3), reader.GetInt32(4), reader.GetString(5)));
-                }
+    /// <summary>The catalog query, to run in a batch with others (one round trip).</summary>
+    public static NpgsqlBatchCommand Command(IReadOnlyList<TableName> tables)
+    {
+        var command = new NpgsqlBatchCommand(ColumnsSql);
+        command.Parameters.AddWithValue("schemas", tables.Select(table => table.Schema).ToArray());
+        command.Parameters.AddWithValue("tables", tables.Select(table => table.Table).ToArray());
+        return command;
+    }
+
+    /// <summary>Reads the current result set, the one of <see cref="Command"/>.</summary>
+    public static async Task<IReadOnlyList<CatalogTable>> ReadAsync(NpgsqlDataReader reader, IReadOnlyList<TableName> tables, CancellationToken cancellationToken)
+    {
+        var columns = tables.Select(_ => new List<CatalogColumn>()).ToList();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var index = reader.GetInt32(0) - 1;
+            if (!reader.GetBoolean(1))
+            {
+                throw new BrokerException($"table {tables[index]} does not exist in this database", retryable: false);
+            }
+
+            if (!reader.IsDBNull(2))
+            {
+                columns[index].Add(new CatalogColumn(reader.GetString(2), reader.GetFieldValue<uint>(3), reader.GetInt32(4), reader.GetString(5)));
             }
         }
 
