@@ -85,7 +85,7 @@ public sealed class HashOracleTests
     }
 
     [Test]
-    public async Task Role_OwnSha256AndConcatenation_OnItsSearchPath_AreNotUsedByTheView()
+    public async Task Role_OwnSha256ConcatenationAndLeakyWhere_NeverSeeTheKeyOrRawValues()
     {
         var expected = await database.ScalarAsync<string>("SELECT ssn FROM chunkgate_masked.customers WHERE id = 1");
         var credential = await database.IssueAsync(JobAction.Transform, "shop.customers");
@@ -97,6 +97,7 @@ public sealed class HashOracleTests
             $"CREATE FUNCTION \"{scratch}\".sha256(value bytea) RETURNS bytea LANGUAGE sql AS $$ INSERT INTO \"{scratch}\".seen VALUES (value) RETURNING value $$",
             $"CREATE FUNCTION \"{scratch}\".concat_bytes(a bytea, b bytea) RETURNS bytea LANGUAGE sql AS $$ INSERT INTO \"{scratch}\".seen VALUES (a), (b) RETURNING a $$",
             $"CREATE OPERATOR \"{scratch}\".|| (LEFTARG = bytea, RIGHTARG = bytea, FUNCTION = \"{scratch}\".concat_bytes)",
+            $"CREATE FUNCTION \"{scratch}\".leak(value text) RETURNS boolean LANGUAGE sql COST 0.0001 AS $$ INSERT INTO \"{scratch}\".seen VALUES (convert_to(value, 'UTF8')) RETURNING true $$",
             $"SET search_path = \"{scratch}\", pg_catalog, chunkgate_masked, shop",
         })
         {
@@ -105,6 +106,17 @@ public sealed class HashOracleTests
 
         (await ScalarAsync<string>(connection, "SELECT ssn FROM customers WHERE id = 1")).Should().Be(expected);
         (await ScalarAsync<long>(connection, $"SELECT count(*) FROM \"{scratch}\".seen")).Should().Be(0);
+
+        // A cheap function of the role's in WHERE runs after the view's expressions (security
+        // barrier): it sees the masked value, never the raw one or the pads.
+        (await SqlOutcome.ErrorOfAsync(connection, $"SELECT id FROM customers WHERE \"{scratch}\".leak(ssn) AND \"{scratch}\".leak(email)")).Should().BeNull();
+        var seen = await ScalarAsync<string>(connection, $"SELECT string_agg(encode(value, 'hex'), ' ') FROM \"{scratch}\".seen");
+        seen.Should().Contain(Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(expected!)), "the role's function ran on the masked values");
+        foreach (var secret in new[] { KeyPads.Inner, KeyPads.Outer, BrokerDatabase.HashKey, System.Text.Encoding.UTF8.GetBytes(BrokerDatabase.RawSsn), System.Text.Encoding.UTF8.GetBytes(BrokerDatabase.RawEmail) })
+        {
+            seen.Should().NotContain(Convert.ToHexStringLower(secret));
+        }
+
         (await ScalarAsync<byte[]>(connection, "SELECT sha256('\\x00'::bytea)")).Should().Equal([0], "the role's own sha256 is what its own queries call, so the check can fail");
     }
 
