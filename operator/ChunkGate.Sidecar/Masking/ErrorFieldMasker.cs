@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Text;
 
 namespace ChunkGate.Sidecar.Masking;
 
@@ -12,6 +11,7 @@ namespace ChunkGate.Sidecar.Masking;
 internal static class ErrorFieldMasker
 {
     private static readonly byte[] Redacted = "REDACTED"u8.ToArray();
+    private static readonly byte[] WithheldSuffix = " (message withheld by ChunkGate: it may carry masked data)"u8.ToArray();
     private static readonly byte[] Withheld = "REDACTED: text raised by function code, withheld by ChunkGate masking"u8.ToArray();
 
     /// <param name="clientText">What the client itself sent for the statement answered (its text), or empty: a quoted fragment found there is no secret to the client.</param>
@@ -32,19 +32,23 @@ internal static class ErrorFieldMasker
 
     /// <summary>
     /// With column rules, the server's own words can carry a masked value (issue 11, hole 3):
-    /// <c>invalid input syntax for type integer: "…"</c>, <c>relation "…" does not exist</c> for
-    /// <c>col::regclass</c>, JSON parse errors quoting the value in detail and context, or a RAISE in
-    /// function code. So every quoted fragment the client did not write itself is redacted; a data
-    /// exception (class 22) keeps only the words before its first colon; and text raised from
-    /// function code (PL/pgSQL or SQL function context) or by RAISE (class P0) is withheld whole.
+    /// <c>relation "…" does not exist</c> for <c>col::regclass</c>, <c>chr()</c>'s "requested
+    /// character too large for encoding: 123456789", JSON parse errors, or a RAISE in function code.
+    /// So the message is withheld (SQLSTATE kept, detail, hint and context dropped) unless its class
+    /// is one PostgreSQL builds from the statement or server state (<see cref="ErrorClassPolicy"/>);
+    /// in those, each quoted fragment and each free-standing number that is not exactly a token of
+    /// the client's statement is redacted; text raised from function code (PL/pgSQL or SQL function
+    /// context) or by RAISE (class P0) is withheld whole. The sidecar's own refusals pass as written.
     /// </summary>
     public static int Mask(byte messageCode, Span<byte> body, IBufferWriter<byte> output, DetectorKinds detectors, MaskedColumnSet columns, ReadOnlySpan<byte> clientText = default)
     {
         var strict = columns.Count > 0;
-        ReadOnlySpan<byte> sqlState = default;
-        var fromFunction = strict && Scan(body, out sqlState);
-        var dataException = sqlState.StartsWith("22"u8);
-        var withheld = fromFunction || sqlState.StartsWith("P0"u8);
+        var origin = strict ? Scan(body) : default;
+        var mode = !strict || origin.OwnRefusal ? TextMode.Detectors
+            : origin.FromFunction || origin.SqlState.StartsWith("P0"u8) ? TextMode.FunctionText
+            : ErrorClassPolicy.KeepsMessage(origin.SqlState) ? TextMode.ClientTokens
+            : TextMode.Withheld;
+        var tokens = mode == TextMode.ClientTokens ? StatementTokens.Of(clientText) : StatementTokens.Empty;
 
         // Quotes can grow a fragment of 3 bytes to REDACTED in quotes (10): 4x, plus the fixed texts.
         var bound = 5 + (4 * body.Length) + 256;
@@ -61,9 +65,9 @@ internal static class ErrorFieldMasker
             }
 
             var fieldType = body[position++];
-            destination[written++] = fieldType;
             if (fieldType == 0)
             {
+                destination[written++] = 0;
                 break;
             }
 
@@ -75,11 +79,25 @@ internal static class ErrorFieldMasker
 
             var text = body.Slice(position, end);
             position += end + 1;
+            if (mode == TextMode.Withheld && IsFreeText(fieldType))
+            {
+                if (fieldType == (byte)'M')
+                {
+                    masked++;
+                    destination[written++] = fieldType;
+                    written += WithheldMessage(origin, destination[written..]);
+                    destination[written++] = 0;
+                }
+
+                continue;
+            }
+
+            destination[written++] = fieldType;
             if (IsFreeText(fieldType))
             {
                 if (fieldType == (byte)'D')
                 {
-                    var redacted = RedactRowValues(text, destination[written..], columns, out var replacedCount);
+                    var redacted = RedactRowValues(text, destination[written..], strict, out var replacedCount);
                     if (replacedCount > 0)
                     {
                         masked += replacedCount;
@@ -90,10 +108,12 @@ internal static class ErrorFieldMasker
                     }
                 }
 
-                if (strict)
+                if (mode is TextMode.FunctionText or TextMode.ClientTokens)
                 {
                     var before = written;
-                    written += StrictText(fieldType, text, destination[written..], clientText, dataException, withheld, ref masked);
+                    written += mode == TextMode.FunctionText && fieldType is (byte)'M' or (byte)'D' or (byte)'H'
+                        ? Withhold(destination[written..], ref masked)
+                        : RedactForeignText(text, destination[written..], tokens, numbers: fieldType is (byte)'M' or (byte)'D' or (byte)'H', ref masked);
                     masked += ValueDetectors.MaskInPlace(destination[before..written], detectors);
                     destination[written++] = 0;
                     continue;
@@ -117,56 +137,80 @@ internal static class ErrorFieldMasker
         return masked;
     }
 
-    private static int StrictText(byte fieldType, ReadOnlySpan<byte> text, Span<byte> destination, ReadOnlySpan<byte> clientText, bool dataException, bool withheld, ref int masked)
+    private static int Withhold(Span<byte> destination, ref int masked)
     {
-        if (withheld && fieldType is (byte)'M' or (byte)'D' or (byte)'H')
-        {
-            masked++;
-            Withheld.CopyTo(destination);
-            return Withheld.Length;
-        }
-
-        if (dataException && fieldType == (byte)'M')
-        {
-            var colon = text.IndexOf(": "u8);
-            if (colon >= 0)
-            {
-                masked++;
-                text = text[..colon];
-            }
-        }
-        else if (dataException && fieldType is (byte)'D' or (byte)'W' or (byte)'H')
-        {
-            // JSON, XML and date parsers quote the input unquoted in their detail and context.
-            masked++;
-            Redacted.CopyTo(destination);
-            return Redacted.Length;
-        }
-
-        return RedactForeignQuotes(text, destination, clientText, ref masked);
+        masked++;
+        Withheld.CopyTo(destination);
+        return Withheld.Length;
     }
 
-    /// <summary>Copies <paramref name="text"/>, replacing the inside of each "…" or '…' fragment the client did not write itself.</summary>
-    private static int RedactForeignQuotes(ReadOnlySpan<byte> text, Span<byte> destination, ReadOnlySpan<byte> clientText, ref int masked)
+    /// <summary><c>ERROR 54000 (message withheld by ChunkGate: it may carry masked data)</c>.</summary>
+    private static int WithheldMessage(in Origin origin, Span<byte> destination)
+    {
+        var severity = origin.Severity.IsEmpty ? "ERROR"u8 : origin.Severity;
+        severity.CopyTo(destination);
+        var written = severity.Length;
+        if (!origin.SqlState.IsEmpty)
+        {
+            destination[written++] = (byte)' ';
+            origin.SqlState.CopyTo(destination[written..]);
+            written += origin.SqlState.Length;
+        }
+
+        WithheldSuffix.CopyTo(destination[written..]);
+        return written + WithheldSuffix.Length;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="text"/>, replacing the inside of each "…" or '…' fragment and each
+    /// free-standing digit run (with <paramref name="numbers"/>: contexts count lines) that is not
+    /// exactly a token of the client's statement.
+    /// </summary>
+    private static int RedactForeignText(ReadOnlySpan<byte> text, Span<byte> destination, StatementTokens tokens, bool numbers, ref int masked)
     {
         var written = 0;
         var index = 0;
         while (index < text.Length)
         {
-            var quote = text[index];
+            var c = text[index];
+            var afterWord = index > 0 && IsWordByte(text[index - 1]);
+            if (numbers && IsDigit(c) && !afterWord)
+            {
+                var run = index;
+                while (run < text.Length && IsDigit(text[run]))
+                {
+                    run++;
+                }
+
+                var digits = text[index..run];
+                if (tokens.WroteNumber(digits))
+                {
+                    digits.CopyTo(destination[written..]);
+                    written += digits.Length;
+                }
+                else
+                {
+                    masked++;
+                    destination[written++] = (byte)'#';
+                }
+
+                index = run;
+                continue;
+            }
+
             // An apostrophe inside a word (it's) opens nothing: only a quote after a non-letter does.
-            var opens = quote is (byte)'"' or (byte)'\'' && (index == 0 || !char.IsAsciiLetterOrDigit((char)text[index - 1]));
-            var close = opens ? text[(index + 1)..].IndexOf(quote) : -1;
+            var opens = c is (byte)'"' or (byte)'\'' && !afterWord;
+            var close = opens ? text[(index + 1)..].IndexOf(c) : -1;
             if (close <= 0)
             {
-                destination[written++] = quote;
+                destination[written++] = c;
                 index++;
                 continue;
             }
 
             var fragment = text.Slice(index + 1, close);
-            destination[written++] = quote;
-            if (clientText.IndexOf(fragment) >= 0)
+            destination[written++] = c;
+            if (tokens.Wrote(fragment))
             {
                 fragment.CopyTo(destination[written..]);
                 written += fragment.Length;
@@ -178,17 +222,18 @@ internal static class ErrorFieldMasker
                 written += Redacted.Length;
             }
 
-            destination[written++] = quote;
+            destination[written++] = c;
             index += close + 2;
         }
 
         return written;
     }
 
-    /// <summary>Whether the context says the text came from function code; the SQLSTATE too.</summary>
-    private static bool Scan(ReadOnlySpan<byte> body, out ReadOnlySpan<byte> sqlState)
+    /// <summary>The SQLSTATE and severity; whether the context says the text came from function code, or is the sidecar's own refusal.</summary>
+    private static Origin Scan(ReadOnlySpan<byte> body)
     {
-        sqlState = default;
+        ReadOnlySpan<byte> sqlState = default;
+        ReadOnlySpan<byte> severity = default;
         var fromFunction = false;
         var ownRefusal = false;
         var refusalContext = false;
@@ -207,6 +252,10 @@ internal static class ErrorFieldMasker
             {
                 sqlState = text;
             }
+            else if (type == (byte)'V' || (type == (byte)'S' && severity.IsEmpty))
+            {
+                severity = text;
+            }
             else if (type == (byte)'W' && (text.IndexOf("PL/pgSQL function"u8) >= 0 || text.IndexOf("SQL function"u8) >= 0))
             {
                 fromFunction = true;
@@ -222,23 +271,29 @@ internal static class ErrorFieldMasker
 
         // The sidecar's own refusals are raised by the DO block it sends in the statement's place
         // (ClientToServerPump.RefusalStatement; clients' DO blocks are refused): fixed text, no data.
-        return fromFunction && !(ownRefusal && refusalContext);
+        var refusal = fromFunction && ownRefusal && refusalContext;
+        return new Origin(sqlState, severity, fromFunction && !refusal, refusal);
     }
 
     /// <summary>Severity, SQLSTATE, positions and source locations cannot carry values; everything else can.</summary>
     private static bool IsFreeText(byte fieldType) => fieldType is not ((byte)'S' or (byte)'V' or (byte)'C' or (byte)'P' or (byte)'p' or (byte)'F' or (byte)'L' or (byte)'R');
 
     /// <summary>
-    /// Redacts the values of <c>Key (cols)=(values)</c> when a masked column is among <c>cols</c>,
-    /// and the whole tuple of <c>Failing row contains (…)</c> when any column rule exists (the
-    /// tuple has no column names to check against). Returns the written length.
+    /// With column rules, redacts the values of <c>Key (cols)=(values)</c> and the whole tuple of
+    /// <c>Failing row contains (…)</c>: a unique index on a temporary copy of a masked column names
+    /// no masked column, yet holds its values. Returns the written length.
     /// </summary>
-    private static int RedactRowValues(ReadOnlySpan<byte> detail, Span<byte> destination, MaskedColumnSet columns, out int replaced)
+    private static int RedactRowValues(ReadOnlySpan<byte> detail, Span<byte> destination, bool strict, out int replaced)
     {
         replaced = 0;
         var failingRow = "Failing row contains ("u8;
         var failingAt = detail.IndexOf(failingRow);
-        if (failingAt >= 0 && columns.Count > 0)
+        if (!strict)
+        {
+            return 0;
+        }
+
+        if (failingAt >= 0)
         {
             var close = detail.LastIndexOf((byte)')');
             if (close > failingAt)
@@ -252,9 +307,8 @@ internal static class ErrorFieldMasker
         var equals = detail.IndexOf(")=("u8);
         if (keyAt >= 0 && equals > keyAt)
         {
-            var names = detail[(keyAt + 5)..equals];
             var close = detail.LastIndexOf((byte)')');
-            if (close > equals + 2 && MentionsMaskedColumn(names, columns))
+            if (close > equals + 2)
             {
                 replaced = 1;
                 return Splice(detail, equals + 3, close, destination);
@@ -272,29 +326,33 @@ internal static class ErrorFieldMasker
         return start + Redacted.Length + (text.Length - end);
     }
 
-    private static bool MentionsMaskedColumn(ReadOnlySpan<byte> names, MaskedColumnSet columns)
+    private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
+
+    private static bool IsWordByte(byte c) => char.IsAsciiLetterOrDigit((char)c) || c is (byte)'_' or (byte)'$' or >= 0x80;
+
+    private enum TextMode
     {
-        // Key columns are listed as "a, b" or as expressions ("lower(email)"): any masked name
-        // appearing as a word among them is enough.
-        var text = Encoding.UTF8.GetString(names);
-        foreach (var name in columns.ColumnNames)
-        {
-            var index = text.IndexOf(name, StringComparison.OrdinalIgnoreCase);
-            while (index >= 0)
-            {
-                var before = index == 0 || !IsIdentifierChar(text[index - 1]);
-                var after = index + name.Length >= text.Length || !IsIdentifierChar(text[index + name.Length]);
-                if (before && after)
-                {
-                    return true;
-                }
+        /// <summary>No column rules, or the sidecar's own refusal: detectors only.</summary>
+        Detectors,
 
-                index = text.IndexOf(name, index + 1, StringComparison.OrdinalIgnoreCase);
-            }
-        }
+        /// <summary>Raised from function code: message, detail and hint withheld whole.</summary>
+        FunctionText,
 
-        return false;
+        /// <summary>A class built from the statement: what the client did not write is redacted.</summary>
+        ClientTokens,
+
+        /// <summary>Any other class: a fixed message keeping the SQLSTATE, nothing else.</summary>
+        Withheld,
     }
 
-    private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '$';
+    private readonly ref struct Origin(ReadOnlySpan<byte> sqlState, ReadOnlySpan<byte> severity, bool fromFunction, bool ownRefusal)
+    {
+        public ReadOnlySpan<byte> SqlState { get; } = sqlState;
+
+        public ReadOnlySpan<byte> Severity { get; } = severity;
+
+        public bool FromFunction { get; } = fromFunction;
+
+        public bool OwnRefusal { get; } = ownRefusal;
+    }
 }

@@ -117,11 +117,19 @@ internal sealed class MaskedSession(ResultMasker masker, CatalogLease? catalog, 
     }
 
     /// <summary>
-    /// <c>pg_notify(channel, col)</c> carries any value the session can read: the payload is
-    /// withheld whole (nothing tells data from chatter), the channel goes through the detectors.
+    /// <c>pg_notify(channel, col)</c> carries any value the session can read. With column rules
+    /// the notification is dropped whole: <c>pg_notify(diagnosis, 'x')</c> names the channel by the
+    /// value, and its mere arrival on a channel the client listens to ("Asthma") answers a guess;
+    /// it also carries the real backend's PID. Without column rules the payload is withheld whole
+    /// (nothing tells data from chatter) and the channel goes through the detectors.
     /// </summary>
     private int WriteNotification(in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
+        if (masker.Columns.Count > 0)
+        {
+            return 1;
+        }
+
         var body = message.Slice(MessageFramer.HeaderLength).ToArray();
         var channelEnd = Array.IndexOf(body, (byte)0, 4);
         if (body.Length < 5 || channelEnd < 0 || body[^1] != 0)

@@ -66,15 +66,19 @@ public sealed class ErrorMaskingTests
     [Test]
     public void MaskErrorOrNotice_RedactsCompositeAndExpressionKeys()
     {
-        Mask((byte)'E', Body(('D', "Key (region, lower(tax_id))=(eu, ab-99) already exists."))).Fields['D']
+        Mask((byte)'E', Body(('C', "23505"), ('D', "Key (region, lower(tax_id))=(eu, ab-99) already exists."))).Fields['D']
             .Should().Be("Key (region, lower(tax_id))=(REDACTED) already exists.");
     }
 
     [Test]
-    public void MaskErrorOrNotice_KeepsKeysOfUnmaskedColumns()
+    public void MaskErrorOrNotice_RedactsKeysOfEveryColumn_WhenAnyColumnIsMasked()
     {
-        Mask((byte)'E', Body(('D', "Key (customer_id)=(42) is not present in table \"customers\".")), clientText: "INSERT INTO orders SELECT 42 -- customers").Fields['D']
-            .Should().Be("Key (customer_id)=(42) is not present in table \"customers\".");
+        // A unique index on a temporary copy of a masked column names no masked column.
+        var body = Body(('C', "23503"), ('D', "Key (customer_id)=(42) is not present in table \"customers\"."));
+
+        Mask((byte)'E', body, clientText: "INSERT INTO orders SELECT 42, 'x' FROM customers").Fields['D']
+            .Should().Be("Key (customer_id)=(REDACTED) is not present in table \"customers\".");
+        Mask((byte)'E', body, withRules: false).Fields['D'].Should().Be("Key (customer_id)=(42) is not present in table \"customers\".");
     }
 
     [Test]
@@ -103,7 +107,20 @@ public sealed class ErrorMaskingTests
         masked.Should().Be(5);
     }
 
-    [TestCase("22P02", "invalid input syntax for type integer: \"Xylophobia\"", "", "invalid input syntax for type integer", TestName = "Strict_DataException_KeepsOnlyTheWordsBeforeTheValue")]
+    [TestCase("22P02", "invalid input syntax for type integer: \"Xylophobia\"", "", "ERROR 22P02 (message withheld by ChunkGate: it may carry masked data)", TestName = "Strict_DataException_IsWithheld")]
+    [TestCase("22023", "setseed parameter 1980 is out of allowed range", "SELECT setseed(extract(year from birth)) FROM t", "ERROR 22023 (message withheld by ChunkGate: it may carry masked data)", TestName = "Strict_DataExceptionWithoutAColon_IsWithheld")]
+    [TestCase("54000", "requested character too large for encoding: 123456789", "SELECT chr(x::int) FROM t", "ERROR 54000 (message withheld by ChunkGate: it may carry masked data)", TestName = "Strict_ClassOutsideTheKeptList_IsWithheld")]
+    [TestCase("XX000", "cache lookup failed for type 1980", "x", "ERROR XX000 (message withheld by ChunkGate: it may carry masked data)", TestName = "Strict_InternalError_IsWithheld")]
+    [TestCase("42P01", "relation \"1980-04-12\" does not exist", "SELECT birth::text::regclass FROM t /* 1980-04-12 */", "relation \"REDACTED\" does not exist", TestName = "Strict_FragmentOnlyInABlockComment_IsRedacted")]
+    [TestCase("42P01", "relation \"1980-04-12\" does not exist", "SELECT birth::text::regclass FROM t -- 1980-04-12", "relation \"REDACTED\" does not exist", TestName = "Strict_FragmentOnlyInALineComment_IsRedacted")]
+    [TestCase("42P01", "relation \"Asthma\" does not exist", "SELECT diagnosis::regclass FROM t WHERE 'xxAsthmaxx' <> '' AND \"xxAsthmaxx\" IS NULL", "relation \"REDACTED\" does not exist", TestName = "Strict_FragmentInsideALongerToken_IsRedacted")]
+    [TestCase("42P01", "relation \"1980-04-12\" does not exist", "SELECT '1980-04-12'::regclass", "relation \"1980-04-12\" does not exist", TestName = "Strict_FragmentEqualToAStringConstant_IsKept")]
+    [TestCase("42P01", "relation \"it's\" does not exist", "SELECT 'it''s'::regclass", "relation \"it's\" does not exist", TestName = "Strict_FragmentEqualToAConstantWithDoubledQuotes_IsKept")]
+    [TestCase("42P01", "relation \"public.no_such\" does not exist", "SELECT * FROM public.no_such", "relation \"public.no_such\" does not exist", TestName = "Strict_QualifiedNameOfTokens_IsKept")]
+    [TestCase("42P01", "relation \"Mixed\" does not exist", "SELECT * FROM \"Mixed\"", "relation \"Mixed\" does not exist", TestName = "Strict_QuotedIdentifier_IsKept")]
+    [TestCase("42P01", "relation \"mixed\" does not exist", "SELECT * FROM MIXED", "relation \"mixed\" does not exist", TestName = "Strict_FoldedIdentifier_IsKept")]
+    [TestCase("42P10", "ORDER BY position 5 is not in select list", "SELECT a FROM t ORDER BY 5", "ORDER BY position 5 is not in select list", TestName = "Strict_NumberTheClientWrote_IsKept")]
+    [TestCase("42P01", "relation with OID 19800412 does not exist", "SELECT 1 /* 19800412 */", "relation with OID # does not exist", TestName = "Strict_NumberTheClientDidNotWrite_IsRedacted")]
     [TestCase("42P01", "relation \"xylophobia\" does not exist", "SELECT diagnosis::regclass FROM t", "relation \"REDACTED\" does not exist", TestName = "Strict_QuotedFragmentTheClientDidNotWrite_IsRedacted")]
     [TestCase("42P01", "relation \"no_such\" does not exist", "SELECT * FROM no_such", "relation \"no_such\" does not exist", TestName = "Strict_QuotedFragmentTheClientWrote_IsKept")]
     [TestCase("P0001", "Xylophobia", "SELECT shout(diagnosis) FROM t", "REDACTED: text raised by function code, withheld by ChunkGate masking", TestName = "Strict_RaiseException_IsWithheld")]
@@ -129,5 +146,29 @@ public sealed class ErrorMaskingTests
             masker.MaskErrorOrNotice((byte)'E', new ReadOnlySequence<byte>(body), output).Should().Be(ResultMasker.Malformed);
             output.WrittenCount.Should().Be(0);
         }
+    }
+
+    [Test]
+    public void MaskErrorOrNotice_WithheldClass_KeepsSeverityAndSqlStateAndDropsEveryOtherText()
+    {
+        var body = Body(('S', "ERROR"), ('V', "ERROR"), ('C', "54000"), ('M', "requested character too large for encoding: 123456789"),
+            ('D', "d 1980"), ('H', "h 1980"), ('W', "w 1980"), ('q', "q 1980"), ('P', "8"), ('F', "varlena.c"), ('L', "1"), ('R', "chr"));
+
+        var (fields, masked) = Mask((byte)'E', body);
+
+        fields.Keys.Should().BeEquivalentTo(['S', 'V', 'C', 'M', 'P', 'F', 'L', 'R']);
+        fields['M'].Should().Be("ERROR 54000 (message withheld by ChunkGate: it may carry masked data)");
+        masked.Should().Be(1);
+    }
+
+    [Test]
+    public void MaskErrorOrNotice_OwnRefusal_IsKeptWhateverItsClass()
+    {
+        var message = "ChunkGate sidecar refused the statement: function pg_sleep is not allowed";
+        var body = Body(('S', "ERROR"), ('C', "54000"), ('M', message), ('W', "PL/pgSQL function inline_code_block line 1 at RAISE"));
+
+        Mask((byte)'E', body).Fields['M'].Should().Be(message);
+        Mask((byte)'E', Body(('S', "ERROR"), ('C', "54000"), ('M', message), ('W', "PL/pgSQL function shout(text) line 1 at RAISE"))).Fields['M']
+            .Should().StartWith("REDACTED", "a function raising the same words is not the sidecar");
     }
 }
