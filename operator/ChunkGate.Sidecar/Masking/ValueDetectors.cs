@@ -39,7 +39,6 @@ internal static class ValueDetectors
 
     private static int MaskDigitRuns(Span<byte> text, DetectorKinds kinds)
     {
-        Span<int> groupStarts = stackalloc int[MaxGroups];
         Span<int> groupLengths = stackalloc int[MaxGroups];
         var found = 0;
         var position = 0;
@@ -67,7 +66,6 @@ internal static class ValueDetectors
 
                 if (groups < MaxGroups)
                 {
-                    groupStarts[groups] = groupStart;
                     groupLengths[groups] = cursor - groupStart;
                 }
 
@@ -107,21 +105,50 @@ internal static class ValueDetectors
                 masked = true;
             }
 
-            if (!masked && (kinds & DetectorKinds.Ssn) != 0)
+            if (!masked && (kinds & DetectorKinds.Ssn) != 0 && groups >= 3)
             {
-                var windows = Math.Min(groups, MaxGroups);
-                for (var first = 0; first + 2 < windows; first++)
-                {
-                    if (groupLengths[first] == 3 && groupLengths[first + 1] == 2 && groupLengths[first + 2] == 4)
-                    {
-                        MaskDigits(text.Slice(groupStarts[first], 11), (byte)'*');
-                        found++;
-                        first += 2;
-                    }
-                }
+                found += MaskSsnGroups(text[start..end]);
             }
 
             position = end;
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Masks every 3-2-4 digit group sequence of a separated run, sliding over all its groups: a
+    /// space-separated list of SSNs is one run of many groups, and a window over the first eight
+    /// only let the third SSN on through.
+    /// </summary>
+    private static int MaskSsnGroups(Span<byte> run)
+    {
+        var found = 0;
+        int firstStart = -1, firstLength = 0, secondStart = -1, secondLength = 0;
+        var cursor = 0;
+        while (cursor < run.Length)
+        {
+            var groupStart = cursor;
+            while (cursor < run.Length && IsDigit(run[cursor]))
+            {
+                cursor++;
+            }
+
+            var length = cursor - groupStart;
+            if (firstStart >= 0 && firstLength == 3 && secondLength == 2 && length == 4)
+            {
+                MaskDigits(run[firstStart..cursor], (byte)'*');
+                found++;
+                firstStart = secondStart = -1;
+                firstLength = secondLength = 0;
+            }
+            else
+            {
+                (firstStart, firstLength, secondStart, secondLength) = (secondStart, secondLength, groupStart, length);
+            }
+
+            // Skip the one separator between groups.
+            cursor++;
         }
 
         return found;

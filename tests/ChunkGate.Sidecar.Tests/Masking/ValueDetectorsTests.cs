@@ -23,6 +23,8 @@ public sealed class ValueDetectorsTests
     [TestCase("{\"SSN\":123456789}", "{\"SSN\":*********}")]
     [TestCase("{\"patient\":{\"social_security\":\"123456789\"}}", "{\"patient\":{\"social_security\":\"*********\"}}")]
     [TestCase("ssn 123456789 and ssn 987654321", "ssn ********* and ssn *********")]
+    [TestCase("123-45-6789 987-65-4321 111-22-3333", "***-**-**** ***-**-**** ***-**-****", TestName = "MaskInPlace_MasksSsn_ThirdOfASpaceSeparatedList")]
+    [TestCase("1 123-45-6789 987-65-4321 111-22-3333 222-33-4444", "1 ***-**-**** ***-**-**** ***-**-**** ***-**-****", TestName = "MaskInPlace_MasksSsn_EveryOneOfAListBeyondEightGroups")]
     public void MaskInPlace_MasksSsn(string text, string expected)
     {
         var (masked, found) = Mask(text, DetectorKinds.Ssn);
@@ -135,5 +137,17 @@ public sealed class ValueDetectorsTests
     public void PassesLuhn_ChecksModTen(string digits, bool expected)
     {
         ValueDetectors.PassesLuhn(Encoding.ASCII.GetBytes(digits)).Should().Be(expected);
+    }
+
+    [Test]
+    public void MaskInPlace_MasksEverySsnOfALongSpaceSeparatedRun()
+    {
+        // One digit "run" of 30 000 groups: the window must slide over all of them, not the first eight.
+        var text = string.Join(' ', Enumerable.Repeat("123-45-6789", 10_000));
+
+        var (masked, found) = Mask(text, DetectorKinds.Ssn);
+
+        found.Should().Be(10_000);
+        masked.Should().NotContainAny("1", "2", "3", "4", "5", "6", "7", "8", "9");
     }
 }
