@@ -105,6 +105,13 @@ internal static class ValueDetectors
                 masked = true;
             }
 
+            if (!masked && (kinds & DetectorKinds.Card) != 0 && groups > 1 && uniformSeparators)
+            {
+                var cards = MaskCardGroups(text[start..end], strict);
+                found += cards;
+                masked = cards > 0;
+            }
+
             if (!masked && (kinds & DetectorKinds.Ssn) != 0 && groups >= 3)
             {
                 found += MaskSsnGroups(text[start..end]);
@@ -149,6 +156,62 @@ internal static class ValueDetectors
 
             // Skip the one separator between groups.
             cursor++;
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Masks each card number inside a longer separated run (<c>4111 1111 1111 1111 5500 0000 0000
+    /// 0004</c> is one run of 32 digits, no card as a whole): from each group, the first window of
+    /// consecutive 3-6 digit groups holding 13-19 digits that passes Luhn. Each window spans at most
+    /// six groups, so the scan stays linear.
+    /// </summary>
+    private static int MaskCardGroups(Span<byte> run, bool strict)
+    {
+        var found = 0;
+        var start = 0;
+        while (start < run.Length)
+        {
+            var cursor = start;
+            var digits = 0;
+            var matchedEnd = -1;
+            var firstGroupEnd = -1;
+            while (cursor < run.Length)
+            {
+                var groupStart = cursor;
+                while (cursor < run.Length && IsDigit(run[cursor]))
+                {
+                    cursor++;
+                }
+
+                firstGroupEnd = firstGroupEnd < 0 ? cursor : firstGroupEnd;
+                var length = cursor - groupStart;
+                digits += length;
+                if (length is < 3 or > 6 || digits > 19)
+                {
+                    break;
+                }
+
+                if (digits >= 13 && (strict || PassesLuhn(run[start..cursor])))
+                {
+                    matchedEnd = cursor;
+                    break;
+                }
+
+                cursor++;
+            }
+
+            if (matchedEnd > 0)
+            {
+                MaskDigits(run[start..matchedEnd], (byte)'*');
+                found++;
+                start = matchedEnd + 1;
+            }
+            else
+            {
+                start = firstGroupEnd + 1;
+            }
         }
 
         return found;

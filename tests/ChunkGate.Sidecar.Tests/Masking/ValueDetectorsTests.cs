@@ -150,4 +150,10 @@ public sealed class ValueDetectorsTests
         found.Should().Be(10_000);
         masked.Should().NotContainAny("1", "2", "3", "4", "5", "6", "7", "8", "9");
     }
+
+    [TestCase("4111 1111 1111 1111 5500 0000 0000 0004", "**** **** **** **** **** **** **** ****", TestName = "MaskInPlace_MasksEveryCardOfASpaceSeparatedList")]
+    [TestCase("4111-1111-1111-1111-5500-0000-0000-0004-3782-822463-10005", "****-****-****-****-****-****-****-****-****-******-*****", TestName = "MaskInPlace_MasksEveryCardOfADashSeparatedListBeyondEightGroups")]
+    [TestCase("7 4111 1111 1111 1111 99", "7 **** **** **** **** 99", TestName = "MaskInPlace_MasksACardInsideALongerRun")]
+    public void MaskInPlace_MasksCardsInsideLongerRuns(string text, string expected) =>
+        Mask(text, DetectorKinds.Card).Masked.Should().Be(expected);
 }
