@@ -93,6 +93,14 @@ public static class ChunkJobValidator
     public static ValidationResult ValidateAgainst(ChunkJob job, DataConnection connection) =>
         ValidateAgainst(job.Spec, connection.Metadata.Name ?? "", connection.Spec);
 
+    /// <summary>Every rule at once, on its own and against its connection, as the webhook and the controller both check them.</summary>
+    public static ValidationResult ValidateWith(ChunkJobSpec job, string connectionName, DataConnectionSpec connection)
+    {
+        var result = Validate(new ChunkJob { Spec = job });
+        result.Merge(ValidateAgainst(job, connectionName, connection));
+        return result;
+    }
+
     public static ValidationResult ValidateAgainst(ChunkJobSpec job, string connectionName, DataConnectionSpec connection)
     {
         var result = new ValidationResult();

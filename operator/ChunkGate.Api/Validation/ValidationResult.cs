@@ -20,5 +20,8 @@ public sealed class ValidationResult
         warnings.AddRange(other.warnings);
     }
 
+    /// <summary>The errors as one line a person reads: <c>path: message; path: message</c>.</summary>
+    public string ErrorSummary => string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}"));
+
     public override string ToString() => string.Join("; ", errors);
 }

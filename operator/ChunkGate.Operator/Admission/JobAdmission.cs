@@ -87,12 +87,10 @@ public static class JobAdmission
             designer = request.Operation == AdmissionOperation.Create ? user.Username : request.OldDesigner!;
         }
 
-        var errors = ChunkJobValidator.Validate(new ChunkJob { Spec = request.Spec }).Errors
-            .Concat(ChunkJobValidator.ValidateAgainst(request.Spec, request.Spec.ConnectionRef.Name, connection).Errors)
-            .ToList();
-        if (errors.Count > 0)
+        var validation = ChunkJobValidator.ValidateWith(request.Spec, request.Spec.ConnectionRef.Name, connection);
+        if (!validation.IsValid)
         {
-            return Denied($"{job} is invalid: {string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}"))}");
+            return Denied($"{job} is invalid: {validation.ErrorSummary}");
         }
 
         return new JobAdmissionResult(AdmissionVerdict.Allow(QualifiedMaskedTableWarnings(request.Spec, maskedTables)), designer);

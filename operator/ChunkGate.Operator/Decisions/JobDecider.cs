@@ -136,10 +136,8 @@ public static class JobDecider
             return $"DataConnection {job.Namespace}/{observed.ConnectionName} has an invalid maxTTL: {error}";
         }
 
-        var result = ChunkJobValidator.Validate(new ChunkJob { Spec = job.Spec });
-        var against = ChunkJobValidator.ValidateAgainst(job.Spec, observed.ConnectionName, connection);
-        var errors = result.Errors.Concat(against.Errors).ToList();
-        return errors.Count == 0 ? null : string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}"));
+        var result = ChunkJobValidator.ValidateWith(job.Spec, observed.ConnectionName, connection);
+        return result.IsValid ? null : result.ErrorSummary;
     }
 
     private static string Describe(JobFacts job) => $"{job.Namespace}/{job.Name}";
