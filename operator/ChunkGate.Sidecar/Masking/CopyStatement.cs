@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Text;
 using ChunkGate.Sidecar.Guardrails;
 
 namespace ChunkGate.Sidecar.Masking;
@@ -20,13 +18,6 @@ internal sealed record CopyStatement(string Source, bool IsQuery, string? Column
     public string DescribeQuery => IsQuery
         ? $"SELECT * FROM ({Source}) AS copy_source LIMIT 0"
         : $"SELECT {ColumnList ?? "*"} FROM {Source} LIMIT 0";
-
-    /// <summary>A single maskable <c>COPY … TO STDOUT</c>; false for anything else (other statements, COPY FROM, to a file, options not understood).</summary>
-    public static bool TryParse(string statement, [NotNullWhen(true)] out CopyStatement? copy)
-    {
-        copy = StatementClassifier.Judge(Encoding.UTF8.GetBytes(statement)).Copy;
-        return copy is not null;
-    }
 
     /// <summary>An identifier quoted so PostgreSQL reads back exactly this name.</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

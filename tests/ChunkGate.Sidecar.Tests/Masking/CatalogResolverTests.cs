@@ -1,3 +1,4 @@
+using ChunkGate.Sidecar.Tests.Support;
 using System.Text;
 using ChunkGate.Sidecar.Masking;
 using ChunkGate.Testing.Postgres;
@@ -196,7 +197,7 @@ public sealed class CatalogResolverTests
 
         await using (var connection = await OpenAsync())
         {
-            CopyStatement.TryParse("COPY (SELECT id, secret FROM churn) TO STDOUT", out var copy).Should().BeTrue();
+            CopyStatements.TryParse("COPY (SELECT id, secret FROM churn) TO STDOUT", out var copy).Should().BeTrue();
             var fields = await CopyColumnDescriber.DescribeAsync(connection, copy!, CancellationToken.None);
             using var masker = new ResultMasker(policy, before.Columns);
             var stalePlan = masker.Plan(fields!);
@@ -224,7 +225,7 @@ public sealed class CatalogResolverTests
         }
 
         var resolution = await ResolveAsync(Policy(("public.accounts.login", MaskingStrategy.Hash)));
-        CopyStatement.TryParse("COPY accounts (login) TO STDOUT", out var copy).Should().BeTrue();
+        CopyStatements.TryParse("COPY accounts (login) TO STDOUT", out var copy).Should().BeTrue();
         var fields = await CopyColumnDescriber.DescribeAsync(connection, copy!, CancellationToken.None);
         using var masker = new ResultMasker(new MaskingPolicy([], DetectorKinds.None, Key), resolution.Columns);
 
@@ -324,16 +325,16 @@ public sealed class CatalogResolverTests
         var resolution = await ResolveAsync(Policy(("public.customers.ssn", MaskingStrategy.Last4)));
         await using var connection = await OpenAsync();
 
-        CopyStatement.TryParse("COPY customers (id, ssn) TO STDOUT", out var table).Should().BeTrue();
+        CopyStatements.TryParse("COPY customers (id, ssn) TO STDOUT", out var table).Should().BeTrue();
         var fields = await CopyColumnDescriber.DescribeAsync(connection, table!, CancellationToken.None);
         using var masker = new ResultMasker(new MaskingPolicy([], DetectorKinds.None, Key), resolution.Columns);
         var plan = masker.Plan(fields!);
         plan.Columns.ToArray().Select(column => column.Action).Should().Equal(ColumnAction.PassThrough, ColumnAction.Mask);
 
-        CopyStatement.TryParse("COPY (SELECT 1; DROP TABLE customers) TO STDOUT", out _).Should().BeFalse("PostgreSQL's parser rejects a batch inside COPY");
+        CopyStatements.TryParse("COPY (SELECT 1; DROP TABLE customers) TO STDOUT", out _).Should().BeFalse("PostgreSQL's parser rejects a batch inside COPY");
         var batch = new CopyStatement("SELECT 1; DROP TABLE customers", true, null, CopyFormat.Text, (byte)'\t', false);
         (await CopyColumnDescriber.DescribeAsync(connection, batch, CancellationToken.None)).Should().BeNull();
-        CopyStatement.TryParse("COPY no_such_table TO STDOUT", out var missing).Should().BeTrue();
+        CopyStatements.TryParse("COPY no_such_table TO STDOUT", out var missing).Should().BeTrue();
         (await CopyColumnDescriber.DescribeAsync(connection, missing!, CancellationToken.None)).Should().BeNull();
     }
 }

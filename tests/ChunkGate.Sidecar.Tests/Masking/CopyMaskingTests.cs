@@ -1,3 +1,4 @@
+using ChunkGate.Sidecar.Tests.Support;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
@@ -95,7 +96,7 @@ public sealed class CopyMaskingTests
     public void CopyStatement_ParsesCopyToStdout(string statement, string source, bool isQuery, string? columns, int formatCode, char delimiter, bool header)
     {
         var format = (CopyFormat)formatCode;
-        CopyStatement.TryParse(statement, out var copy).Should().BeTrue();
+        CopyStatements.TryParse(statement, out var copy).Should().BeTrue();
 
         copy.Should().Be(new CopyStatement(source, isQuery, columns, format, (byte)delimiter, header));
     }
@@ -116,14 +117,14 @@ public sealed class CopyMaskingTests
     [TestCase("COPY t TO STDOUT; COPY u TO STDOUT")]
     public void CopyStatement_RejectsOtherStatements(string statement)
     {
-        CopyStatement.TryParse(statement, out _).Should().BeFalse();
+        CopyStatements.TryParse(statement, out _).Should().BeFalse();
     }
 
     [Test]
     public void CopyStatement_DescribeQuery_SelectsTheSameColumns()
     {
-        CopyStatement.TryParse("COPY s.t (a, b) TO STDOUT", out var table).Should().BeTrue();
-        CopyStatement.TryParse("COPY (SELECT a FROM t) TO STDOUT", out var query).Should().BeTrue();
+        CopyStatements.TryParse("COPY s.t (a, b) TO STDOUT", out var table).Should().BeTrue();
+        CopyStatements.TryParse("COPY (SELECT a FROM t) TO STDOUT", out var query).Should().BeTrue();
 
         table!.DescribeQuery.Should().Be("SELECT \"a\", \"b\" FROM \"s\".\"t\" LIMIT 0");
         query!.DescribeQuery.Should().Be("SELECT * FROM (SELECT a FROM t) AS copy_source LIMIT 0");

@@ -1,3 +1,4 @@
+using ChunkGate.Sidecar.Tests.Support;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
@@ -65,7 +66,7 @@ public sealed class TypeValidityTests
         var policy = new MaskingPolicy(names.Select(name => new ColumnRule("public", "samples", name, strategy)).ToList(), DetectorKinds.All, Encoding.ASCII.GetBytes("validity-key-validity-key"));
         var resolution = await CatalogResolver.ResolveAsync(connection, policy, CancellationToken.None);
         resolution.Warnings.Should().BeEmpty();
-        CopyStatement.TryParse("COPY samples TO STDOUT", out var copy).Should().BeTrue();
+        CopyStatements.TryParse("COPY samples TO STDOUT", out var copy).Should().BeTrue();
         var fields = (await CopyColumnDescriber.DescribeAsync(connection, copy!, CancellationToken.None))!;
         var masker = new ResultMasker(policy, resolution.Columns);
         return (masker, masker.Plan(fields));
