@@ -39,7 +39,6 @@ internal static class RecordingNames
         StatementEnding.Suspended => "suspended",
         StatementEnding.Skipped => "skipped",
         StatementEnding.Unanswered => "unanswered",
-        StatementEnding.Cancelled => "cancelled",
         _ => "completed",
     };
 

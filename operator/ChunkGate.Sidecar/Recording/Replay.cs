@@ -125,8 +125,7 @@ internal static class Replay
                         "empty" => " empty query",
                         "suspended" => " suspended at the row limit (a later Execute continues the portal)",
                         "skipped" => " SKIPPED: not run, after an earlier error in the pipeline",
-                        "unanswered" => " UNANSWERED: the session ended first",
-                        "cancelled" => " CANCELLED upstream when the session was ended (it could not commit)",
+                        "unanswered" => " UNANSWERED: the session ended first; whether it ran is not known",
                         _ => " done: " + (Text(e, "tag") ?? "(no tag)"),
                     });
                 }

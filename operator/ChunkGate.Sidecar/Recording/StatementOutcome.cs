@@ -36,9 +36,9 @@ internal enum StatementEnding : byte
     /// <summary>Never run: the server skipped it after an earlier error, up to the pipeline's Sync.</summary>
     Skipped,
 
-    /// <summary>The session ended before the server answered it.</summary>
+    /// <summary>
+    /// The session ended before the server answered it. Whether it ran is not known here: a
+    /// statement can commit just before the backend is ended, its answer still in the socket.
+    /// </summary>
     Unanswered,
-
-    /// <summary>Still running when the session was ended (expiry or shutdown): cancelled upstream and its connection closed, so it cannot commit.</summary>
-    Cancelled,
 }

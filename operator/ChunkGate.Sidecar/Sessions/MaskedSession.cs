@@ -444,10 +444,9 @@ internal sealed class MaskedSession(ResultMasker masker, CatalogLease? catalog, 
 
     public async ValueTask DisposeAsync()
     {
-        var unanswered = ending.Reason.EndsWith(ProxySession.UpstreamCancelled, StringComparison.Ordinal) ? StatementEnding.Cancelled : StatementEnding.Unanswered;
         if (query is not null)
         {
-            Close(query, unanswered);
+            Close(query, StatementEnding.Unanswered);
             query = null;
         }
 
@@ -455,7 +454,7 @@ internal sealed class MaskedSession(ResultMasker masker, CatalogLease? catalog, 
         {
             if (next.Kind != PendingKind.Sync)
             {
-                Close(next, unanswered);
+                Close(next, StatementEnding.Unanswered);
             }
         }
 

@@ -146,6 +146,14 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
 
             await using (features.Lifetime as IAsyncDisposable ?? NoLifetime.Instance)
             {
+                await using var expiryHold = context.Terminator is { } terminator
+                    ? await PrepareTerminatorAsync(terminator, credential, clientWriter, cancellationToken).ConfigureAwait(false)
+                    : NoLifetime.Instance;
+                if (expiryHold is null)
+                {
+                    return;
+                }
+
                 var key = context.Cancels.Register(upstream.ProcessId, upstream.SecretKey);
                 try
                 {
@@ -164,7 +172,7 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
                     clientWriter.Write("Z\0\0\0\u0005I"u8);
                     await clientWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
                     SidecarTelemetry.Sessions.Add(1);
-                    await PumpAsync(clientReader, clientWriter, upstream, features, cancellationToken).ConfigureAwait(false);
+                    await PumpAsync(clientReader, clientWriter, upstream, credential, features, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -174,7 +182,7 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         }
     }
 
-    private async Task PumpAsync(PipeReader clientReader, PipeWriter clientWriter, UpstreamConnection upstream, SessionFeatures features, CancellationToken stopping)
+    private async Task PumpAsync(PipeReader clientReader, PipeWriter clientWriter, UpstreamConnection upstream, UpstreamCredential credential, SessionFeatures features, CancellationToken stopping)
     {
         var signals = new SessionSignals();
         var tracker = features.Filter is null ? null : new ResponseTracker();
@@ -185,21 +193,37 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
 
         // Closing the socket alone does not stop a statement: the backend notices the closed
         // connection only when it next writes, so an autocommit UPDATE … pg_sleep(20) running at
-        // expiry still committed. A CancelRequest interrupts it; the close that follows then
-        // aborts whatever transaction is open.
+        // shutdown still committed. A CancelRequest interrupts it; the close that follows then
+        // aborts whatever transaction is open. At expiry that is not enough (see ExpiryTerminator):
+        // the backend is terminated instead, and cancelled only when termination failed.
         Task<UpstreamFailure?>? cancelling = null;
-        void CancelUpstream() => Interlocked.CompareExchange(
-            ref cancelling,
-            UpstreamConnector.SendCancelAsync(context.Options.Upstream, upstream.ProcessId, upstream.SecretKey, CancellationToken.None),
-            null);
+        void CancelUpstream()
+        {
+            if (Volatile.Read(ref cancelling) is null)
+            {
+                Interlocked.CompareExchange(
+                    ref cancelling,
+                    UpstreamConnector.SendCancelAsync(context.Options.Upstream, upstream.ProcessId, upstream.SecretKey, CancellationToken.None),
+                    null);
+            }
+        }
 
+        Task<bool>? terminating = null;
         using var deadline = context.Deadline.Arm(() =>
         {
             // Reads are cancelled, flushes are not: cancelling a flush cancels the socket write in
             // flight and can leave the stream unusable, so the FATAL that follows would never arrive.
             // A client that stops reading is bounded by ApprovalDeadline.EndingGrace instead.
             signals.MarkExpired();
-            CancelUpstream();
+            if (context.Terminator is { } terminator)
+            {
+                terminating = TerminateAtExpiryAsync(terminator, credential, upstream.ProcessId, CancelUpstream);
+            }
+            else
+            {
+                CancelUpstream();
+            }
+
             upstream.Reader.CancelPendingRead();
             clientReader.CancelPendingRead();
         });
@@ -253,19 +277,19 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
                 }
             }
 
+            var terminated = terminating is not null && await terminating.ConfigureAwait(false);
             var cancelledUpstream = cancelling is not null && await CancelDeliveredAsync(cancelling).ConfigureAwait(false);
             upstream.Abort();
-            if (signals.Expired && features.Terminator is { } terminator)
-            {
-                await TerminateAtExpiryAsync(terminator, upstream.ProcessId).ConfigureAwait(false);
-            }
-
             Close(clientSocket);
             clientReader.CancelPendingRead();
             upstream.Reader.CancelPendingRead();
             await Task.WhenAll(toServerTask, toClientTask).ConfigureAwait(false);
             reason = EndReason(fromClient, outcome, signals.Expired, toServer.Terminated, stopping.IsCancellationRequested);
-            if (cancelling is not null)
+            if (terminated)
+            {
+                reason += UpstreamTerminated;
+            }
+            else if (cancelling is not null)
             {
                 reason += cancelledUpstream ? UpstreamCancelled : UpstreamCancelFailed;
             }
@@ -319,25 +343,50 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
         }
     }
 
-    /// <summary>Appended to the end reason when the statement possibly in flight was cancelled upstream.</summary>
+    /// <summary>Appended to the end reason when the backend was terminated at expiry.</summary>
+    internal const string UpstreamTerminated = "; backend terminated at expiry";
+
+    /// <summary>Appended to the end reason when the statement possibly in flight was cancelled upstream (shutdown, or termination failed).</summary>
     internal const string UpstreamCancelled = "; statement in flight cancelled upstream, connection closed";
 
     internal const string UpstreamCancelFailed = "; cancel request not confirmed by the database, connection closed";
 
-    /// <summary>The last word at expiry: the backend itself ends, whatever its code catches (see <see cref="IBackendTerminator"/>).</summary>
-    private async Task TerminateAtExpiryAsync(IBackendTerminator terminator, int processId)
+    /// <summary>
+    /// Opens the expiry connection before the first statement is forwarded; a session whose backend
+    /// could not be ended at expiry is not started (fail closed).
+    /// </summary>
+    private async Task<IAsyncDisposable?> PrepareTerminatorAsync(ExpiryTerminator terminator, UpstreamCredential credential, PipeWriter clientWriter, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await terminator.PrepareAsync(credential, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+        {
+            context.Logger.LogError("cannot open the connection that ends sessions at expiry: {Reason}", exception.Message);
+            await FatalAsync(clientWriter, "53300", "the ChunkGate sidecar could not open the connection it needs to end this session at expiry").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>True when the backend was terminated (or had ended); on failure falls back to <paramref name="cancel"/>.</summary>
+    private async Task<bool> TerminateAtExpiryAsync(ExpiryTerminator terminator, UpstreamCredential credential, int processId, Action cancel)
     {
         try
         {
             using var bounded = new CancellationTokenSource(ApprovalDeadline.EndingGrace);
-            if (!await terminator.TerminateAsync(processId, bounded.Token).ConfigureAwait(false))
+            if (!await terminator.TerminateAsync(credential, processId, bounded.Token).ConfigureAwait(false))
             {
                 context.Logger.LogDebug("backend {ProcessId} had already ended at expiry", processId);
             }
+
+            return true;
         }
-        catch (Exception exception) when (exception is Npgsql.NpgsqlException or OperationCanceledException or InvalidOperationException)
+        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {
-            context.Logger.LogWarning("could not terminate backend {ProcessId} at expiry: {Reason}", processId, exception.Message);
+            context.Logger.LogWarning("could not terminate backend {ProcessId} at expiry, cancelling its statement instead: {Reason}", processId, exception.Message);
+            cancel();
+            return false;
         }
     }
 

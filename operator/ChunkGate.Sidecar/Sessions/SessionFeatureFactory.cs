@@ -1,10 +1,8 @@
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Masking;
 using ChunkGate.Sidecar.Recording;
-using ChunkGate.Sidecar.Telemetry;
 using ChunkGate.Sidecar.Upstream;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace ChunkGate.Sidecar.Sessions;
 
@@ -16,7 +14,7 @@ namespace ChunkGate.Sidecar.Sessions;
 internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolicy policy, TimeProvider time, ILogger logger, ILogger? recordingLog) : ISessionFeatureFactory, IAsyncDisposable
 {
     private readonly SemaphoreSlim recorderLock = new(1, 1);
-    private readonly SharedCatalog catalog = new(credential => CatalogConnectionString(options, credential));
+    private readonly SharedConnection catalog = new(credential => ControlConnectionString.For(options, credential, "catalog"));
     private SessionRecorder? recorder;
 
     /// <summary>Null when neither masking, recording nor tracing is configured (pure pass-through).</summary>
@@ -64,8 +62,7 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
             Statements: session,
             Results: session,
             Lifetime: session,
-            CopyGate: masks ? session : null,
-            Terminator: lease);
+            CopyGate: masks ? session : null);
     }
 
     /// <summary>
@@ -101,24 +98,4 @@ internal sealed class SessionFeatureFactory(SidecarOptions options, MaskingPolic
         recorderLock.Dispose();
         await catalog.DisposeAsync().ConfigureAwait(false);
     }
-
-    /// <summary>The catalog connection: same role, same database, read-only, never pooled.</summary>
-    private static string CatalogConnectionString(SidecarOptions options, UpstreamCredential credential) => new NpgsqlConnectionStringBuilder
-    {
-        Host = options.Upstream.Host,
-        Port = options.Upstream.Port,
-        Database = options.Upstream.Database,
-        Username = credential.Username,
-        Password = credential.Password,
-        SslMode = options.Upstream.SslMode switch
-        {
-            UpstreamSslMode.Require => SslMode.Require,
-            UpstreamSslMode.VerifyFull => SslMode.VerifyFull,
-            _ => SslMode.Disable,
-        },
-        RootCertificate = options.Upstream.CaFile,
-        Pooling = false,
-        ApplicationName = SidecarTelemetry.Name + " catalog",
-        Options = "-c default_transaction_read_only=on",
-    }.ConnectionString;
 }

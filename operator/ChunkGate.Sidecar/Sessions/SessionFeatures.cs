@@ -8,8 +8,7 @@ internal sealed record SessionFeatures(
     IStatementObserver? Statements = null,
     IResultObserver? Results = null,
     IAsyncDisposable? Lifetime = null,
-    ICopyGate? CopyGate = null,
-    IBackendTerminator? Terminator = null)
+    ICopyGate? CopyGate = null)
 {
     public static SessionFeatures None { get; } = new();
 }
@@ -18,15 +17,4 @@ internal sealed record SessionFeatures(
 internal interface ISessionFeatureFactory
 {
     Task<SessionFeatures> CreateAsync(UpstreamCredential credential, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// Ends the session's backend from another connection of the same role (a role may terminate its
-/// own backends). A CancelRequest can be caught by PL/pgSQL (<c>EXCEPTION WHEN query_canceled</c>)
-/// and a closed socket goes unnoticed until the backend writes, so a function could still commit
-/// after expiry; termination cannot be caught.
-/// </summary>
-internal interface IBackendTerminator
-{
-    Task<bool> TerminateAsync(int processId, CancellationToken cancellationToken);
 }

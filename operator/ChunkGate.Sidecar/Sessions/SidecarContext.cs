@@ -1,5 +1,6 @@
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Deadline;
+using ChunkGate.Sidecar.Upstream;
 using Microsoft.Extensions.Logging;
 
 namespace ChunkGate.Sidecar.Sessions;
@@ -21,4 +22,9 @@ internal sealed class SidecarContext(SidecarOptions options, TimeProvider timePr
     public BufferBudget Buffers { get; } = new(options.MaxBufferedBytes, timeProvider);
 
     public ApprovalDeadline Deadline { get; } = new(options.ExpiresAt, timeProvider);
+
+    /// <summary>Ends backends at the deadline; null when there is no deadline.</summary>
+    public ExpiryTerminator? Terminator { get; } = options.ExpiresAt is null
+        ? null
+        : new ExpiryTerminator(new SharedConnection(credential => ControlConnectionString.For(options, credential, "expiry")), new ApprovalDeadline(options.ExpiresAt, timeProvider));
 }

@@ -120,6 +120,11 @@ internal sealed class SidecarServer(SidecarContext context) : IAsyncDisposable
             await features.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (context.Terminator is { } terminator)
+        {
+            await terminator.DisposeAsync().ConfigureAwait(false);
+        }
+
         stopping.Dispose();
     }
 }

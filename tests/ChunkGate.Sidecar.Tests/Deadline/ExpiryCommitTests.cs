@@ -1,6 +1,8 @@
 using ChunkGate.Sidecar.Configuration;
 using ChunkGate.Sidecar.Tests.Support;
 using ChunkGate.Testing.Waiting;
+using ChunkGate.Sidecar.Sessions;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace ChunkGate.Sidecar.Tests.Deadline;
@@ -43,6 +45,92 @@ internal sealed class ExpiryCommitTests
         await using var backends = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE usename = '{harness.Role}'", admin);
         await Eventually.TrueAsync(async () => (long)(await backends.ExecuteScalarAsync())! == 0, "the job's backend has ended", TimeSpan.FromSeconds(20));
         (await CounterAsync(admin)).Should().Be(before, "the write running at expiry was cancelled and rolled back, not committed later");
+    }
+
+    /// <summary>
+    /// A hostile probe's finding: statements pipelined behind a running one sit in the backend's
+    /// socket buffer; the cancel at expiry ended the sleep and the backend then ran every queued
+    /// INSERT, each autocommitting 18–37 ms after the deadline. Without column masking too.
+    /// </summary>
+    [TestCase(false, TestName = "Expiry_PipelinedWritesBehindARunningQuery_NeverRun")]
+    [TestCase(true, TestName = "Expiry_PipelinedWritesBehindARunningQuery_NeverRun_WithColumnMasking")]
+    public async Task Expiry_PipelinedWritesBehindARunningQuery_NeverRun(bool masking)
+    {
+        var clock = new ManualTimeProvider(Start);
+        var options = harness.Options(
+            SessionAction.Write,
+            expiresAt: Start.AddMinutes(5),
+            masking: masking ? System.Text.Json.JsonDocument.Parse("""{ "columns": [ { "column": "public.counters.n", "strategy": "redact" } ] }""").RootElement.Clone() : null);
+        await harness.StartAsync(options, clock, masking ? SessionFeatureFactory.Create(options, clock, NullLogger.Instance) : null);
+        await using var admin = await harness.OpenAdminAsync();
+        var before = await CounterAsync(admin);
+        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        const string sleep = "SELECT pg_sleep(60)";
+        byte[] pipeline = [.. RawProtocolClient.Query(sleep), .. Enumerable.Range(0, 50).SelectMany(_ => RawProtocolClient.Query("UPDATE counters SET n = n + 1 WHERE id = 1"))];
+        await client.SendAsync(pipeline);
+        await ActiveQueries.WaitUntilRunningAsync(admin, sleep);
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+
+        await client.ReadToEndAsync();
+        await using var backends = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE usename = '{harness.Role}' AND query = '{sleep}'", admin);
+        await Eventually.TrueAsync(async () => (long)(await backends.ExecuteScalarAsync())! == 0, "the job's backend has ended", TimeSpan.FromSeconds(20));
+        await Task.Delay(200);
+        (await CounterAsync(admin)).Should().Be(before, "the statements queued behind the sleep were sent before expiry but must not run after it");
+    }
+
+    [Test]
+    public async Task Expiry_WhenTheTerminatingConnectionBroke_FallsBackToCancellingTheStatement()
+    {
+        const string sql = "UPDATE counters SET n = n + 1 WHERE id = 1 AND pg_sleep(4) IS NOT NULL";
+        var clock = new ManualTimeProvider(Start);
+        await harness.StartAsync(harness.Options(SessionAction.Write, expiresAt: Start.AddMinutes(5)), clock);
+        await using var admin = await harness.OpenAdminAsync();
+        var before = await CounterAsync(admin);
+        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        await client.SendAsync(RawProtocolClient.Query(sql));
+        await ActiveQueries.WaitUntilRunningAsync(admin, sql);
+        await using (var kill = new NpgsqlCommand($"SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE usename = '{harness.Role}' AND application_name = 'ChunkGate.Sidecar expiry'", admin))
+        {
+            ((long)(await kill.ExecuteScalarAsync())!).Should().Be(1, "the sidecar holds one connection for ending sessions at expiry");
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+
+        var answer = await client.ReadToEndAsync();
+        answer.Should().Contain(m => m.Code == 'E' && m.Field('C') == "57P01" && m.Field('M')!.StartsWith("approval expired", StringComparison.Ordinal));
+        await using var backends = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE usename = '{harness.Role}'", admin);
+        await Eventually.TrueAsync(async () => (long)(await backends.ExecuteScalarAsync())! == 0, "the job's backend has ended", TimeSpan.FromSeconds(20));
+        (await CounterAsync(admin)).Should().Be(before, "the statement was cancelled when it could not be terminated");
+    }
+
+    [Test]
+    public async Task ASessionWhoseBackendCouldNotBeEndedAtExpiry_IsRefused()
+    {
+        // The role's connection limit leaves no room for the sidecar's expiry connection beside the session.
+        await using var admin = await harness.OpenAdminAsync();
+        await using (var limit = new NpgsqlCommand($"ALTER ROLE {harness.Role} CONNECTION LIMIT 1", admin))
+        {
+            await limit.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            await harness.StartAsync(harness.Options(SessionAction.Write, expiresAt: Start.AddMinutes(5)), new ManualTimeProvider(Start));
+            await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+            await client.SendAsync(RawProtocolClient.StartupPacket(("user", harness.Role), ("database", harness.Database)));
+            var answer = await client.ReadToEndAsync();
+
+            answer.Should().Contain(m => m.Code == 'E' && m.Field('C') == "53300" && m.Field('M')!.Contains("end this session at expiry"));
+            answer.Should().NotContain(m => m.Code == 'Z', "no statement may be sent on a session that could outlive its approval");
+        }
+        finally
+        {
+            await using var reset = new NpgsqlCommand($"ALTER ROLE {harness.Role} CONNECTION LIMIT -1", admin);
+            await reset.ExecuteNonQueryAsync();
+        }
     }
 
     private static async Task<int> CounterAsync(NpgsqlConnection admin)

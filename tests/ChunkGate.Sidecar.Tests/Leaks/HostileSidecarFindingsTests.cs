@@ -107,6 +107,37 @@ internal sealed class HostileSidecarFindingsTests
         (await ScalarAsync<long>(admin, "SELECT count(*) FROM marks")).Should().Be(0, "the backend was terminated at expiry, not left to commit");
     }
 
+    [Test]
+    public async Task Expiry_EndsABackendWhoseCancelHandlerWritesAtOnce()
+    {
+        // A hostile probe's finding: the handler's INSERT ran between the cancel and the termination (+27 ms).
+        const string function = """
+            CREATE FUNCTION eager() RETURNS int LANGUAGE plpgsql AS $f$
+            BEGIN
+              PERFORM pg_sleep(60);
+              RETURN 0;
+            EXCEPTION WHEN query_canceled THEN
+              INSERT INTO marks VALUES ('written at once after a caught cancel');
+              RETURN 1;
+            END $f$
+            """;
+        await using var admin = await harness.OpenAdminAsync();
+        await ExecuteAsync(admin, "DROP FUNCTION IF EXISTS eager(); " + function);
+        var clock = new ManualTimeProvider(Start);
+        await StartSidecarAsync(SessionAction.Transform, clock);
+        await using var client = await ConnectAsync();
+
+        await client.SendAsync(RawProtocolClient.Query("SELECT eager()"));
+        await ActiveQueries.WaitUntilRunningAsync(admin, "SELECT eager()");
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await client.ReadToEndAsync();
+
+        await Eventually.TrueAsync(
+            async () => await ScalarAsync<long>(admin, "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT eager()'") == 0,
+            "the job's backend has ended", TimeSpan.FromSeconds(20));
+        (await ScalarAsync<long>(admin, "SELECT count(*) FROM marks")).Should().Be(0, "the backend was terminated at expiry, never cancelled first");
+    }
+
     private async Task StartSidecarAsync(SessionAction action, TimeProvider? time = null)
     {
         // Column masking on, as in every run Pod: the session's catalog connection is what ends its backend at expiry.

@@ -134,8 +134,8 @@ internal sealed class SessionEndRecordingTests
         }
 
         var lines = await StatementRecordingTests.WaitForSessionEndAsync(path);
-        RecordingFile.SessionEnd(lines).GetProperty("reason").GetString().Should().Be("approval expired" + ChunkGate.Sidecar.Sessions.ProxySession.UpstreamCancelled);
-        RecordingFile.Statements(lines).Should().ContainSingle().Which.Ending.Should().Be("cancelled", "it was running at expiry: the sidecar cancelled it upstream before closing");
+        RecordingFile.SessionEnd(lines).GetProperty("reason").GetString().Should().Be("approval expired" + ChunkGate.Sidecar.Sessions.ProxySession.UpstreamTerminated);
+        RecordingFile.Statements(lines).Should().ContainSingle().Which.Ending.Should().Be("unanswered", "it was running when its backend was terminated: the recording does not claim to know whether it ran");
     }
 
     [TestCase(true, PumpOutcome.Closed, false, true, false, "client terminated")]

@@ -1,20 +1,24 @@
 using System.Data;
-using ChunkGate.Sidecar.Upstream;
 using Npgsql;
 
-namespace ChunkGate.Sidecar.Masking;
+namespace ChunkGate.Sidecar.Upstream;
 
 /// <summary>
-/// One catalog connection for the whole sidecar (issue 11, hole 11): a connection per client
-/// doubled the backends (200 clients made 297) and locked other users out. Catalog reads are
-/// short and rare (session start, COPY TO), so they take turns on one connection, opened on
-/// first use as the current credential and opened again when the credential changes or it broke.
+/// One control connection for the whole sidecar, beside the clients' sessions: the catalog
+/// reads of masking, and the termination of backends at expiry. One per purpose, not per client
+/// (issue 11, hole 11: a catalog connection per client doubled the backends and locked other
+/// users out). Uses are short and rare, so they take turns; the connection is opened on first use
+/// as the current credential and opened again when the credential changes or it broke.
 /// </summary>
-internal sealed class SharedCatalog(Func<UpstreamCredential, string> connectionString) : IAsyncDisposable
+internal sealed class SharedConnection(Func<UpstreamCredential, string> connectionString) : IAsyncDisposable
 {
     private readonly SemaphoreSlim turn = new(1, 1);
     private NpgsqlConnection? connection;
     private UpstreamCredential? openedAs;
+
+    /// <summary>Opens the connection now if it is not open as this credential (for a use that must not log in later).</summary>
+    public Task OpenAsync(UpstreamCredential credential, CancellationToken cancellationToken) =>
+        UseAsync(credential, (_, _) => Task.FromResult(true), cancellationToken);
 
     public async Task<T> UseAsync<T>(UpstreamCredential credential, Func<NpgsqlConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
@@ -77,20 +81,4 @@ internal sealed class SharedCatalog(Func<UpstreamCredential, string> connectionS
             turn.Release();
         }
     }
-}
-
-/// <summary>One session's access to the <see cref="SharedCatalog"/>, as that session's credential.</summary>
-internal sealed class CatalogLease(SharedCatalog catalog, UpstreamCredential credential) : Sessions.IBackendTerminator
-{
-    /// <summary>On the connection already open: at expiry the role's VALID UNTIL refuses a new login.</summary>
-    public Task<bool> TerminateAsync(int processId, CancellationToken cancellationToken) =>
-        UseAsync(async (connection, token) =>
-        {
-            await using var command = new NpgsqlCommand("SELECT pg_catalog.pg_terminate_backend(@pid, 2000)", connection);
-            command.Parameters.AddWithValue("pid", processId);
-            return await command.ExecuteScalarAsync(token).ConfigureAwait(false) is true;
-        }, cancellationToken);
-
-    public Task<T> UseAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
-        catalog.UseAsync(credential, read, cancellationToken);
 }
