@@ -14,6 +14,16 @@ internal static class ErrorFieldMasker
     private static readonly byte[] WithheldSuffix = " (message withheld by ChunkGate: it may carry masked data)"u8.ToArray();
     private static readonly byte[] Withheld = "REDACTED: text raised by function code, withheld by ChunkGate masking"u8.ToArray();
 
+    /// <summary>What PostgreSQL writes between two quoted names in the messages of the kept classes (<c>column "a" of relation "t"</c>).</summary>
+    private static readonly byte[][] QuotedConnectors =
+    [
+        .. new[]
+        {
+            " of relation ", " for relation ", " of table ", " for table ", " on table ", " in table ", " in schema ",
+            " of type ", " is of type ", " violates foreign key constraint ", " violates check constraint ", ", ", " and ",
+        }.Select(System.Text.Encoding.ASCII.GetBytes),
+    ];
+
     /// <param name="clientText">What the client itself sent for the statement answered (its text), or empty: a quoted fragment found there is no secret to the client.</param>
     public static int Mask(byte messageCode, ReadOnlySequence<byte> body, IBufferWriter<byte> output, DetectorKinds detectors, MaskedColumnSet columns, ReadOnlySpan<byte> clientText = default)
     {
@@ -162,19 +172,96 @@ internal static class ErrorFieldMasker
     }
 
     /// <summary>
-    /// Copies <paramref name="text"/>, replacing the inside of each "…" or '…' fragment and each
-    /// free-standing digit run (with <paramref name="numbers"/>: contexts count lines) that is not
-    /// exactly a token of the client's statement.
+    /// Copies <paramref name="text"/>, keeping what the client wrote and redacting the rest: the
+    /// span from the first quote to the last (either kind) is kept as far as it reads as quoted
+    /// tokens of the client's statement joined by the connecting words of PostgreSQL's messages
+    /// (<see cref="QuotedConnectors"/>); from the first quote where it does not, everything up to
+    /// the last quote becomes REDACTED. Quotes are not paired one by one: a value can carry quotes of its own, and
+    /// <c>current_setting('x" ' || diagnosis || ' "y')</c> made "x" and "y" look like the fragments
+    /// and the diagnosis between them like the message's own words. Outside the span, with
+    /// <paramref name="numbers"/> (contexts count lines), each free-standing digit run the client
+    /// did not write becomes #.
     /// </summary>
     private static int RedactForeignText(ReadOnlySpan<byte> text, Span<byte> destination, StatementTokens tokens, bool numbers, ref int masked)
+    {
+        var first = text.IndexOfAny((byte)'"', (byte)'\'');
+        var last = text.LastIndexOfAny((byte)'"', (byte)'\'');
+        if (first < 0 || first == last)
+        {
+            return RedactForeignNumbers(text, destination, tokens, numbers, ref masked);
+        }
+
+        var written = RedactForeignNumbers(text[..first], destination, tokens, numbers, ref masked);
+        var span = text[first..(last + 1)];
+        var kept = QuotedTokensPrefix(span, tokens);
+        span[..kept].CopyTo(destination[written..]);
+        written += kept;
+        if (kept < span.Length)
+        {
+            masked++;
+            destination[written++] = span[kept];
+            Redacted.CopyTo(destination[written..]);
+            written += Redacted.Length;
+            destination[written++] = text[last];
+        }
+
+        return written + RedactForeignNumbers(text[(last + 1)..], destination[written..], tokens, numbers, ref masked);
+    }
+
+    /// <summary>
+    /// How much of <paramref name="span"/> (first quote to last) is quoted client tokens joined by
+    /// <see cref="QuotedConnectors"/>: its whole length, or the position of the quote where the rest must be redacted.
+    /// </summary>
+    private static int QuotedTokensPrefix(ReadOnlySpan<byte> span, StatementTokens tokens)
+    {
+        var position = 0;
+        while (true)
+        {
+            var quote = span[position];
+            var close = span[(position + 1)..].IndexOf(quote);
+            if (close < 0 || !tokens.Wrote(span.Slice(position + 1, close)))
+            {
+                return position;
+            }
+
+            var after = position + close + 2;
+            if (after == span.Length)
+            {
+                return after;
+            }
+
+            var next = span[after..].IndexOfAny((byte)'"', (byte)'\'');
+            if (next < 0 || !IsConnector(span.Slice(after, next)))
+            {
+                return position;
+            }
+
+            position = after + next;
+        }
+    }
+
+    private static bool IsConnector(ReadOnlySpan<byte> between)
+    {
+        foreach (var connector in QuotedConnectors)
+        {
+            if (between.SequenceEqual(connector))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Copies <paramref name="text"/> (no quotes in it), replacing each free-standing digit run the client did not write by #.</summary>
+    private static int RedactForeignNumbers(ReadOnlySpan<byte> text, Span<byte> destination, StatementTokens tokens, bool numbers, ref int masked)
     {
         var written = 0;
         var index = 0;
         while (index < text.Length)
         {
             var c = text[index];
-            var afterWord = index > 0 && IsWordByte(text[index - 1]);
-            if (numbers && IsDigit(c) && !afterWord)
+            if (numbers && IsDigit(c) && !(index > 0 && IsWordByte(text[index - 1])))
             {
                 var run = index;
                 while (run < text.Length && IsDigit(text[run]))
@@ -198,32 +285,8 @@ internal static class ErrorFieldMasker
                 continue;
             }
 
-            // An apostrophe inside a word (it's) opens nothing: only a quote after a non-letter does.
-            var opens = c is (byte)'"' or (byte)'\'' && !afterWord;
-            var close = opens ? text[(index + 1)..].IndexOf(c) : -1;
-            if (close <= 0)
-            {
-                destination[written++] = c;
-                index++;
-                continue;
-            }
-
-            var fragment = text.Slice(index + 1, close);
             destination[written++] = c;
-            if (tokens.Wrote(fragment))
-            {
-                fragment.CopyTo(destination[written..]);
-                written += fragment.Length;
-            }
-            else
-            {
-                masked++;
-                Redacted.CopyTo(destination[written..]);
-                written += Redacted.Length;
-            }
-
-            destination[written++] = c;
-            index += close + 2;
+            index++;
         }
 
         return written;

@@ -138,11 +138,34 @@ internal sealed class HostileSidecarFindingsTests
         (await ScalarAsync<long>(admin, "SELECT count(*) FROM marks")).Should().Be(0, "the backend was terminated at expiry, never cancelled first");
     }
 
-    private async Task StartSidecarAsync(SessionAction action, TimeProvider? time = null)
+    [TestCase("select current_setting('x\" ' || translate(ssn, '0123456789-', 'abcdefghijZ') || ' \"y') from customers", SessionAction.Read, TestName = "QuotesCarriedInAValue_DoNotLetItPassAsTheMessagesOwnWords")]
+    [TestCase("select x, current_setting('x\" ' || translate(ssn, '0123456789-', 'abcdefghijZ') || ' \"x') from customers, (select 1 x) s", SessionAction.Read, TestName = "QuotesCarriedInAValue_AroundANameTheClientWrote_DoNotLetItPass")]
+    [TestCase("copy (select current_setting('x\" ' || translate(ssn, '0123456789-', 'abcdefghijZ') || ' \"y') from customers) to stdout", SessionAction.Export, TestName = "QuotesCarriedInAValue_InCopy_DoNotLetItPass")]
+    public async Task QuotesCarriedInAValue_NeitherTheClientNorTheRecordingSeesIt(string sql, SessionAction action)
+    {
+        // A hostile probe's finding: 42704 is a kept class, and the masker paired the value's own quotes with the message's.
+        var recording = Path.Combine(Path.GetTempPath(), $"chunkgate-quotes-{Guid.NewGuid():N}.jsonl");
+        await StartSidecarAsync(action, recordingPath: recording);
+        await using (var client = await ConnectAsync())
+        {
+            await client.SendAsync(RawProtocolClient.Query(sql));
+            var answer = await client.ReadUntilAsync('Z');
+
+            var error = answer.Should().ContainSingle(m => m.Code == 'E').Which;
+            error.Field('C').Should().Be("42704", "the attack needs a kept class to work at all");
+            error.Text.Should().NotContain("bcdZef", "the SSN 123-45-6789, its digits spelled as letters");
+            error.Field('M').Should().Be("unrecognized configuration parameter \"REDACTED\"");
+        }
+
+        await Recording.StatementRecordingTests.WaitForSessionEndAsync(recording);
+        (await File.ReadAllTextAsync(recording)).Should().NotContain("bcdZef").And.Contain("unrecognized configuration parameter");
+    }
+
+    private async Task StartSidecarAsync(SessionAction action, TimeProvider? time = null, string? recordingPath = null)
     {
         // Column masking on, as in every run Pod: the session's catalog connection is what ends its backend at expiry.
         var masking = JsonDocument.Parse("""{ "columns": [ { "column": "public.customers.ssn", "strategy": "last4" } ], "detectors": ["ssn"] }""").RootElement.Clone();
-        var options = harness.Options(action, expiresAt: Start.AddMinutes(5), masking: masking);
+        var options = harness.Options(action, expiresAt: Start.AddMinutes(5), masking: masking, recordingPath: recordingPath);
         var clock = time ?? new ManualTimeProvider(Start);
         await harness.StartAsync(options, clock, SessionFeatureFactory.Create(options, clock, NullLogger.Instance));
     }

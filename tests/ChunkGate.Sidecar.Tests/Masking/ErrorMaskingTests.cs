@@ -124,7 +124,13 @@ public sealed class ErrorMaskingTests
     [TestCase("42P01", "relation \"xylophobia\" does not exist", "SELECT diagnosis::regclass FROM t", "relation \"REDACTED\" does not exist", TestName = "Strict_QuotedFragmentTheClientDidNotWrite_IsRedacted")]
     [TestCase("42P01", "relation \"no_such\" does not exist", "SELECT * FROM no_such", "relation \"no_such\" does not exist", TestName = "Strict_QuotedFragmentTheClientWrote_IsKept")]
     [TestCase("P0001", "Xylophobia", "SELECT shout(diagnosis) FROM t", "REDACTED: text raised by function code, withheld by ChunkGate masking", TestName = "Strict_RaiseException_IsWithheld")]
-    [TestCase("42P01", "it's 'Xylophobia' and \"x\" unclosed \"", "x", "it's 'REDACTED' and \"x\" unclosed \"", TestName = "Strict_UnbalancedQuotes_AreCopied")]
+    [TestCase("42P01", "it's 'Xylophobia' and \"x\" unclosed \"", "x", "it'REDACTED\"", TestName = "Strict_UnbalancedQuotes_RedactFromTheFirstQuoteToTheLast")]
+    [TestCase("42704", "unrecognized configuration parameter \"x\" Asthma \"y\"", "select current_setting('x\" ' || diagnosis || ' \"y')", "unrecognized configuration parameter \"REDACTED\"", TestName = "Strict_QuotesInsideAValue_DoNotSplitItIntoFragments")]
+    [TestCase("42704", "unrecognized configuration parameter \"x\" Asthma \"y\"", "select x, y, current_setting('x\" ' || diagnosis || ' \"y') from (select 1 x, 2 y) s", "unrecognized configuration parameter \"REDACTED\"", TestName = "Strict_QuotesInsideAValue_AroundTokensTheClientWrote_AreRedacted")]
+    [TestCase("42704", "unrecognized configuration parameter \"x' Asthma 'y\"", "select current_setting('x'' ' || diagnosis || ' ''y')", "unrecognized configuration parameter \"REDACTED\"", TestName = "Strict_OtherQuotesInsideAValue_AreRedacted")]
+    [TestCase("42704", "unrecognized configuration parameter \"x\" 1980 \"y\"", "select current_setting('x\" ' || birth || ' \"y') /* 1980 */", "unrecognized configuration parameter \"REDACTED\"", TestName = "Strict_NumbersBetweenInjectedQuotes_AreRedacted")]
+    [TestCase("42703", "column \"foo\" of relation \"bar\" does not exist", "INSERT INTO bar (foo) VALUES (1)", "column \"foo\" of relation \"bar\" does not exist", TestName = "Strict_TwoNamesTheClientWrote_JoinedByPostgresWords_AreKept")]
+    [TestCase("23503", "insert or update on table \"orders\" violates foreign key constraint \"orders_fk\"", "INSERT INTO orders VALUES (1) -- orders_fk", "insert or update on table \"orders\" violates foreign key constraint \"REDACTED\"", TestName = "Strict_SecondOfTwoNamesNotWritten_IsRedactedFromItsQuote")]
     public void MaskErrorOrNotice_WithColumnRules_RedactsWhatTheClientDidNotWrite(string sqlState, string message, string clientText, string expected) =>
         Mask((byte)'E', Body(('S', "ERROR"), ('C', sqlState), ('M', message)), clientText: clientText).Fields['M'].Should().Be(expected);
 
