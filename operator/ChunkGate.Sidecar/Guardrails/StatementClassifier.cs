@@ -105,6 +105,7 @@ internal static class StatementClassifier
         if (traits.HasFlag(StatementTraits.CopyToServer)) parts.Add("COPY to or from a server file or program");
         if (traits.HasFlag(StatementTraits.ServerSideEffects)) parts.Add("functions acting on server files, other sessions or SQL passed as text");
         if (traits.HasFlag(StatementTraits.ProceduralCode)) parts.Add("DO blocks and CALL");
+        if (traits.HasFlag(StatementTraits.TwoPhaseCommit)) parts.Add("two-phase commit (PREPARE TRANSACTION, COMMIT PREPARED), whose work outlives the session and its approval");
         return string.Join(", ", parts);
     }
 
@@ -231,6 +232,9 @@ internal static class StatementClassifier
                 case "CopyStmt":
                     CopyNode(node);
                     return;
+                case "TransactionStmt" when Text(node, "kind") is "TRANS_STMT_PREPARE" or "TRANS_STMT_COMMIT_PREPARED" or "TRANS_STMT_ROLLBACK_PREPARED":
+                    Traits |= StatementTraits.TwoPhaseCommit;
+                    return;
             }
         }
 
@@ -267,11 +271,11 @@ internal static class StatementClassifier
 
     /// <summary>
     /// The traits a node has by its kind alone; null for the kinds whose content decides
-    /// (settings, options, CREATE TABLE AS, COPY). Function names are read from every <c>funcname</c>.
+    /// (settings, options, CREATE TABLE AS, COPY, transaction control). Function names are read from every <c>funcname</c>.
     /// </summary>
     internal static StatementTraits? KindTraits(string kind)
     {
-        if (kind is "VariableSetStmt" or "DefElem" or "CreateTableAsStmt" or "CopyStmt")
+        if (kind is "VariableSetStmt" or "DefElem" or "CreateTableAsStmt" or "CopyStmt" or "TransactionStmt")
         {
             return null;
         }

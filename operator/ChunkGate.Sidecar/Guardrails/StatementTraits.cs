@@ -44,4 +44,10 @@ internal enum StatementTraits
     /// parser: <c>standard_conforming_strings</c> off, a <c>client_encoding</c> other than UTF-8.
     /// </summary>
     ParserBlind = 1 << 10,
+
+    /// <summary>
+    /// PREPARE TRANSACTION, COMMIT PREPARED, ROLLBACK PREPARED: a prepared transaction outlives
+    /// its session and the approval, holding its locks, and commits whenever someone says so.
+    /// </summary>
+    TwoPhaseCommit = 1 << 11,
 }

@@ -19,6 +19,9 @@ internal sealed class ActionGuardrailsTests
     [TestCase(SessionAction.Transform, StatementTraits.Ddl | StatementTraits.Write | StatementTraits.ProceduralCode, null)]
     [TestCase(SessionAction.Transform, StatementTraits.SessionAuthorization, "42501")]
     [TestCase(SessionAction.Transform, StatementTraits.CopyToServer, "42501")]
+    [TestCase(SessionAction.Read, StatementTraits.TwoPhaseCommit, "42501")]
+    [TestCase(SessionAction.Write, StatementTraits.TwoPhaseCommit, "42501")]
+    [TestCase(SessionAction.Transform, StatementTraits.TwoPhaseCommit, "42501")]
     public void Decide_FollowsTheAction(SessionAction action, StatementTraits traits, string? sqlState)
     {
         var refusal = ActionGuardrails.Decide(action, traits);

@@ -161,6 +161,24 @@ internal sealed class HostileSidecarFindingsTests
         (await File.ReadAllTextAsync(recording)).Should().NotContain("bcdZef").And.Contain("unrecognized configuration parameter");
     }
 
+    [TestCase(SessionAction.Write, "begin; insert into marks values ('prepared'); prepare transaction 'w1'")]
+    [TestCase(SessionAction.Read, "begin; select count(*) from customers; prepare transaction 'r1'")]
+    public async Task PrepareTransaction_IsRefused_SoNoWorkOrLockOutlivesTheSession(SessionAction action, string sql)
+    {
+        // A hostile probe's finding: a prepared transaction kept its locks (and its uncommitted insert) after expiry and the sidecar's exit.
+        await StartSidecarAsync(action);
+        await using (var client = await ConnectAsync())
+        {
+            await client.SendAsync(RawProtocolClient.Query(sql));
+            var answer = await client.ReadUntilAsync('Z');
+            answer.Should().Contain(m => m.Code == 'E' && m.Field('M')!.Contains("two-phase commit"));
+        }
+
+        await using var admin = await harness.OpenAdminAsync();
+        (await ScalarAsync<long>(admin, "SELECT count(*) FROM pg_prepared_xacts")).Should().Be(0);
+        (await ScalarAsync<long>(admin, "SELECT count(*) FROM marks")).Should().Be(0);
+    }
+
     private async Task StartSidecarAsync(SessionAction action, TimeProvider? time = null, string? recordingPath = null)
     {
         // Column masking on, as in every run Pod: the session's catalog connection is what ends its backend at expiry.
