@@ -157,7 +157,7 @@ internal static class Program
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
         // After the approval expires there is nothing left to serve: each session ends itself at
-        // the deadline (statement cancelled upstream, connection closed); give them the grace to
+        // the deadline (backend terminated, connection closed); give them the grace to
         // do it, then stop so the Pod completes.
         var untilExpiry = options.ExpiresAt is { } at ? at - DateTimeOffset.UtcNow : Timeout.InfiniteTimeSpan;
         if (untilExpiry != Timeout.InfiniteTimeSpan)

@@ -33,7 +33,7 @@ internal static class RecordingLineWriter
                 WriteOptional(json, "client", started.Info.Client);
                 if (started.Info.ExpiresAt is { } expiresAt)
                 {
-                    json.WriteString("expiresAt", expiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+                    json.WriteString("expiresAt", expiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", System.Globalization.CultureInfo.InvariantCulture));
                 }
 
                 WriteOptional(json, "traceId", started.Info.TraceId);

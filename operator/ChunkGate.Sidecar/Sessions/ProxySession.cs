@@ -154,6 +154,13 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
                     return;
                 }
 
+                if (context.Deadline.HasExpired)
+                {
+                    // Connecting upstream takes time: a session admitted just before the deadline must not start after it.
+                    await FatalAsync(clientWriter, ApprovalDeadline.ExpiredSqlState, context.Deadline.ExpiredMessage).ConfigureAwait(false);
+                    return;
+                }
+
                 var key = context.Cancels.Register(upstream.ProcessId, upstream.SecretKey);
                 try
                 {

@@ -1,4 +1,7 @@
 using ChunkGate.Sidecar.Configuration;
+using ChunkGate.Sidecar.Deadline;
+using ChunkGate.Sidecar.Sessions;
+using ChunkGate.Sidecar.Upstream;
 using ChunkGate.Sidecar.Tests.Integration;
 using ChunkGate.Sidecar.Tests.Support;
 using Npgsql;
@@ -73,6 +76,58 @@ internal sealed class DeadlineTests
         var error = (await act.Should().ThrowAsync<PostgresException>()).Which;
         error.SqlState.Should().Be("57P01");
         error.MessageText.Should().StartWith("approval expired");
+    }
+
+    [Test]
+    public async Task Sessions_EndBeforeExpiresAt_ByTheEndingLead()
+    {
+        // Ending a backend takes a round trip: sessions end early so nothing they sent commits after expiresAt.
+        var clock = new ManualTimeProvider(Start);
+        await harness.StartAsync(harness.Options(SessionAction.Read, expiresAt: Start.AddMinutes(5)), clock);
+        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        await clock.WaitForTimersAsync();
+
+        clock.Advance(TimeSpan.FromMinutes(5) - ApprovalDeadline.EndingLead);
+
+        var rest = await client.ReadToEndAsync();
+        rest.Should().ContainSingle().Which.Field('M').Should().StartWith("approval expired");
+        var late = async () => await harness.OpenSidecarAsync();
+        (await late.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be("57P01", "no new session within the lead either");
+    }
+
+    [Test]
+    public async Task ASessionAdmittedBeforeTheDeadline_ButSetUpAfterIt_NeverRunsAStatement()
+    {
+        // A hostile probe's finding: a startup packet sent just before expiry was admitted after it, and its pipelined inserts committed.
+        var clock = new ManualTimeProvider(Start);
+        await using var admin = await harness.OpenAdminAsync();
+        await using (var create = new NpgsqlCommand($"CREATE TABLE IF NOT EXISTS late_marks (note text); GRANT ALL ON late_marks TO {harness.Role}", admin))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var options = harness.Options(SessionAction.Write, expiresAt: Start.AddMinutes(5));
+        await harness.StartAsync(options, clock, new SlowSetup(clock, TimeSpan.FromMinutes(5)));
+        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.SendAsync([.. RawProtocolClient.StartupPacket(("user", "job"), ("database", harness.Database)), .. RawProtocolClient.Query("INSERT INTO late_marks VALUES ('late')")]);
+
+        var answer = await client.ReadToEndAsync();
+
+        answer.Should().Contain(m => m.Code == 'E' && m.Field('C') == "57P01");
+        answer.Should().NotContain(m => m.Code == 'Z');
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM late_marks", admin);
+        ((long)(await count.ExecuteScalarAsync())!).Should().Be(0);
+    }
+
+    /// <summary>Session set-up (catalog, recording) that takes until after the deadline, as a slow upstream would.</summary>
+    private sealed class SlowSetup(ManualTimeProvider clock, TimeSpan duration) : ISessionFeatureFactory
+    {
+        public Task<SessionFeatures> CreateAsync(UpstreamCredential credential, CancellationToken cancellationToken)
+        {
+            clock.Advance(duration);
+            return Task.FromResult(SessionFeatures.None);
+        }
     }
 
     /// <summary>A session expiring at Start + 15 min, in the middle of a result far too long to finish.</summary>

@@ -31,7 +31,7 @@ public sealed class SessionRecorderTests
         var clock = new ManualClock();
         var lines = await RecordAsync(recorder =>
         {
-            var session = recorder.StartSession(new SessionInfo("cg_run_1", "shop", "read", "127.0.0.1:50000", DateTimeOffset.Parse("2026-11-23T10:15:00Z"), "4bf92f3577b34da6a3ce929d0e0e4736"));
+            var session = recorder.StartSession(new SessionInfo("cg_run_1", "shop", "read", "127.0.0.1:50000", DateTimeOffset.Parse("2026-11-23T10:15:00.774Z"), "4bf92f3577b34da6a3ce929d0e0e4736"));
             var statement = session.StatementStarted("SELECT id, ssn FROM customers", StatementProtocol.Simple);
             session.ColumnsDescribed(statement, [new RecordedColumn("id", PgTypeOid.Int4, ColumnAction.PassThrough, default), new RecordedColumn("ssn", PgTypeOid.Text, ColumnAction.Mask, MaskingStrategy.Last4)]);
             clock.Advance(TimeSpan.FromMilliseconds(12.5));
@@ -41,7 +41,7 @@ public sealed class SessionRecorderTests
 
         lines.Select(line => line.GetProperty("event").GetString()).Should().Equal("session.start", "statement", "columns", "statement.end", "session.end");
         lines[0].GetProperty("user").GetString().Should().Be("cg_run_1");
-        lines[0].GetProperty("expiresAt").GetString().Should().Be("2026-11-23T10:15:00Z");
+        lines[0].GetProperty("expiresAt").GetString().Should().Be("2026-11-23T10:15:00.774Z", "to the millisecond, as configured");
         lines[1].GetProperty("id").GetInt64().Should().Be(1);
         lines[1].GetProperty("protocol").GetString().Should().Be("simple");
         lines[2].GetProperty("columns")[1].GetProperty("masking").GetString().Should().Be("last4");
