@@ -10,19 +10,12 @@ namespace ChunkGate.Sidecar.Masking;
 /// </summary>
 internal static class ErrorFieldMasker
 {
+    /// <summary>More than any template of the catalog has; a template with more is never matched (its text withheld).</summary>
+    private const int MaxPlaceholders = 20;
+
     private static readonly byte[] Redacted = "REDACTED"u8.ToArray();
     private static readonly byte[] WithheldSuffix = " (message withheld by ChunkGate: it may carry masked data)"u8.ToArray();
     private static readonly byte[] Withheld = "REDACTED: text raised by function code, withheld by ChunkGate masking"u8.ToArray();
-
-    /// <summary>What PostgreSQL writes between two quoted names in the messages of the kept classes (<c>column "a" of relation "t"</c>).</summary>
-    private static readonly byte[][] QuotedConnectors =
-    [
-        .. new[]
-        {
-            " of relation ", " for relation ", " of table ", " for table ", " on table ", " in table ", " in schema ",
-            " of type ", " is of type ", " violates foreign key constraint ", " violates check constraint ", ", ", " and ",
-        }.Select(System.Text.Encoding.ASCII.GetBytes),
-    ];
 
     /// <param name="clientText">What the client itself sent for the statement answered (its text), or empty: a quoted fragment found there is no secret to the client.</param>
     public static int Mask(byte messageCode, ReadOnlySequence<byte> body, IBufferWriter<byte> output, DetectorKinds detectors, MaskedColumnSet columns, ReadOnlySpan<byte> clientText = default)
@@ -45,10 +38,15 @@ internal static class ErrorFieldMasker
     /// <c>relation "…" does not exist</c> for <c>col::regclass</c>, <c>chr()</c>'s "requested
     /// character too large for encoding: 123456789", JSON parse errors, or a RAISE in function code.
     /// So the message is withheld (SQLSTATE kept, detail, hint and context dropped) unless its class
-    /// is one PostgreSQL builds from the statement or server state (<see cref="ErrorClassPolicy"/>);
-    /// in those, each quoted fragment and each free-standing number that is not exactly a token of
-    /// the client's statement is redacted; text raised from function code (PL/pgSQL or SQL function
-    /// context) or by RAISE (class P0) is withheld whole. The sidecar's own refusals pass as written.
+    /// is one PostgreSQL builds from the statement or server state (<see cref="ErrorClassPolicy"/>).
+    /// In those, a text is kept only as one of PostgreSQL's own templates
+    /// (<see cref="ServerMessageCatalog"/>): its literal words stay, and each placeholder's value
+    /// stays only when the client wrote it (<see cref="KeepsValue"/>), else becomes REDACTED; a
+    /// text no template matches is withheld. Templates put values outside quotes too
+    /// (<c>improper relation name (too many dotted names): Asthma.b.c.d</c>), and a value can
+    /// carry quotes of its own, so quotes mean nothing here. Text raised from function code
+    /// (PL/pgSQL or SQL function context) or by RAISE (class P0) is withheld whole. The sidecar's
+    /// own refusals pass as written.
     /// </summary>
     public static int Mask(byte messageCode, Span<byte> body, IBufferWriter<byte> output, DetectorKinds detectors, MaskedColumnSet columns, ReadOnlySpan<byte> clientText = default)
     {
@@ -60,8 +58,8 @@ internal static class ErrorFieldMasker
             : TextMode.Withheld;
         var tokens = mode == TextMode.ClientTokens ? StatementTokens.Of(clientText) : StatementTokens.Empty;
 
-        // Quotes can grow a fragment of 3 bytes to REDACTED in quotes (10): 4x, plus the fixed texts.
-        var bound = 5 + (4 * body.Length) + 256;
+        // A value of one byte can become REDACTED (8), plus the fixed texts.
+        var bound = 5 + (8 * body.Length) + 256;
         var destination = output.GetSpan(bound);
         destination[0] = messageCode;
         var written = 5;
@@ -89,52 +87,52 @@ internal static class ErrorFieldMasker
 
             var text = body.Slice(position, end);
             position += end + 1;
-            if (mode == TextMode.Withheld && IsFreeText(fieldType))
+            if (!IsFreeText(fieldType) || mode == TextMode.Detectors || (IsCatalogName(fieldType) && mode != TextMode.Withheld))
             {
-                if (fieldType == (byte)'M')
-                {
-                    masked++;
-                    destination[written++] = fieldType;
-                    written += WithheldMessage(origin, destination[written..]);
-                    destination[written++] = 0;
-                }
-
+                masked += IsFreeText(fieldType) ? ValueDetectors.MaskInPlace(text, detectors) : 0;
+                written += Copy(fieldType, text, destination[written..]);
                 continue;
             }
 
-            destination[written++] = fieldType;
-            if (IsFreeText(fieldType))
+            if (fieldType == (byte)'D' && mode != TextMode.Withheld)
             {
-                if (fieldType == (byte)'D')
+                var redacted = RedactRowValues(text, destination[(written + 1)..], out var replacedCount);
+                if (replacedCount > 0)
                 {
-                    var redacted = RedactRowValues(text, destination[written..], strict, out var replacedCount);
-                    if (replacedCount > 0)
-                    {
-                        masked += replacedCount;
-                        masked += ValueDetectors.MaskInPlace(destination.Slice(written, redacted), detectors);
-                        written += redacted;
-                        destination[written++] = 0;
-                        continue;
-                    }
-                }
-
-                if (mode is TextMode.FunctionText or TextMode.ClientTokens)
-                {
-                    var before = written;
-                    written += mode == TextMode.FunctionText && fieldType is (byte)'M' or (byte)'D' or (byte)'H'
-                        ? Withhold(destination[written..], ref masked)
-                        : RedactForeignText(text, destination[written..], tokens, numbers: fieldType is (byte)'M' or (byte)'D' or (byte)'H', ref masked);
-                    masked += ValueDetectors.MaskInPlace(destination[before..written], detectors);
+                    destination[written] = fieldType;
+                    masked += replacedCount + ValueDetectors.MaskInPlace(destination.Slice(written + 1, redacted), detectors);
+                    written += redacted + 1;
                     destination[written++] = 0;
                     continue;
                 }
-
-                masked += ValueDetectors.MaskInPlace(text, detectors);
             }
 
-            text.CopyTo(destination[written..]);
-            written += text.Length;
-            destination[written++] = 0;
+            var field = mode switch
+            {
+                TextMode.ClientTokens when fieldType is (byte)'M' or (byte)'D' or (byte)'H' => MaskByTemplate(text, destination[(written + 1)..], tokens, ref masked),
+                TextMode.ClientTokens or TextMode.FunctionText when fieldType == (byte)'W' => MaskContext(text, destination[(written + 1)..], tokens, ref masked),
+                TextMode.FunctionText when fieldType is (byte)'M' or (byte)'D' or (byte)'H' => Withhold(destination[(written + 1)..], ref masked),
+                _ => -1,
+            };
+            if (field > 0 || (field == 0 && text.IsEmpty))
+            {
+                destination[written] = fieldType;
+                masked += ValueDetectors.MaskInPlace(destination.Slice(written + 1, field), detectors);
+                written += field + 1;
+                destination[written++] = 0;
+            }
+            else if (fieldType == (byte)'M')
+            {
+                // Withheld: no template, or a class outside the kept list. Other free texts are dropped.
+                masked++;
+                destination[written++] = fieldType;
+                written += WithheldMessage(origin, destination[written..]);
+                destination[written++] = 0;
+            }
+            else if (mode != TextMode.Withheld)
+            {
+                masked++;
+            }
         }
 
         if (position != body.Length)
@@ -172,124 +170,126 @@ internal static class ErrorFieldMasker
     }
 
     /// <summary>
-    /// Copies <paramref name="text"/>, keeping what the client wrote and redacting the rest: the
-    /// span from the first quote to the last (either kind) is kept as far as it reads as quoted
-    /// tokens of the client's statement joined by the connecting words of PostgreSQL's messages
-    /// (<see cref="QuotedConnectors"/>); from the first quote where it does not, everything up to
-    /// the last quote becomes REDACTED. Quotes are not paired one by one: a value can carry quotes of its own, and
-    /// <c>current_setting('x" ' || diagnosis || ' "y')</c> made "x" and "y" look like the fragments
-    /// and the diagnosis between them like the message's own words. Outside the span, with
-    /// <paramref name="numbers"/> (contexts count lines), each free-standing digit run the client
-    /// did not write becomes #.
+    /// Writes <paramref name="text"/> as the server template it matches, each placeholder's value
+    /// kept or REDACTED; -1 when no template matches (the caller withholds the field).
     /// </summary>
-    private static int RedactForeignText(ReadOnlySpan<byte> text, Span<byte> destination, StatementTokens tokens, bool numbers, ref int masked)
+    private static int MaskByTemplate(ReadOnlySpan<byte> text, Span<byte> destination, StatementTokens tokens, ref int masked)
     {
-        var first = text.IndexOfAny((byte)'"', (byte)'\'');
-        var last = text.LastIndexOfAny((byte)'"', (byte)'\'');
-        if (first < 0 || first == last)
+        var catalog = ServerMessageCatalog.Instance;
+        Span<Range> values = stackalloc Range[MaxPlaceholders];
+        if (catalog.Match(text, values) is not { } template)
         {
-            return RedactForeignNumbers(text, destination, tokens, numbers, ref masked);
+            return -1;
         }
 
-        var written = RedactForeignNumbers(text[..first], destination, tokens, numbers, ref masked);
-        var span = text[first..(last + 1)];
-        var kept = QuotedTokensPrefix(span, tokens);
-        span[..kept].CopyTo(destination[written..]);
-        written += kept;
-        if (kept < span.Length)
+        var written = 0;
+        var from = 0;
+        foreach (var range in values[..template.Placeholders])
         {
-            masked++;
-            destination[written++] = span[kept];
-            Redacted.CopyTo(destination[written..]);
-            written += Redacted.Length;
-            destination[written++] = text[last];
+            var (start, length) = range.GetOffsetAndLength(text.Length);
+            text[from..start].CopyTo(destination[written..]);
+            written += start - from;
+            var value = text.Slice(start, length);
+            if (KeepsValue(value, tokens, catalog))
+            {
+                value.CopyTo(destination[written..]);
+                written += value.Length;
+            }
+            else
+            {
+                masked++;
+                Redacted.CopyTo(destination[written..]);
+                written += Redacted.Length;
+            }
+
+            from = start + length;
         }
 
-        return written + RedactForeignNumbers(text[(last + 1)..], destination[written..], tokens, numbers, ref masked);
+        text[from..].CopyTo(destination[written..]);
+        return written + (text.Length - from);
     }
 
-    /// <summary>
-    /// How much of <paramref name="span"/> (first quote to last) is quoted client tokens joined by
-    /// <see cref="QuotedConnectors"/>: its whole length, or the position of the quote where the rest must be redacted.
-    /// </summary>
-    private static int QuotedTokensPrefix(ReadOnlySpan<byte> span, StatementTokens tokens)
-    {
-        var position = 0;
-        while (true)
-        {
-            var quote = span[position];
-            var close = span[(position + 1)..].IndexOf(quote);
-            if (close < 0 || !tokens.Wrote(span.Slice(position + 1, close)))
-            {
-                return position;
-            }
-
-            var after = position + close + 2;
-            if (after == span.Length)
-            {
-                return after;
-            }
-
-            var next = span[after..].IndexOfAny((byte)'"', (byte)'\'');
-            if (next < 0 || !IsConnector(span.Slice(after, next)))
-            {
-                return position;
-            }
-
-            position = after + next;
-        }
-    }
-
-    private static bool IsConnector(ReadOnlySpan<byte> between)
-    {
-        foreach (var connector in QuotedConnectors)
-        {
-            if (between.SequenceEqual(connector))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Copies <paramref name="text"/> (no quotes in it), replacing each free-standing digit run the client did not write by #.</summary>
-    private static int RedactForeignNumbers(ReadOnlySpan<byte> text, Span<byte> destination, StatementTokens tokens, bool numbers, ref int masked)
+    /// <summary>A context field, one template per line: lines no template matches are dropped; -1 when none is left.</summary>
+    private static int MaskContext(ReadOnlySpan<byte> text, Span<byte> destination, StatementTokens tokens, ref int masked)
     {
         var written = 0;
-        var index = 0;
-        while (index < text.Length)
+        foreach (var range in text.Split((byte)'\n'))
         {
-            var c = text[index];
-            if (numbers && IsDigit(c) && !(index > 0 && IsWordByte(text[index - 1])))
+            var separator = written > 0 ? 1 : 0;
+            var line = MaskByTemplate(text[range], destination[(written + separator)..], tokens, ref masked);
+            if (line < 0)
             {
-                var run = index;
-                while (run < text.Length && IsDigit(text[run]))
-                {
-                    run++;
-                }
-
-                var digits = text[index..run];
-                if (tokens.WroteNumber(digits))
-                {
-                    digits.CopyTo(destination[written..]);
-                    written += digits.Length;
-                }
-                else
-                {
-                    masked++;
-                    destination[written++] = (byte)'#';
-                }
-
-                index = run;
+                masked++;
                 continue;
             }
 
-            destination[written++] = c;
-            index++;
+            if (separator == 1)
+            {
+                destination[written] = (byte)'\n';
+            }
+
+            written += separator + line;
         }
 
-        return written;
+        return written > 0 ? written : -1;
+    }
+
+    /// <summary>
+    /// Whether a placeholder's value is the client's own: the whole value is a token of its
+    /// statement (or a dotted name of them), or a fixed server text (<c>syntax error</c> in
+    /// <c>%s at or near "%s"</c>); or it reads as a signature (<c>foo(integer)</c>,
+    /// <c>text = integer</c>): at least one word, every word a client token or a keyword or
+    /// built-in type name (digit runs only as numbers the client wrote), and between words only
+    /// spaces, tokens the client wrote, or the few brackets and separators of names and lists.
+    /// </summary>
+    private static bool KeepsValue(ReadOnlySpan<byte> value, StatementTokens tokens, ServerMessageCatalog catalog)
+    {
+        if (value.IsEmpty || tokens.Wrote(value) || tokens.WroteNumber(value) || catalog.IsFixedText(value))
+        {
+            return true;
+        }
+
+        var words = 0;
+        var index = 0;
+        while (index < value.Length)
+        {
+            var start = index;
+            if (value[index] == ' ')
+            {
+                index++;
+                continue;
+            }
+
+            var word = IsWordByte(value[index]);
+            while (index < value.Length && value[index] != ' ' && IsWordByte(value[index]) == word)
+            {
+                index++;
+            }
+
+            var run = value[start..index];
+            var kept = !word ? tokens.Wrote(run) || IsSeparator(run)
+                : run.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 ? tokens.WroteNumber(run)
+                : tokens.Wrote(run) || ServerVocabulary.Knows(System.Text.Encoding.UTF8.GetString(run));
+            if (!kept)
+            {
+                return false;
+            }
+
+            words += word ? 1 : 0;
+        }
+
+        return words > 0;
+    }
+
+    /// <summary>Punctuation of qualified names, argument lists and arrays (<c>.</c>, <c>(</c>, <c>,</c>, <c>[]</c>, <c>)</c>).</summary>
+    private static bool IsSeparator(ReadOnlySpan<byte> run) => run.Length <= 3 && run.IndexOfAnyExcept(".,()[]"u8) < 0;
+
+    private static int Copy(byte fieldType, ReadOnlySpan<byte> text, Span<byte> destination)
+    {
+        destination[0] = fieldType;
+        text.CopyTo(destination[1..]);
+        destination[text.Length + 1] = 0;
+        return text.Length + 2;
     }
 
     /// <summary>The SQLSTATE and severity; whether the context says the text came from function code, or is the sidecar's own refusal.</summary>
@@ -338,6 +338,9 @@ internal static class ErrorFieldMasker
         return new Origin(sqlState, severity, fromFunction && !refusal, refusal);
     }
 
+    /// <summary>Schema, table, column, data type and constraint names: read from the catalog, never from a row.</summary>
+    private static bool IsCatalogName(byte fieldType) => fieldType is (byte)'s' or (byte)'t' or (byte)'c' or (byte)'d' or (byte)'n';
+
     /// <summary>Severity, SQLSTATE, positions and source locations cannot carry values; everything else can.</summary>
     private static bool IsFreeText(byte fieldType) => fieldType is not ((byte)'S' or (byte)'V' or (byte)'C' or (byte)'P' or (byte)'p' or (byte)'F' or (byte)'L' or (byte)'R');
 
@@ -346,15 +349,11 @@ internal static class ErrorFieldMasker
     /// <c>Failing row contains (…)</c>: a unique index on a temporary copy of a masked column names
     /// no masked column, yet holds its values. Returns the written length.
     /// </summary>
-    private static int RedactRowValues(ReadOnlySpan<byte> detail, Span<byte> destination, bool strict, out int replaced)
+    private static int RedactRowValues(ReadOnlySpan<byte> detail, Span<byte> destination, out int replaced)
     {
         replaced = 0;
         var failingRow = "Failing row contains ("u8;
         var failingAt = detail.IndexOf(failingRow);
-        if (!strict)
-        {
-            return 0;
-        }
 
         if (failingAt >= 0)
         {

@@ -43,7 +43,7 @@ internal sealed class StatementTokens
         var numbers = new HashSet<string>(StringComparer.Ordinal);
         foreach (var token in tokens)
         {
-            if (token.Kind is < Ident or LineComment or BlockComment || token.End > statement.Length || token.Start < 0 || token.End <= token.Start)
+            if (token.Kind is LineComment or BlockComment || token.End > statement.Length || token.Start < 0 || token.End <= token.Start)
             {
                 continue;
             }
@@ -51,6 +51,10 @@ internal sealed class StatementTokens
             var text = Encoding.UTF8.GetString(statement[token.Start..token.End]);
             switch (token.Kind)
             {
+                case < Ident:
+                    // One-character tokens (operators such as = or +): a signature the server prints may hold them.
+                    words.Add(text);
+                    break;
                 case Integer or Float:
                     numbers.Add(text);
                     words.Add(text);

@@ -120,11 +120,26 @@ public sealed class ErrorMaskingTests
     [TestCase("42P01", "relation \"Mixed\" does not exist", "SELECT * FROM \"Mixed\"", "relation \"Mixed\" does not exist", TestName = "Strict_QuotedIdentifier_IsKept")]
     [TestCase("42P01", "relation \"mixed\" does not exist", "SELECT * FROM MIXED", "relation \"mixed\" does not exist", TestName = "Strict_FoldedIdentifier_IsKept")]
     [TestCase("42P10", "ORDER BY position 5 is not in select list", "SELECT a FROM t ORDER BY 5", "ORDER BY position 5 is not in select list", TestName = "Strict_NumberTheClientWrote_IsKept")]
-    [TestCase("42P01", "relation with OID 19800412 does not exist", "SELECT 1 /* 19800412 */", "relation with OID # does not exist", TestName = "Strict_NumberTheClientDidNotWrite_IsRedacted")]
+    [TestCase("42P01", "relation with OID 19800412 does not exist", "SELECT 1 /* 19800412 */", "relation with OID REDACTED does not exist", TestName = "Strict_NumberTheClientDidNotWrite_IsRedacted")]
     [TestCase("42P01", "relation \"xylophobia\" does not exist", "SELECT diagnosis::regclass FROM t", "relation \"REDACTED\" does not exist", TestName = "Strict_QuotedFragmentTheClientDidNotWrite_IsRedacted")]
     [TestCase("42P01", "relation \"no_such\" does not exist", "SELECT * FROM no_such", "relation \"no_such\" does not exist", TestName = "Strict_QuotedFragmentTheClientWrote_IsKept")]
     [TestCase("P0001", "Xylophobia", "SELECT shout(diagnosis) FROM t", "REDACTED: text raised by function code, withheld by ChunkGate masking", TestName = "Strict_RaiseException_IsWithheld")]
-    [TestCase("42P01", "it's 'Xylophobia' and \"x\" unclosed \"", "x", "it'REDACTED\"", TestName = "Strict_UnbalancedQuotes_RedactFromTheFirstQuoteToTheLast")]
+    [TestCase("42P01", "it's 'Xylophobia' and \"x\" unclosed \"", "x", "ERROR 42P01 (message withheld by ChunkGate: it may carry masked data)", TestName = "Strict_TextNoTemplateMatches_IsWithheld")]
+    [TestCase("42601", "improper relation name (too many dotted names): Asthma.b.c.d", "select ('\"'||diagnosis||'\".b.c.d')::regclass from customers", "improper relation name (too many dotted names): REDACTED", TestName = "Strict_ValueOutsideQuotes_Regclass_IsRedacted")]
+    [TestCase("42601", "improper relation name (too many dotted names): Asthma.b.c.d", "select b, c, d, ('\"'||diagnosis||'\".b.c.d')::regclass from t", "improper relation name (too many dotted names): REDACTED", TestName = "Strict_ValueOutsideQuotes_AmongNamesTheClientWrote_IsRedacted")]
+    [TestCase("42883", "operator does not exist: diabetes", "select lower(diagnosis)::regoper from customers", "operator does not exist: REDACTED", TestName = "Strict_ValueOutsideQuotes_Regoper_IsRedacted")]
+    [TestCase("42883", "operator does not exist: asthma(int,int)", "select (lower(diagnosis)||'(int,int)')::regoperator from customers", "operator does not exist: REDACTED", TestName = "Strict_ValueOutsideQuotes_Regoperator_IsRedacted")]
+    [TestCase("42601", "improper qualified name (too many dotted names): x.y.z.asthma", "select ('x.y.z.'||lower(diagnosis))::regconfig from customers", "improper qualified name (too many dotted names): REDACTED", TestName = "Strict_ValueOutsideQuotes_Regconfig_IsRedacted")]
+    [TestCase("42601", "improper relation name (too many dotted names): bcdXefXghij.b.c.d", "select ('\"'||translate(ssn,'0123456789-','abcdefghijX')||'\".b.c.d')::regclass from customers", "improper relation name (too many dotted names): REDACTED", TestName = "Strict_SsnSpelledInLetters_IsRedacted")]
+    [TestCase("42601", "improper relation name (too many dotted names): 123_45_6789.b.c.d", "select ('\"'||replace(ssn,'-','_')||'\".b.c.d')::regclass from customers", "improper relation name (too many dotted names): REDACTED", TestName = "Strict_DigitsGluedToAWord_AreRedacted")]
+    [TestCase("42P01", "relation \"123_45_6789\" does not exist", "select replace(ssn,'-','_')::regclass from customers", "relation \"REDACTED\" does not exist", TestName = "Strict_DigitsGluedToAWordInQuotes_AreRedacted")]
+    [TestCase("42601", "improper relation name (too many dotted names): @#$~%^~&*().b.c.d", "select b, c, d, ('\"'||translate(ssn,'0123456789-','()*&^%$#@!~')||'\".b.c.d')::regclass from t", "improper relation name (too many dotted names): REDACTED", TestName = "Strict_SsnSpelledInPunctuation_IsRedacted")]
+    [TestCase("42883", "operator does not exist: text = integer", "select 'a'::text = 1", "operator does not exist: text = integer", TestName = "Strict_OperatorSignature_StaysReadable")]
+    [TestCase("42883", "operator does not exist: text + integer", "select 'a'::text + 1", "operator does not exist: text + integer", TestName = "Strict_OperatorSignatureWithAnOperatorTheClientWrote_StaysReadable")]
+    [TestCase("42883", "function foo(integer) does not exist", "select foo(1)", "function foo(integer) does not exist", TestName = "Strict_FunctionSignature_StaysReadable")]
+    [TestCase("42883", "function asthma(integer) does not exist", "select foo(1)", "function REDACTED does not exist", TestName = "Strict_FunctionSignatureTheClientDidNotWrite_IsRedacted")]
+    [TestCase("42601", "syntax error at or near \"FORM\"", "SELECT 1 FORM t", "syntax error at or near \"FORM\"", TestName = "Strict_SyntaxError_StaysReadable")]
+    [TestCase("42601", "syntax error at or near \"Asthma\"", "SELECT 1 FORM t", "syntax error at or near \"REDACTED\"", TestName = "Strict_SyntaxErrorNearAValue_IsRedacted")]
     [TestCase("42704", "unrecognized configuration parameter \"x\" Asthma \"y\"", "select current_setting('x\" ' || diagnosis || ' \"y')", "unrecognized configuration parameter \"REDACTED\"", TestName = "Strict_QuotesInsideAValue_DoNotSplitItIntoFragments")]
     [TestCase("42704", "unrecognized configuration parameter \"x\" Asthma \"y\"", "select x, y, current_setting('x\" ' || diagnosis || ' \"y') from (select 1 x, 2 y) s", "unrecognized configuration parameter \"REDACTED\"", TestName = "Strict_QuotesInsideAValue_AroundTokensTheClientWrote_AreRedacted")]
     [TestCase("42704", "unrecognized configuration parameter \"x' Asthma 'y\"", "select current_setting('x'' ' || diagnosis || ' ''y')", "unrecognized configuration parameter \"REDACTED\"", TestName = "Strict_OtherQuotesInsideAValue_AreRedacted")]
@@ -139,8 +154,61 @@ public sealed class ErrorMaskingTests
     {
         var (fields, _) = Mask((byte)'N', Body(('S', "NOTICE"), ('C', "00000"), ('M', "seen Xylophobia"), ('W', "PL/pgSQL function murmur(text) line 1 at RAISE")));
         fields['M'].Should().StartWith("REDACTED");
-        fields['W'].Should().Be("PL/pgSQL function murmur(text) line 1 at RAISE");
+        fields['W'].Should().Be("PL/pgSQL function REDACTED line REDACTED at REDACTED", "a context line keeps its template's words, not values the client did not write");
     }
+
+    [Test]
+    public void MaskErrorOrNotice_WithColumnRules_KeepsDetailAndHintOnlyAsServerTemplates()
+    {
+        var body = Body(('S', "ERROR"), ('C', "42883"), ('M', "function foo(integer) does not exist"),
+            ('D', "Asthma"), ('H', "No function matches the given name and argument types. You might need to add explicit type casts."),
+            ('W', "SQL statement \"select Asthma\"\nunknown line Asthma"), ('q', "select Asthma"), ('s', "public"));
+
+        var (fields, _) = Mask((byte)'E', body, clientText: "select foo(1)");
+
+        fields['M'].Should().Be("function foo(integer) does not exist");
+        fields['H'].Should().StartWith("No function matches the given name");
+        fields.Should().NotContainKey('D', "no template matches a bare value");
+        fields.Should().NotContainKey('q', "an internal query is no template");
+        fields['W'].Should().Be("SQL statement \"REDACTED\"", "the line no template matches is dropped");
+        fields['s'].Should().Be("public");
+    }
+
+    [Test]
+    public void ServerMessageCatalog_MatchesTheMostSpecificTemplate()
+    {
+        var catalog = ServerMessageCatalog.Instance;
+        Span<Range> values = stackalloc Range[20];
+        var text = "column \"foo\" of relation \"bar\" does not exist"u8;
+
+        var template = catalog.Match(text, values);
+
+        template.Should().NotBeNull();
+        template!.Placeholders.Should().Be(2);
+        Encoding.UTF8.GetString(text[values[0]]).Should().Be("foo");
+        Encoding.UTF8.GetString(text[values[1]]).Should().Be("bar");
+        catalog.Match("Asthma"u8, values).Should().BeNull();
+        catalog.Match("x: y"u8, values).Should().BeNull("templates of placeholders and punctuation only are dropped");
+    }
+
+    [TestCase("improper relation name (too many dotted names): %s", "improper relation name (too many dotted names): a.b.c.d", "a.b.c.d")]
+    [TestCase("ORDER BY position %d is not in select list", "ORDER BY position 5 is not in select list", "5")]
+    [TestCase("value %ld is out of range", "value -12 is out of range", "-12")]
+    [TestCase("at %2$s by %1$s", "at x by y", "x")]
+    [TestCase("%.*s is bad", "abc is bad", "abc")]
+    [TestCase("100%% of %s", "100% of t", "t")]
+    public void MessageTemplate_ParsesPrintfConversions(string template, string text, string firstValue)
+    {
+        var parsed = MessageTemplate.Parse(template)!;
+        Span<Range> values = stackalloc Range[4];
+
+        parsed.TryMatch(Encoding.UTF8.GetBytes(text), values).Should().BeTrue();
+        text[values[0]].Should().Be(firstValue);
+    }
+
+    [Test]
+    public void MessageTemplate_NumericPlaceholderRefusesWords() =>
+        MessageTemplate.Parse("ORDER BY position %d is not in select list")!.TryMatch("ORDER BY position Asthma is not in select list"u8, stackalloc Range[2]).Should().BeFalse();
 
     [Test]
     public void MaskErrorOrNotice_RejectsMalformedBodies()
