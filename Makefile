@@ -3,15 +3,17 @@ DOTNET ?= dotnet
 CONFIG ?= Release
 SLN := Operator.sln
 
-.PHONY: build deps test crds demo bench cluster clean
+.PHONY: build deps test crds server-messages demo bench cluster clean
 
 build:
 	$(DOTNET) build $(SLN) -c $(CONFIG)
 
 # Native libraries the sidecar loads at run time: libpg_query, PostgreSQL 15's own parser, with
-# which it judges every statement. Installed with apt when missing (CI runs as root on Debian).
+# which it judges every statement; python3 for `make server-messages` and its freshness test.
+# Installed with apt when missing (CI runs as root on Debian).
 deps:
 	@dpkg -s libpg-query1504.0 >/dev/null 2>&1 || { apt-get update && apt-get install -y libpg-query1504.0; }
+	@command -v python3 >/dev/null 2>&1 || { apt-get update && apt-get install -y python3-minimal; }
 
 # Unit and integration tests. Integration tests use the PostgreSQL named by PG* variables,
 # or start a throwaway one themselves. The CRD freshness check is one of the tests.
@@ -21,6 +23,12 @@ test: deps
 # Regenerates crds/*.yaml from the C# API types (never edit them by hand).
 crds:
 	$(DOTNET) run --project operator/ChunkGate.CrdGen -c $(CONFIG) -- crds
+
+# Regenerates the sidecar's list of PostgreSQL 15's message templates from the installed message
+# catalogs (package postgresql-15), with which it masks error texts (never edit it by hand).
+server-messages:
+	python3 tools/server-messages.py > operator/ChunkGate.Sidecar/Masking/ServerMessageTemplates.txt.new
+	mv operator/ChunkGate.Sidecar/Masking/ServerMessageTemplates.txt.new operator/ChunkGate.Sidecar/Masking/ServerMessageTemplates.txt
 
 demo:
 	@echo "make demo: not available yet: the controller, admission webhooks, credential broker and runner are not built (see README). The local cluster and the sidecar run on their own: make cluster, and the sidecar section of the README."
