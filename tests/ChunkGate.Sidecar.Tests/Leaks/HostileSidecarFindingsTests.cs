@@ -179,6 +179,46 @@ internal sealed class HostileSidecarFindingsTests
         (await ScalarAsync<long>(admin, "SELECT count(*) FROM marks")).Should().Be(0);
     }
 
+    [TestCase("select ('\"' || translate(ssn, '0123456789-', 'abcdefghijZ') || '\".b.c.d')::regclass from customers", "42601", "bcdZef", "improper relation name (too many dotted names): REDACTED", TestName = "ValueOutsideQuotes_RegclassTooManyDottedNames")]
+    [TestCase("select b, c, d, ('\"' || translate(ssn, '0123456789-', 'abcdefghijZ') || '\".b.c.d')::regclass from customers, (select 1 b, 2 c, 3 d) s", "42601", "bcdZef", "improper relation name (too many dotted names): REDACTED", TestName = "ValueOutsideQuotes_RegclassAmongNamesTheClientWrote")]
+    [TestCase("select translate(ssn, '0123456789-', 'abcdefghijZ')::regoper from customers", "42883", "bcdZef", "operator does not exist: REDACTED", TestName = "ValueOutsideQuotes_Regoper")]
+    [TestCase("select (translate(ssn, '0123456789-', 'abcdefghijZ') || '(int,int)')::regoperator from customers", "42883", "bcdZef", "operator does not exist: REDACTED", TestName = "ValueOutsideQuotes_Regoperator")]
+    [TestCase("select ('x.y.z.' || translate(ssn, '0123456789-', 'abcdefghijZ'))::regconfig from customers", "42601", "bcdZef", "improper qualified name (too many dotted names): REDACTED", TestName = "ValueOutsideQuotes_Regconfig")]
+    [TestCase("select ('\"' || replace(ssn, '-', '_') || '\".b.c.d')::regclass from customers", "42601", "45_6789", "improper relation name (too many dotted names): REDACTED", TestName = "ValueOutsideQuotes_DigitsGluedToAWord")]
+    public async Task ValueOutsideQuotes_NeitherTheClientNorTheRecordingSeesIt(string sql, string sqlState, string leaked, string expected)
+    {
+        // A hostile probe's finding: templates put values outside quotes, where the masker took them for the server's words.
+        var recording = Path.Combine(Path.GetTempPath(), $"chunkgate-unquoted-{Guid.NewGuid():N}.jsonl");
+        await StartSidecarAsync(SessionAction.Read, recordingPath: recording);
+        await using (var client = await ConnectAsync())
+        {
+            await client.SendAsync(RawProtocolClient.Query(sql));
+            var answer = await client.ReadUntilAsync('Z');
+
+            var error = answer.Should().ContainSingle(m => m.Code == 'E').Which;
+            error.Field('C').Should().Be(sqlState, "the attack needs a kept class to work at all");
+            error.Text.Should().NotContain(leaked, "the SSN 123-45-6789, spelled otherwise");
+            error.Field('M').Should().Be(expected);
+        }
+
+        await Recording.StatementRecordingTests.WaitForSessionEndAsync(recording);
+        var recorded = await File.ReadAllTextAsync(recording);
+        recorded.Should().Contain(expected.Split(':')[0]);
+        recorded.Should().NotContain(leaked);
+    }
+
+    [Test]
+    public async Task UsefulErrors_StayReadableThroughTheSidecar()
+    {
+        await StartSidecarAsync(SessionAction.Read);
+        await using var client = await ConnectAsync();
+
+        await client.SendAsync(RawProtocolClient.Query("select 'a'::text = 1"));
+        (await client.ReadUntilAsync('Z')).Should().ContainSingle(m => m.Code == 'E').Which.Field('M').Should().Be("operator does not exist: text = integer");
+        await client.SendAsync(RawProtocolClient.Query("select * from no_such"));
+        (await client.ReadUntilAsync('Z')).Should().ContainSingle(m => m.Code == 'E').Which.Field('M').Should().Be("relation \"no_such\" does not exist");
+    }
+
     private async Task StartSidecarAsync(SessionAction action, TimeProvider? time = null, string? recordingPath = null)
     {
         // Column masking on, as in every run Pod: the session's catalog connection is what ends its backend at expiry.
