@@ -8,9 +8,6 @@ namespace ChunkGate.Sidecar.Masking;
 /// </summary>
 internal sealed class MessageTemplate
 {
-    /// <summary>Matching backtracks over placeholder lengths: bounded so a crafted text cannot make it slow (no match = withheld).</summary>
-    private const int StepBudget = 4096;
-
     private readonly Part[] parts;
 
     private MessageTemplate(Part[] parts)
@@ -78,18 +75,12 @@ internal sealed class MessageTemplate
 
     /// <summary>
     /// Whether <paramref name="text"/> is this template whole; then <paramref name="values"/> holds
-    /// each placeholder's range (the first <see cref="Placeholders"/> entries).
+    /// each placeholder's range (the first <see cref="Placeholders"/> entries). Matching backtracks
+    /// over placeholder lengths: each step and each byte searched costs <paramref name="budget"/>,
+    /// so a crafted text cannot make it slow (out of budget = no match = withheld).
     /// </summary>
-    public bool TryMatch(ReadOnlySpan<byte> text, Span<Range> values)
-    {
-        if (!text.StartsWith(Prefix) || !text.EndsWith(Suffix) || text.Length < LiteralLength)
-        {
-            return false;
-        }
-
-        var budget = StepBudget;
-        return Match(text, 0, 0, 0, values, ref budget);
-    }
+    public bool TryMatch(ReadOnlySpan<byte> text, Span<Range> values, ref int budget) =>
+        text.StartsWith(Prefix) && text.EndsWith(Suffix) && text.Length >= LiteralLength && Match(text, 0, 0, 0, values, ref budget);
 
     private bool Match(ReadOnlySpan<byte> text, int part, int position, int placeholder, Span<Range> values, ref int budget)
     {
@@ -130,7 +121,8 @@ internal sealed class MessageTemplate
             if (next is not null)
             {
                 var found = text[end..].IndexOf(next);
-                if (found < 0)
+                budget -= found < 0 ? text.Length - end : found;
+                if (found < 0 || budget < 0)
                 {
                     return false;
                 }

@@ -201,14 +201,30 @@ public sealed class ErrorMaskingTests
     {
         var parsed = MessageTemplate.Parse(template)!;
         Span<Range> values = stackalloc Range[4];
+        var budget = 1000;
 
-        parsed.TryMatch(Encoding.UTF8.GetBytes(text), values).Should().BeTrue();
+        parsed.TryMatch(Encoding.UTF8.GetBytes(text), values, ref budget).Should().BeTrue();
         text[values[0]].Should().Be(firstValue);
     }
 
     [Test]
-    public void MessageTemplate_NumericPlaceholderRefusesWords() =>
-        MessageTemplate.Parse("ORDER BY position %d is not in select list")!.TryMatch("ORDER BY position Asthma is not in select list"u8, stackalloc Range[2]).Should().BeFalse();
+    public void MessageTemplate_NumericPlaceholderRefusesWords()
+    {
+        var budget = 1000;
+        MessageTemplate.Parse("ORDER BY position %d is not in select list")!.TryMatch("ORDER BY position Asthma is not in select list"u8, stackalloc Range[2], ref budget).Should().BeFalse();
+    }
+
+    [Test]
+    public void MessageTemplate_OutOfBudget_DoesNotMatch()
+    {
+        var template = MessageTemplate.Parse("column \"%s\" of relation \"%s\" does not exist")!;
+        var text = Encoding.UTF8.GetBytes("column \"" + string.Concat(Enumerable.Repeat("x\" of relation \"", 300)) + "\" does not exist");
+        var enough = 1_000_000;
+        var scarce = 100;
+
+        template.TryMatch(text, stackalloc Range[2], ref enough).Should().BeTrue();
+        template.TryMatch(text, stackalloc Range[2], ref scarce).Should().BeFalse("a crafted text may not make matching slow: it is withheld instead");
+    }
 
     [Test]
     public void MaskErrorOrNotice_RejectsMalformedBodies()
