@@ -17,7 +17,7 @@ internal static class ErrorFieldMasker
     private static readonly byte[] WithheldSuffix = " (message withheld by ChunkGate: it may carry masked data)"u8.ToArray();
     private static readonly byte[] Withheld = "REDACTED: text raised by function code, withheld by ChunkGate masking"u8.ToArray();
 
-    /// <param name="clientText">What the client itself sent for the statement answered (its text), or empty: a quoted fragment found there is no secret to the client.</param>
+    /// <param name="clientText">What the client itself sent for the statement answered (its text), or empty: a value it wrote there is no secret to the client.</param>
     public static int Mask(byte messageCode, ReadOnlySequence<byte> body, IBufferWriter<byte> output, DetectorKinds detectors, MaskedColumnSet columns, ReadOnlySpan<byte> clientText = default)
     {
         var length = checked((int)body.Length);
@@ -388,8 +388,6 @@ internal static class ErrorFieldMasker
         return start + Redacted.Length + (text.Length - end);
     }
 
-    private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
-
     private static bool IsWordByte(byte c) => char.IsAsciiLetterOrDigit((char)c) || c is (byte)'_' or (byte)'$' or >= 0x80;
 
     private enum TextMode
@@ -400,7 +398,7 @@ internal static class ErrorFieldMasker
         /// <summary>Raised from function code: message, detail and hint withheld whole.</summary>
         FunctionText,
 
-        /// <summary>A class built from the statement: what the client did not write is redacted.</summary>
+        /// <summary>A class built from the statement: kept as PostgreSQL's own templates, values the client did not write redacted.</summary>
         ClientTokens,
 
         /// <summary>Any other class: a fixed message keeping the SQLSTATE, nothing else.</summary>
