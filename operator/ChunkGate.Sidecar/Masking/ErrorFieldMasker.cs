@@ -235,54 +235,16 @@ internal static class ErrorFieldMasker
     }
 
     /// <summary>
-    /// Whether a placeholder's value is the client's own: the whole value is a token of its
-    /// statement (or a dotted name of them), or a fixed server text (<c>syntax error</c> in
-    /// <c>%s at or near "%s"</c>); or it reads as a signature (<c>foo(integer)</c>,
-    /// <c>text = integer</c>): at least one word, every word a client token or a keyword or
-    /// built-in type name (digit runs only as numbers the client wrote), and between words only
-    /// spaces, tokens the client wrote, or the few brackets and separators of names and lists.
+    /// Whether a placeholder's value is the client's own: the whole value is one token of its
+    /// statement or a dotted name it wrote as such (<c>public.t</c>), a number it wrote, or a
+    /// fixed server text (<c>syntax error</c> in <c>%s at or near "%s"</c>). Nothing composed is
+    /// kept: a statement can spell a value in words it wrote itself (<c>replace(ssn, '1', 'a ')</c>
+    /// with <c>a</c>…<c>j</c> written elsewhere, or type names), so <c>operator does not exist:
+    /// text = integer</c> becomes <c>operator does not exist: REDACTED</c> when the client did not
+    /// write that signature.
     /// </summary>
-    private static bool KeepsValue(ReadOnlySpan<byte> value, StatementTokens tokens, ServerMessageCatalog catalog)
-    {
-        if (value.IsEmpty || tokens.Wrote(value) || tokens.WroteNumber(value) || catalog.IsFixedText(value))
-        {
-            return true;
-        }
-
-        var words = 0;
-        var index = 0;
-        while (index < value.Length)
-        {
-            var start = index;
-            if (value[index] == ' ')
-            {
-                index++;
-                continue;
-            }
-
-            var word = IsWordByte(value[index]);
-            while (index < value.Length && value[index] != ' ' && IsWordByte(value[index]) == word)
-            {
-                index++;
-            }
-
-            var run = value[start..index];
-            var kept = !word ? tokens.Wrote(run) || IsSeparator(run)
-                : run.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 ? tokens.WroteNumber(run)
-                : tokens.Wrote(run) || ServerVocabulary.Knows(System.Text.Encoding.UTF8.GetString(run));
-            if (!kept)
-            {
-                return false;
-            }
-
-            words += word ? 1 : 0;
-        }
-
-        return words > 0;
-    }
-
-    /// <summary>Punctuation of qualified names, argument lists and arrays (<c>.</c>, <c>(</c>, <c>,</c>, <c>[]</c>, <c>)</c>).</summary>
-    private static bool IsSeparator(ReadOnlySpan<byte> run) => run.Length <= 3 && run.IndexOfAnyExcept(".,()[]"u8) < 0;
+    private static bool KeepsValue(ReadOnlySpan<byte> value, StatementTokens tokens, ServerMessageCatalog catalog) =>
+        value.IsEmpty || tokens.Wrote(value) || tokens.WroteNumber(value) || catalog.IsFixedText(value);
 
     private static int Copy(byte fieldType, ReadOnlySpan<byte> text, Span<byte> destination)
     {

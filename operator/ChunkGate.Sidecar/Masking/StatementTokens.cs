@@ -23,14 +23,16 @@ internal sealed class StatementTokens
 
     private readonly HashSet<string> words;
     private readonly HashSet<string> numbers;
+    private readonly HashSet<string> dotted;
 
-    private StatementTokens(HashSet<string> words, HashSet<string> numbers)
+    private StatementTokens(HashSet<string> words, HashSet<string> numbers, HashSet<string> dotted)
     {
+        this.dotted = dotted;
         this.words = words;
         this.numbers = numbers;
     }
 
-    public static StatementTokens Empty { get; } = new([], []);
+    public static StatementTokens Empty { get; } = new([], [], []);
 
     public static StatementTokens Of(ReadOnlySpan<byte> statement)
     {
@@ -41,8 +43,11 @@ internal sealed class StatementTokens
 
         var words = new HashSet<string>(StringComparer.Ordinal);
         var numbers = new HashSet<string>(StringComparer.Ordinal);
+        var dotted = new HashSet<string>(StringComparer.Ordinal);
+        var name = new List<(string Written, string Folded)>();
         foreach (var token in tokens)
         {
+            CollectDottedName(statement, token, name, dotted);
             if (token.Kind is LineComment or BlockComment || token.End > statement.Length || token.Start < 0 || token.End <= token.Start)
             {
                 continue;
@@ -74,20 +79,52 @@ internal sealed class StatementTokens
             }
         }
 
-        return new StatementTokens(words, numbers);
+        CollectDottedName(statement, default, name, dotted);
+        return new StatementTokens(words, numbers, dotted);
     }
 
-    /// <summary>Whether <paramref name="fragment"/> is one token, or a dotted name made of tokens (<c>public.t</c>).</summary>
+    /// <summary>
+    /// Gathers names written as <c>a.b</c> or <c>a.b.c</c> (identifiers joined by dots, in the
+    /// statement as one run of tokens), as written and as folded: only these count as dotted
+    /// names the client wrote, never parts joined by the server or by a value.
+    /// </summary>
+    private static void CollectDottedName(ReadOnlySpan<byte> statement, SqlToken token, List<(string Written, string Folded)> name, HashSet<string> dotted)
+    {
+        var expectsPart = name.Count == 0 || name[^1].Written == ".";
+        if (IsNamePart(token) && expectsPart && token.End <= statement.Length && token.Start >= 0 && token.End > token.Start)
+        {
+            var text = Encoding.UTF8.GetString(statement[token.Start..token.End]);
+            name.Add(text.StartsWith('"') ? (Unquote(text), Unquote(text)) : (text, text.ToLowerInvariant()));
+            return;
+        }
+
+        if (token.Kind == '.' && name.Count > 0 && !expectsPart)
+        {
+            name.Add((".", "."));
+            return;
+        }
+
+        if (name.Count >= 3 && name[^1].Written != ".")
+        {
+            dotted.Add(string.Concat(name.Select(part => part.Written)));
+            dotted.Add(string.Concat(name.Select(part => part.Folded)));
+        }
+
+        name.Clear();
+        if (IsNamePart(token))
+        {
+            CollectDottedName(statement, token, name, dotted);
+        }
+    }
+
+    /// <summary>Identifiers and keywords (gram.h numbers keywords after the comment tokens): <c>customers.name</c> has the keyword NAME in it.</summary>
+    private static bool IsNamePart(SqlToken token) => token.Kind is Ident or UnicodeIdent or > BlockComment;
+
+    /// <summary>Whether <paramref name="fragment"/> is one token, or a dotted name the statement holds as written (<c>public.t</c>).</summary>
     public bool Wrote(ReadOnlySpan<byte> fragment)
     {
         var text = Encoding.UTF8.GetString(fragment);
-        if (words.Contains(text))
-        {
-            return true;
-        }
-
-        var parts = text.Split('.');
-        return parts.Length > 1 && parts.All(words.Contains);
+        return words.Contains(text) || dotted.Contains(text);
     }
 
     public bool WroteNumber(ReadOnlySpan<byte> digits) => numbers.Contains(Encoding.ASCII.GetString(digits));

@@ -214,7 +214,7 @@ internal sealed class HostileSidecarFindingsTests
         await using var client = await ConnectAsync();
 
         await client.SendAsync(RawProtocolClient.Query("select 'a'::text = 1"));
-        (await client.ReadUntilAsync('Z')).Should().ContainSingle(m => m.Code == 'E').Which.Field('M').Should().Be("operator does not exist: text = integer");
+        (await client.ReadUntilAsync('Z')).Should().ContainSingle(m => m.Code == 'E').Which.Field('M').Should().Be("operator does not exist: REDACTED", "a signature the client did not write could spell a value");
         await client.SendAsync(RawProtocolClient.Query("select * from no_such"));
         (await client.ReadUntilAsync('Z')).Should().ContainSingle(m => m.Code == 'E').Which.Field('M').Should().Be("relation \"no_such\" does not exist");
     }
