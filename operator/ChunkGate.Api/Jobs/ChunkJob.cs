@@ -115,6 +115,9 @@ public sealed class ChunkJobStatus
 
     public ProgressStatus? Progress { get; set; }
 
+    [Description("Runs started so far; the next run is r<runsStarted+1>, so a retry after a crash derives the same run."), Range(0, int.MaxValue)]
+    public int? RunsStarted { get; set; }
+
     [ListMapKey("type")]
     public List<Condition>? Conditions { get; set; }
 }
@@ -130,8 +133,27 @@ public sealed class ApprovalSummary
     public DateTimeOffset? ExpiresAt { get; set; }
 }
 
+/// <summary>
+/// The latest run. Recorded before its approvals are consumed and before any credential exists, so
+/// a controller that restarts mid-run finds the same run (and issues nothing twice).
+/// </summary>
 public sealed class RunStatus
 {
+    [Description("The run's id within the job (r1, r2, ...); its role, Secret and Pod derive from it.")]
+    public string? Id { get; set; }
+
+    [Description("The spec hash the run was approved for; a different current hash ends the run.")]
+    public string? SpecHash { get; set; }
+
+    [Description("The ChunkApprovals this run consumed.")]
+    public List<string>? Approvals { get; set; }
+
+    [Description("When the run's credential, Pod and sidecar end.")]
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    [Description("The run's W3C trace context, given to both containers as TRACEPARENT.")]
+    public string? TraceParent { get; set; }
+
     public string? Pod { get; set; }
 
     [Description("Name of the Secret holding the ephemeral credential (never the credential itself).")]
@@ -141,7 +163,12 @@ public sealed class RunStatus
     public string? Role { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }
+
+    [Description("When the run ended (credential revoked, Pod and Secret deleted); absent while it runs.")]
     public DateTimeOffset? FinishedAt { get; set; }
+
+    [Description("Why the run ended: Succeeded, Failed, Expired, SpecChanged, ApprovalWithdrawn, JobDeleted or JobInvalid.")]
+    public string? Outcome { get; set; }
 }
 
 public sealed class ProgressStatus
