@@ -1,0 +1,76 @@
+using ChunkGate.Api.Connections;
+using ChunkGate.Api.Meta;
+using ChunkGate.Broker;
+using ChunkGate.Operator.Controller.Runtime;
+using ChunkGate.Operator.Status;
+
+namespace ChunkGate.Operator.Controller.Connections;
+
+/// <summary>
+/// DataConnection: makes its masking key exist, applies its masking rules to the database (views,
+/// key, live roles' privileges) whenever its spec changes, and reports reachability and the number
+/// of live ChunkGate roles. Status is written only when it changed.
+/// </summary>
+internal sealed class DataConnectionReconciler(ControllerCaches caches, ConnectionBrokers brokers, MaskingKeys keys, ControllerClients clients, TimeProvider clock) : IReconciler
+{
+    public const string ReadyCondition = "Ready";
+
+    public string Kind => "DataConnection";
+
+    public async Task<ReconcileResult> ReconcileAsync(string namespaceName, string name, CancellationToken cancellationToken)
+    {
+        var connection = caches.Connections.Get(namespaceName, name);
+        if (connection is null)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var now = clock.GetUtcNow();
+        var generation = connection.Metadata.Generation ?? 0;
+        var previous = connection.Status;
+        bool reachable;
+        string reason;
+        string message;
+        int? active = previous?.ActiveCredentials;
+        try
+        {
+            var key = await keys.EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
+            var access = await brokers.ForAsync(namespaceName, name, connection.Spec, generation, cancellationToken).ConfigureAwait(false);
+            if (previous?.ObservedGeneration != generation || previous.Reachable != true)
+            {
+                await access.Masking.ApplyAsync(connection.Spec.Masking?.Columns ?? [], key, cancellationToken).ConfigureAwait(false);
+            }
+
+            var ledger = await access.Broker.LedgerAsync(cancellationToken).ConfigureAwait(false);
+            active = ledger.Count(entry => entry.RevokedAt is null && entry.ExpiresAt > now);
+            (reachable, reason, message) = (true, "Reachable", $"masking rules applied ({connection.Spec.Masking?.Columns.Count ?? 0} column(s)); {active} live credential(s)");
+        }
+        catch (BrokerException failure)
+        {
+            (reachable, reason, message) = (false, failure.Retryable ? "Unreachable" : "Misconfigured", failure.Message);
+        }
+
+        var status = new DataConnectionStatus
+        {
+            ObservedGeneration = generation,
+            Reachable = reachable,
+            // Only a change of reachability moves the check time, so an unchanged connection is not rewritten.
+            LastCheckedAt = previous?.Reachable == reachable && previous.ObservedGeneration == generation ? previous.LastCheckedAt : now,
+            ActiveCredentials = active,
+            Conditions = Conditions.Set(previous?.Conditions, ReadyCondition, reachable ? ConditionStatus.True : ConditionStatus.False, reason, message, generation, now),
+        };
+        if (!StatusEquality.Same(status, previous))
+        {
+            connection.Status = status;
+            await clients.Connections.ReplaceStatusAsync(connection, ControllerClients.FieldManager, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!reachable)
+        {
+            // Retried with backoff by the loop; a misconfiguration waits for the next change of the connection.
+            throw new BrokerException($"DataConnection {namespaceName}/{name}: {message}", retryable: true);
+        }
+
+        return ReconcileResult.Done;
+    }
+}

@@ -1,0 +1,96 @@
+namespace ChunkGate.Operator.Controller;
+
+/// <summary>
+/// Everything the controller runs with. The host validates and fills it from its settings; the
+/// controller only reads it. <see cref="Validate"/> names the first bad setting.
+/// </summary>
+/// <param name="WatchNamespaces">Namespaces whose ChunkGate objects are reconciled; empty means all.</param>
+/// <param name="OperatorNamespace">Where the operator runs; the default namespace of the Lease.</param>
+/// <param name="RunnerImage">The job container's image, unless a job names its own (<c>spec.runner.image</c>).</param>
+/// <param name="SidecarImage">The masking sidecar's image.</param>
+/// <param name="Identity">This replica's name on the Lease and on Events (e.g. the Pod name).</param>
+public sealed record ControllerOptions(
+    IReadOnlyList<string> WatchNamespaces,
+    string OperatorNamespace,
+    string RunnerImage,
+    string SidecarImage,
+    string Identity)
+{
+    public string LeaseName { get; init; } = "chunkgate-controller";
+
+    /// <summary>Null: <see cref="OperatorNamespace"/>.</summary>
+    public string? LeaseNamespace { get; init; }
+
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the broker's sweep revokes roles whose run is over (rule 8); it also runs when leadership starts.</summary>
+    public TimeSpan SweepPeriod { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A role issued this recently counts as live in a sweep even when the cached job does not show
+    /// its run yet: the run is recorded in status before the role is issued, but the cache may lag.
+    /// </summary>
+    public TimeSpan SweepGrace { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Reconciles running at once, per kind.</summary>
+    public int Workers { get; init; } = 4;
+
+    /// <summary>Kubeconfig file; null: the client's default (KUBECONFIG, ~/.kube/config, in-cluster).</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>Port the sidecar listens on in the run Pod (loopback); the job container connects there.</summary>
+    public int SidecarPort { get; init; } = 6432;
+
+    /// <summary>OTLP endpoint given to the sidecar (null: it exports nothing).</summary>
+    public string? SidecarOtlpEndpoint { get; init; }
+
+    public string EffectiveLeaseNamespace => LeaseNamespace ?? OperatorNamespace;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        Require(OperatorNamespace, "operator namespace");
+        Require(RunnerImage, "runner image");
+        Require(SidecarImage, "sidecar image");
+        Require(Identity, "identity");
+        Require(LeaseName, "lease name");
+        if (WatchNamespaces.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add("watch namespaces: an empty namespace name");
+        }
+
+        if (LeaseDuration <= RenewDeadline || RenewDeadline <= RetryPeriod || RetryPeriod <= TimeSpan.Zero)
+        {
+            errors.Add($"leader election: need lease duration ({LeaseDuration}) > renew deadline ({RenewDeadline}) > retry period ({RetryPeriod}) > 0");
+        }
+
+        if (SweepPeriod <= TimeSpan.Zero)
+        {
+            errors.Add($"sweep period: must be positive, got {SweepPeriod}");
+        }
+
+        if (Workers is < 1 or > 64)
+        {
+            errors.Add($"workers: must be between 1 and 64, got {Workers}");
+        }
+
+        if (SidecarPort is < 1 or > 65535)
+        {
+            errors.Add($"sidecar port: must be between 1 and 65535, got {SidecarPort}");
+        }
+
+        return errors;
+
+        void Require(string? value, string name)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                errors.Add($"{name}: required");
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using ChunkGate.Kubernetes.Events;
+using ChunkGate.Kubernetes.Http;
+using ChunkGate.Operator.Controller.Approvals;
+using ChunkGate.Operator.Controller.Connections;
+using ChunkGate.Operator.Controller.Jobs;
+using ChunkGate.Operator.Controller.Runtime;
+using ChunkGate.Operator.Hosting;
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChunkGate.Operator.Controller;
+
+public static class ControllerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the controller: its caches (also an <see cref="IReadinessCheck"/>, ready once every
+    /// cache has listed), the three reconcilers, the broker sweep and the leader-elected hosted
+    /// service. Uses the host's <see cref="TimeProvider"/> if one is registered, else the system clock.
+    /// Throws <see cref="ArgumentException"/> naming the first bad option.
+    /// </summary>
+    public static IServiceCollection AddChunkGateController(this IServiceCollection services, ControllerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is [var first, ..])
+        {
+            throw new ArgumentException($"controller option {first}", nameof(options));
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(provider => new ControllerClients(KubernetesClients.Create(
+            options.Kubeconfig is null ? KubernetesClientConfiguration.BuildDefaultConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig),
+            timeProvider: provider.GetRequiredService<TimeProvider>(), loggerFactory: provider.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton(provider => new ControllerCaches(provider.GetRequiredService<ControllerClients>().Api, options,
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ControllerCaches>());
+        services.AddSingleton(provider => new EventRecorder(provider.GetRequiredService<ControllerClients>().Kubernetes, ControllerClients.FieldManager,
+            options.Identity, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton(provider => new ConnectionBrokers(provider.GetRequiredService<ControllerClients>().Kubernetes, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new MaskingKeys(provider.GetRequiredService<ControllerClients>().Kubernetes));
+        services.AddSingleton<JobObserver>();
+        services.AddSingleton<RunLifecycle>();
+        services.AddSingleton<ChunkJobReconciler>();
+        services.AddSingleton<ChunkApprovalReconciler>();
+        services.AddSingleton<DataConnectionReconciler>();
+        services.AddSingleton<BrokerSweeper>();
+        services.AddSingleton<ControllerService>();
+        services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ControllerService>());
+        return services;
+    }
+}

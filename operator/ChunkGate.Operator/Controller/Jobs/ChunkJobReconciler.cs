@@ -1,0 +1,139 @@
+using System.Text.Json;
+using ChunkGate.Api.Jobs;
+using ChunkGate.Operator.Controller.Runs;
+using ChunkGate.Operator.Controller.Runtime;
+using ChunkGate.Operator.Decisions;
+using k8s.Models;
+
+namespace ChunkGate.Operator.Controller.Jobs;
+
+/// <summary>
+/// ChunkJob: observe (<see cref="JobObserver"/>) → decide (<see cref="JobDecider"/>) → apply
+/// (<see cref="RunLifecycle"/>) in the plan's order: record the run in status, consume its
+/// approvals, issue; ensure; end (revoke, delete); void; status (only when changed); events;
+/// release the finalizer last. Requeued at the plan's next deadline.
+/// </summary>
+internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver observer, RunLifecycle runs, ControllerClients clients,
+    AuditTrail audit, TimeProvider clock) : IReconciler
+{
+    /// <summary>Holds a deleted job until its run's credential is revoked and its Pod and Secret are gone.</summary>
+    public const string Finalizer = "chunkgate.io/revoke-credentials";
+
+    public string Kind => "ChunkJob";
+
+    public async Task<ReconcileResult> ReconcileAsync(string namespaceName, string name, CancellationToken cancellationToken)
+    {
+        var job = caches.Jobs.Get(namespaceName, name);
+        if (job is null)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var finalizers = job.Metadata.Finalizers ?? [];
+        if (job.Metadata.DeletionTimestamp is not null && !finalizers.Contains(Finalizer))
+        {
+            return ReconcileResult.Done;
+        }
+
+        if (job.Metadata.DeletionTimestamp is null && !finalizers.Contains(Finalizer))
+        {
+            job = await PatchFinalizersAsync(job, [.. finalizers, Finalizer], cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = clock.GetUtcNow();
+        var observed = observer.Observe(job);
+        var plan = JobDecider.Decide(observed, now);
+        var connection = caches.Connections.Get(namespaceName, job.Spec.ConnectionRef.Name);
+        var run = job.Status?.Run;
+        var runsStarted = job.Status?.RunsStarted ?? 0;
+        var events = new List<AuditEvent>(plan.AuditEvents);
+
+        if (plan.Start is { } start)
+        {
+            // The run is recorded (optimistically: a stale cache gets 409) before any approval is
+            // consumed or any credential exists, so a retry derives the same run and the same role.
+            run = RunLifecycle.NewRecord(observed.Job, start, now);
+            runsStarted = RunNames.RunNumber(start.Id);
+            job = await WriteStatusAsync(job, JobStatusBuilder.Build(job.Status, observed.Job, plan, run, runsStarted, now), cancellationToken).ConfigureAwait(false);
+            foreach (var accepted in events)
+            {
+                await audit.RecordAsync(job, accepted, cancellationToken).ConfigureAwait(false);
+            }
+
+            events.Clear();
+            await runs.ConsumeAsync(namespaceName, start.Approvals, start.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        if ((plan.Start is not null || plan.Ensure is not null) && run is { FinishedAt: null } active && connection is not null)
+        {
+            var approvers = plan.Start?.Approvers ?? [.. plan.Approvals.Chosen.Select(a => a.Approver!)];
+            if (await runs.EnsureAsync(job, active, connection, approvers, cancellationToken).ConfigureAwait(false) is { } refusal)
+            {
+                // The broker will never issue this run's credential (e.g. it was revoked already): the run is over.
+                plan = plan with { Phase = JobPhase.Failed, Reason = "RunFailed", Message = $"run {active.Id} cannot get its credential: {refusal}", RequeueAt = null };
+                await runs.EndAsync(job, active, RunEnd.Failed, connection, cancellationToken).ConfigureAwait(false);
+                run = Finished(active, RunEnd.Failed, now);
+                events.Add(new AuditEvent("RunFailed", plan.Message, Warning: true));
+            }
+        }
+
+        if (plan.End is { Why: var why } && run is { FinishedAt: null } ending)
+        {
+            await runs.EndAsync(job, ending, why, connection, cancellationToken).ConfigureAwait(false);
+            run = Finished(ending, why, now);
+        }
+
+        if (plan.VoidApprovals.Count > 0)
+        {
+            await runs.VoidAsync(namespaceName, plan.VoidApprovals, cancellationToken).ConfigureAwait(false);
+        }
+
+        var status = JobStatusBuilder.Build(job.Status, observed.Job, plan, run, runsStarted, now);
+        if (!StatusEquality.Same(status, job.Status))
+        {
+            job = await WriteStatusAsync(job, status, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var audited in events)
+        {
+            await audit.RecordAsync(job, audited, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plan.ReleaseFinalizer)
+        {
+            // A commit step: once the run is revoked, the finalizer must go even if shutdown has begun.
+            await PatchFinalizersAsync(job, [.. (job.Metadata.Finalizers ?? []).Where(f => f != Finalizer)], CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return ReconcileResult.At(plan.RequeueAt);
+    }
+
+    private static RunStatus Finished(RunStatus run, RunEnd why, DateTimeOffset now) => new()
+    {
+        Id = run.Id,
+        SpecHash = run.SpecHash,
+        Approvals = run.Approvals,
+        ExpiresAt = run.ExpiresAt,
+        TraceParent = run.TraceParent,
+        Pod = run.Pod,
+        Secret = run.Secret,
+        Role = run.Role,
+        StartedAt = run.StartedAt,
+        FinishedAt = now,
+        Outcome = why.ToString(),
+    };
+
+    private async Task<ChunkJob> WriteStatusAsync(ChunkJob job, ChunkJobStatus status, CancellationToken cancellationToken)
+    {
+        job.Status = status;
+        return await clients.Jobs.ReplaceStatusAsync(job, ControllerClients.FieldManager, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A merge patch carrying the resourceVersion: it fails with 409 instead of overwriting a newer list.</summary>
+    private async Task<ChunkJob> PatchFinalizersAsync(ChunkJob job, List<string> finalizers, CancellationToken cancellationToken)
+    {
+        var patch = JsonSerializer.Serialize(new { metadata = new { finalizers, resourceVersion = job.Metadata.ResourceVersion } });
+        return await clients.Jobs.PatchAsync(job.Metadata.NamespaceProperty, job.Metadata.Name, new V1Patch(patch, V1Patch.PatchType.MergePatch),
+            ControllerClients.FieldManager, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using ChunkGate.Api.Approvals;
+using ChunkGate.Api.Connections;
+using ChunkGate.Api.Jobs;
+using ChunkGate.Broker;
+using ChunkGate.Broker.Credentials;
+using ChunkGate.Kubernetes.Errors;
+using ChunkGate.Operator.Controller.Connections;
+using ChunkGate.Operator.Controller.Runs;
+using ChunkGate.Operator.Controller.Runtime;
+using ChunkGate.Operator.Decisions;
+using ChunkGate.Operator.Telemetry;
+using k8s;
+using k8s.Models;
+
+namespace ChunkGate.Operator.Controller.Jobs;
+
+/// <summary>
+/// The I/O of a run, each step idempotent: consume its approvals, issue its credential and create
+/// its Secret and Pod (once: an existing Secret means the credential was issued), and at its end
+/// revoke the credential (sessions terminated, role dropped) and delete Pod and Secret.
+/// </summary>
+internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches caches, ConnectionBrokers brokers, MaskingKeys keys,
+    AuditTrail audit, ControllerOptions options, TimeProvider clock)
+{
+    private static readonly System.Diagnostics.Metrics.Histogram<double> ApprovalToRunning =
+        OperatorTelemetry.Meter.CreateHistogram<double>("chunkgate.controller.approval_to_running", "ms", "From the run's start decision to its Pod created");
+    private static readonly System.Diagnostics.Metrics.Histogram<double> RevocationLatency =
+        OperatorTelemetry.Meter.CreateHistogram<double>("chunkgate.controller.revocation", "ms", "From the end decision to role dropped and Pod and Secret deleted");
+
+    public static RunStatus NewRecord(JobFacts job, RunStart start, DateTimeOffset now)
+    {
+        var names = RunNames.For(job.Name, job.Uid, start.Id);
+        return new RunStatus
+        {
+            Id = start.Id,
+            SpecHash = job.SpecHash,
+            Approvals = [.. start.Approvals],
+            ExpiresAt = start.ExpiresAt,
+            TraceParent = RunTrace.NewTraceParent(),
+            Pod = names.Pod,
+            Secret = names.Secret,
+            Role = names.Role,
+            StartedAt = now,
+        };
+    }
+
+    /// <summary>Marks each approval consumed by the run; done before any credential exists, so a crash can never let one serve two runs.</summary>
+    public async Task ConsumeAsync(string namespaceName, IReadOnlyList<string> approvals, string runId, CancellationToken cancellationToken)
+    {
+        foreach (var name in approvals)
+        {
+            await UpdateApprovalStatusAsync(namespaceName, name, status => status.ConsumedBy == runId ? null : new ChunkApprovalStatus
+            {
+                ObservedGeneration = status.ObservedGeneration,
+                Phase = ApprovalPhase.Consumed,
+                ConsumedBy = runId,
+                Conditions = status.Conditions,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Spec changed: the run's approvals are void for good, even if the spec changes back.</summary>
+    public async Task VoidAsync(string namespaceName, IReadOnlyList<string> approvals, CancellationToken cancellationToken)
+    {
+        foreach (var name in approvals)
+        {
+            await UpdateApprovalStatusAsync(namespaceName, name, status => status.Phase == ApprovalPhase.Voided ? null : new ChunkApprovalStatus
+            {
+                ObservedGeneration = status.ObservedGeneration,
+                Phase = ApprovalPhase.Voided,
+                ConsumedBy = status.ConsumedBy,
+                Conditions = status.Conditions,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Makes the run's credential, Secret and Pod exist. The credential is issued only when the
+    /// Secret does not exist (checked live, not only in the cache): re-issuing would change the
+    /// password under a running sidecar. Returns a refusal when the broker will never issue it.
+    /// </summary>
+    public async Task<string?> EnsureAsync(ChunkJob job, RunStatus run, DataConnection connection, IReadOnlyList<string> approvers, CancellationToken cancellationToken)
+    {
+        var ns = job.Metadata.NamespaceProperty;
+        var jobKey = $"{ns}/{job.Metadata.Name}";
+        var names = RunNames.For(job.Metadata.Name, job.Metadata.Uid, run.Id!);
+        var request = new RunRequest(ns, job.Metadata.Name, job.Metadata.Uid, job.Spec, run.Id!, run.ExpiresAt!.Value, run.Approvals ?? [], run.TraceParent, names, connection.Spec);
+
+        var secret = caches.Secrets.Get(ns, names.Secret)
+            ?? await clients.Kubernetes.CoreV1.ReadNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+        if (secret is null)
+        {
+            using var activity = RunTrace.Start("chunkgate.credential.issue", run.TraceParent, jobKey, run.Id!);
+            var access = await brokers.ForAsync(ns, connection.Metadata.Name, connection.Spec, connection.Metadata.Generation ?? 0, cancellationToken).ConfigureAwait(false);
+            var key = await keys.GetAsync(ns, connection.Metadata.Name, cancellationToken).ConfigureAwait(false);
+            IssuedCredential issued;
+            try
+            {
+                issued = await access.Broker.IssueAsync(new CredentialRequest(job.Metadata.Uid, ns, job.Metadata.Name, RunNames.RunNumber(run.Id!),
+                    job.Spec.Action, job.Spec.Tables, run.ExpiresAt.Value), cancellationToken).ConfigureAwait(false);
+            }
+            catch (BrokerException refused) when (!refused.Retryable)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, refused.Message);
+                return refused.Message;
+            }
+
+            activity?.SetTag("db.role", issued.Role);
+            try
+            {
+                await clients.Kubernetes.CoreV1.CreateNamespacedSecretAsync(
+                    RunSecretBuilder.Build(request, issued.Password, key, access.CaCertificatePem, options.SidecarPort, options.SidecarOtlpEndpoint),
+                    ns, fieldManager: ControllerClients.FieldManager, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
+            }
+            catch (AlreadyExistsException)
+            {
+                // Only one worker reconciles a job at a time and the Secret was absent just now: nothing else creates it.
+            }
+
+            await audit.RecordAsync(job, new AuditEvent("CredentialsIssued",
+                $"role {issued.Role} issued for run {run.Id} ({Api.Meta.WireName.Of(job.Spec.Action)} on {string.Join(", ", job.Spec.Tables)}) until {issued.ExpiresAt:O}, approved by {string.Join(", ", approvers)}"),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        if (caches.Pods.Get(ns, names.Pod) is null)
+        {
+            using var activity = RunTrace.Start("chunkgate.run.pod", run.TraceParent, jobKey, run.Id!);
+            var pod = RunPodBuilder.Build(request, options.RunnerImage, options.SidecarImage, options.SidecarPort, clock.GetUtcNow());
+            try
+            {
+                await clients.Kubernetes.CoreV1.CreateNamespacedPodAsync(pod, ns, fieldManager: ControllerClients.FieldManager, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
+                if (run.StartedAt is { } started)
+                {
+                    ApprovalToRunning.Record((clock.GetUtcNow() - started).TotalMilliseconds);
+                }
+
+                await audit.RecordAsync(job, new AuditEvent("RunStarted",
+                    $"run {run.Id} started in Pod {names.Pod}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"), cancellationToken).ConfigureAwait(false);
+            }
+            catch (AlreadyExistsException)
+            {
+                // Created by an earlier attempt the cache has not shown yet.
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Revokes the run's role (sessions terminated, role dropped), then deletes its Pod and Secret.</summary>
+    public async Task EndAsync(ChunkJob job, RunStatus run, RunEnd why, DataConnection? connection, CancellationToken cancellationToken)
+    {
+        var ns = job.Metadata.NamespaceProperty;
+        var started = clock.GetUtcNow();
+        using var activity = RunTrace.Start("chunkgate.credential.revoke", run.TraceParent, $"{ns}/{job.Metadata.Name}", run.Id!);
+        var names = RunNames.For(job.Metadata.Name, job.Metadata.Uid, run.Id!);
+        var access = connection is not null
+            ? await brokers.ForAsync(ns, connection.Metadata.Name, connection.Spec, connection.Metadata.Generation ?? 0, cancellationToken).ConfigureAwait(false)
+            : brokers.Last(ns, job.Spec.ConnectionRef.Name);
+        if (access is null)
+        {
+            await audit.RecordAsync(job, new AuditEvent("CredentialsNotRevoked",
+                $"role {names.Role} of run {run.Id} could not be revoked: DataConnection {ns}/{job.Spec.ConnectionRef.Name} is gone; the role's VALID UNTIL ends it at {run.ExpiresAt:O}",
+                Warning: true), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var revocation = await access.Broker.RevokeAsync(names.Role, cancellationToken).ConfigureAwait(false);
+            if (revocation.Existed)
+            {
+                await audit.RecordAsync(job, new AuditEvent("CredentialsRevoked",
+                    $"role {names.Role} of run {run.Id} revoked ({why}): {revocation.SessionsTerminated} session(s) ended, role dropped"), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedPodAsync(names.Pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        RevocationLatency.Record((clock.GetUtcNow() - started).TotalMilliseconds);
+    }
+
+    private static async Task DeleteAsync<T>(Func<Task<T>> delete)
+    {
+        try
+        {
+            await delete().Typed().ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+        }
+    }
+
+    private async Task UpdateApprovalStatusAsync(string namespaceName, string name, Func<ChunkApprovalStatus, ChunkApprovalStatus?> change, CancellationToken cancellationToken)
+    {
+        var approval = caches.Approvals.Get(namespaceName, name);
+        for (var attempt = 0; approval is not null; attempt++)
+        {
+            var next = change(approval.Status ?? new ChunkApprovalStatus());
+            if (next is null)
+            {
+                return;
+            }
+
+            approval.Status = next;
+            try
+            {
+                await clients.Approvals.ReplaceStatusAsync(approval, ControllerClients.FieldManager, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ConflictException) when (attempt < 3)
+            {
+                approval = await clients.Approvals.TryGetAsync(namespaceName, name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NotFoundException)
+            {
+                return;
+            }
+        }
+    }
+}
