@@ -1,10 +1,10 @@
-namespace ChunkGate.Kubernetes.Tests.Support;
+namespace ChunkGate.Testing.Time;
 
 /// <summary>
 /// A manual clock: time moves only on <see cref="Advance"/>, which fires due timers in order
 /// (Task.Delay, PeriodicTimer and CancellationTokenSource all run on these timers).
 /// </summary>
-internal sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
+public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private readonly Lock gate = new();
     private readonly List<FakeTimer> timers = [];
