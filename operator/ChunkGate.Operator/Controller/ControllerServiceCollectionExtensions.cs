@@ -34,11 +34,13 @@ public static class ControllerServiceCollectionExtensions
         services.AddSingleton(provider => new ControllerClients(KubernetesClients.Create(
             options.Kubeconfig is null ? KubernetesClientConfiguration.BuildDefaultConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig),
             timeProvider: provider.GetRequiredService<TimeProvider>(), loggerFactory: provider.GetRequiredService<ILoggerFactory>())));
+        // Watches time out and reconnect by the network's clock; the injected clock decides expiry and requeues.
         services.AddSingleton(provider => new ControllerCaches(provider.GetRequiredService<ControllerClients>().Api, options,
-            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()));
+            TimeProvider.System, provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ControllerCaches>());
+        // Events are audit records: stamped (and named) by the wall clock, whatever clock decides expiry.
         services.AddSingleton(provider => new EventRecorder(provider.GetRequiredService<ControllerClients>().Kubernetes, ControllerClients.FieldManager,
-            options.Identity, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()));
+            options.Identity, TimeProvider.System, provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<AuditTrail>();
         services.AddSingleton(provider => new ConnectionBrokers(provider.GetRequiredService<ControllerClients>().Kubernetes, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new MaskingKeys(provider.GetRequiredService<ControllerClients>().Kubernetes));

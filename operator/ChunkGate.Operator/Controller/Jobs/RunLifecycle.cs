@@ -166,11 +166,9 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         else
         {
             var revocation = await access.Broker.RevokeAsync(names.Role, cancellationToken).ConfigureAwait(false);
-            if (revocation.Existed)
-            {
-                await audit.RecordAsync(job, new AuditEvent("CredentialsRevoked",
-                    $"role {names.Role} of run {run.Id} revoked ({why}): {revocation.SessionsTerminated} session(s) ended, role dropped"), cancellationToken).ConfigureAwait(false);
-            }
+            await audit.RecordAsync(job, new AuditEvent("CredentialsRevoked", revocation.Existed
+                ? $"role {names.Role} of run {run.Id} revoked ({why}): {revocation.SessionsTerminated} session(s) ended, role dropped"
+                : $"role {names.Role} of run {run.Id} revoked ({why}): it was already gone"), cancellationToken).ConfigureAwait(false);
         }
 
         await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedPodAsync(names.Pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);

@@ -1,0 +1,250 @@
+using System.Text;
+using ChunkGate.Api.Approvals;
+using ChunkGate.Api.Connections;
+using ChunkGate.Api.Hashing;
+using ChunkGate.Api.Jobs;
+using ChunkGate.Api.Meta;
+using ChunkGate.Kubernetes.Errors;
+using ChunkGate.Kubernetes.Http;
+using ChunkGate.Kubernetes.Resources;
+using ChunkGate.Operator.Admission;
+using ChunkGate.Operator.Controller;
+using ChunkGate.Testing.Postgres;
+using ChunkGate.Testing.Time;
+using ChunkGate.Testing.Waiting;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace ChunkGate.Operator.Tests.Integration;
+
+/// <summary>
+/// One test's world: a namespace on the shared local cluster, a fresh database on the test
+/// PostgreSQL with a small customers table, a DataConnection to it, and controllers (hosts built
+/// with <see cref="ControllerServiceCollectionExtensions.AddChunkGateController"/>) on a fake clock.
+/// Objects are written as the admission webhook would leave them (designer annotation, approver stamps).
+/// </summary>
+internal sealed class ControllerHarness : IAsyncDisposable
+{
+    public const string Connection = "shop-db";
+    private static readonly ResourceType JobsType = new("chunkgate.io", "v1alpha1", "chunkjobs", "ChunkJob", true);
+    private static readonly ResourceType ApprovalsType = new("chunkgate.io", "v1alpha1", "chunkapprovals", "ChunkApproval", true);
+    private static readonly ResourceType ConnectionsType = new("chunkgate.io", "v1alpha1", "dataconnections", "DataConnection", true);
+    private readonly List<IHost> hosts = [];
+
+    private ControllerHarness(k8s.Kubernetes client, string ns, PostgresServer server, string database, string runnerImage)
+    {
+        Client = client;
+        Namespace = ns;
+        Server = server;
+        Database = database;
+        RunnerImage = runnerImage;
+        Jobs = new CustomResourceClient<ChunkJob>(client, JobsType);
+        Approvals = new CustomResourceClient<ChunkApproval>(client, ApprovalsType);
+        Connections = new CustomResourceClient<DataConnection>(client, ConnectionsType);
+    }
+
+    public k8s.Kubernetes Client { get; }
+
+    public string Namespace { get; }
+
+    public PostgresServer Server { get; }
+
+    public string Database { get; }
+
+    public string RunnerImage { get; }
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public CustomResourceClient<ChunkJob> Jobs { get; }
+
+    public CustomResourceClient<ChunkApproval> Approvals { get; }
+
+    public CustomResourceClient<DataConnection> Connections { get; }
+
+    public static async Task<ControllerHarness> StartAsync(string prefix, string runnerImage = ControllerCluster.SleepingRunner, bool startController = true)
+    {
+        var cluster = ControllerCluster.Cluster;
+        var client = KubernetesClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.KubeconfigPath, currentContext: "admin"));
+        var ns = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+
+        var server = await PostgresServer.SharedAsync();
+        var database = await server.CreateDatabaseAsync("ctl");
+        await using (var admin = new NpgsqlConnection(server.ConnectionStringFor(database)))
+        {
+            await admin.OpenAsync();
+            await using var setup = new NpgsqlCommand("""
+                CREATE SCHEMA shop;
+                CREATE TABLE shop.customers (id int PRIMARY KEY, name text NOT NULL, ssn text);
+                INSERT INTO shop.customers SELECT g, 'customer ' || g, '900-00-' || lpad(g::text, 4, '0') FROM generate_series(1, 50) g;
+                """, admin);
+            await setup.ExecuteNonQueryAsync();
+        }
+
+        var harness = new ControllerHarness(client, ns, server, database, runnerImage);
+        await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = "shop-db-admin", NamespaceProperty = ns },
+            Data = new Dictionary<string, byte[]> { ["username"] = Encoding.UTF8.GetBytes(server.User), ["password"] = Encoding.UTF8.GetBytes(server.Password) },
+        }, ns);
+        await harness.Connections.CreateAsync(new DataConnection
+        {
+            Metadata = new V1ObjectMeta { Name = Connection, NamespaceProperty = ns },
+            Spec = new DataConnectionSpec
+            {
+                Endpoint = new Endpoint { Host = server.Host, Port = server.Port, Database = database, SslMode = ChunkGate.Api.Connections.SslMode.Disable },
+                AdminSecretRef = new SecretKeysReference { Name = "shop-db-admin" },
+                MaxTTL = "15m",
+                AllowedActions = [JobAction.Read, JobAction.Export],
+                DesignerGroups = ["chunkgate:designers"],
+                ExecutorGroups = ["chunkgate:executors"],
+                RequiredApprovals = 1,
+                Masking = new MaskingRules { Columns = [new ColumnMask { Column = "shop.customers.ssn", Strategy = MaskStrategy.Last4 }] },
+            },
+        });
+        if (startController)
+        {
+            await harness.StartControllerAsync("replica-a");
+        }
+
+        return harness;
+    }
+
+    public ControllerOptions Options(string identity) => new([Namespace], Namespace, RunnerImage, ControllerCluster.Sidecar, identity)
+    {
+        Kubeconfig = ControllerCluster.Cluster.KubeconfigPath,
+        LeaseDuration = TimeSpan.FromSeconds(3),
+        RenewDeadline = TimeSpan.FromSeconds(2),
+        RetryPeriod = TimeSpan.FromMilliseconds(250),
+        Workers = 2,
+        // Swept when a replica starts leading; not again while a test moves the clock (the sweep has its own test).
+        SweepPeriod = TimeSpan.FromHours(6),
+    };
+
+    public async Task<IHost> StartControllerAsync(string identity)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole();
+        builder.Services.AddSingleton<TimeProvider>(Clock);
+        builder.Services.AddChunkGateController(Options(identity));
+        var host = builder.Build();
+        await host.StartAsync();
+        hosts.Add(host);
+        return host;
+    }
+
+    public static ControllerService Service(IHost host) => host.Services.GetRequiredService<ControllerService>();
+
+    public async Task StopControllerAsync(IHost host)
+    {
+        await host.StopAsync(TimeSpan.FromSeconds(10));
+        hosts.Remove(host);
+        host.Dispose();
+    }
+
+    public async Task<ChunkJob> CreateJobAsync(string name, string? designer = "alice", int chunkSize = 10)
+    {
+        var job = new ChunkJob
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = Namespace,
+                Annotations = designer is null ? null : new Dictionary<string, string> { [AdmissionAnnotations.Designer] = designer },
+            },
+            Spec = new ChunkJobSpec
+            {
+                ConnectionRef = new NameReference { Name = Connection },
+                Action = JobAction.Export,
+                Tables = ["shop.customers"],
+                Chunking = new Chunking { Table = "shop.customers", KeyColumn = "id", ChunkSize = chunkSize },
+                Query = "SELECT id, name, ssn FROM shop.customers WHERE id >= $1 AND id < $2",
+            },
+        };
+        return await Jobs.CreateAsync(job);
+    }
+
+    /// <summary>An approval as the webhook stamps it: approver and groups from the user, expiresAt = now + ttl, the job's current spec hash.</summary>
+    public async Task<ChunkApproval> ApproveAsync(ChunkJob job, string approver = "bob", string ttl = "10m", string? name = null, string? specHash = null)
+    {
+        var current = await Jobs.GetAsync(Namespace, job.Metadata.Name);
+        Api.Durations.KubeDuration.TryParse(ttl, out var duration, out _).Should().BeTrue();
+        return await Approvals.CreateAsync(new ChunkApproval
+        {
+            Metadata = new V1ObjectMeta { Name = name ?? $"{job.Metadata.Name}-{approver}", NamespaceProperty = Namespace },
+            Spec = new ChunkApprovalSpec
+            {
+                JobRef = new NameReference { Name = job.Metadata.Name },
+                Ttl = ttl,
+                Reason = "TICKET-1",
+                JobSpecHash = specHash ?? SpecHash.Of(current),
+                Approver = approver,
+                ApproverGroups = ["chunkgate:executors"],
+                ExpiresAt = DateTimeOffset.UtcNow + duration,
+            },
+        });
+    }
+
+    public Task<ChunkJob> JobAsync(string name) => Jobs.GetAsync(Namespace, name);
+
+    public async Task<ChunkJob> WaitForJobAsync(string name, Func<ChunkJob, bool> condition, string because)
+    {
+        ChunkJob? seen = null;
+        await Eventually.TrueAsync(async () => condition(seen = await JobAsync(name)), because, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+        return seen!;
+    }
+
+    public Task<V1Pod?> PodAsync(string name) => Client.CoreV1.ReadNamespacedPodAsync(name, Namespace).OrNull();
+
+    public Task<V1Secret?> SecretAsync(string name) => Client.CoreV1.ReadNamespacedSecretAsync(name, Namespace).OrNull();
+
+    public async Task<IReadOnlyList<Corev1Event>> EventsAsync(string involvedName)
+    {
+        var events = await Client.CoreV1.ListNamespacedEventAsync(Namespace, fieldSelector: $"involvedObject.name={involvedName}");
+        return [.. events.Items];
+    }
+
+    public async Task<bool> RoleExistsAsync(string role)
+    {
+        await using var admin = new NpgsqlConnection(Server.ConnectionStringFor(Database));
+        await admin.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_roles WHERE rolname = @role", admin);
+        command.Parameters.AddWithValue("role", role);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
+    /// <summary>A session as the run's role, with the password from the run's Secret (what the sidecar would use).</summary>
+    public async Task<NpgsqlConnection> OpenRunSessionAsync(V1Secret secret)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server.ConnectionStringFor(Database))
+        {
+            Username = Encoding.UTF8.GetString(secret.Data["username"]),
+            Password = Encoding.UTF8.GetString(secret.Data["password"]),
+            Pooling = false,
+        }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in hosts.ToList())
+        {
+            await StopControllerAsync(host);
+        }
+
+        try
+        {
+            await Client.CoreV1.DeleteNamespaceAsync(Namespace);
+        }
+        catch (k8s.Autorest.HttpOperationException)
+        {
+        }
+
+        Client.Dispose();
+    }
+}

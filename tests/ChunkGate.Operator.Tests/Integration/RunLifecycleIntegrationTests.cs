@@ -1,0 +1,81 @@
+using ChunkGate.Api.Approvals;
+using ChunkGate.Api.Jobs;
+using ChunkGate.Operator.Controller.Runs;
+using ChunkGate.Testing.Waiting;
+using Npgsql;
+
+namespace ChunkGate.Operator.Tests.Integration;
+
+/// <summary>
+/// The controller end to end on the local cluster and a real PostgreSQL: approvals become a role,
+/// a Secret and a run Pod; expiry, spec changes and deletion take them all away again.
+/// </summary>
+[Category("LocalCluster")]
+[Category("PostgreSQL")]
+public sealed class RunLifecycleIntegrationTests
+{
+    [Test]
+    public async Task ApprovedJob_GetsRoleSecretAndPod_AndAtExpiry_LosesThemAll_WithItsOpenSessionEnded()
+    {
+        await using var world = await ControllerHarness.StartAsync("expiry");
+        var job = await world.CreateJobAsync("export-customers");
+        await world.WaitForJobAsync("export-customers", j => j.Status?.Phase == JobPhase.AwaitingApproval, "the job awaits approval");
+
+        await world.ApproveAsync(job, "bob", ttl: "10m");
+        var running = await world.WaitForJobAsync("export-customers", j => j.Status?.Phase == JobPhase.Running && j.Status.Run?.Pod is not null, "the job runs");
+
+        var run = running.Status!.Run!;
+        run.Id.Should().Be("r1");
+        running.Status.Approvers.Should().Be("bob");
+        running.Status.Approval!.ExpiresAt.Should().Be(run.ExpiresAt);
+        running.Status.ObservedGeneration.Should().Be(running.Metadata.Generation);
+        running.Metadata.Finalizers.Should().Contain("chunkgate.io/revoke-credentials");
+        // The run is recorded before its credential exists; the role and Secret follow.
+        await Eventually.TrueAsync(async () => await world.SecretAsync(run.Secret!) is not null, "the run Secret exists", TimeSpan.FromSeconds(20));
+        (await world.RoleExistsAsync(run.Role!)).Should().BeTrue();
+        V1SecretOrFail(await world.SecretAsync(run.Secret!));
+        var secret = (await world.SecretAsync(run.Secret!))!;
+        await Eventually.TrueAsync(async () => (await world.PodAsync(run.Pod!))?.Status?.Phase == "Running", "the run Pod runs", TimeSpan.FromSeconds(20));
+        var pod = (await world.PodAsync(run.Pod!))!;
+        pod.Spec.ActiveDeadlineSeconds.Should().Be((long)Math.Floor((run.ExpiresAt!.Value - world.Clock.GetUtcNow()).TotalSeconds), "the Pod ends at the approval's expiry (the controller's clock has not moved)");
+        (await world.Approvals.GetAsync(world.Namespace, "export-customers-bob")).Status!.Should().Match<ChunkApprovalStatus>(s => s.Phase == ApprovalPhase.Consumed && s.ConsumedBy == "r1");
+
+        // The role works (as the sidecar would use it) and holds a session open into the expiry.
+        await using var session = await world.OpenRunSessionAsync(secret);
+        await using (var probe = new NpgsqlCommand("SELECT count(*) FROM shop.orders_that_do_not_exist", session))
+        {
+            // Not granted on anything unlisted: the credential is scoped.
+            await FluentActions.Awaiting(() => probe.ExecuteScalarAsync()).Should().ThrowAsync<PostgresException>();
+        }
+
+        world.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+
+        var expired = await world.WaitForJobAsync("export-customers", j => j.Status?.Phase == JobPhase.Expired, "the job expires");
+        expired.Status!.Run!.FinishedAt.Should().NotBeNull();
+        expired.Status.Run.Outcome.Should().Be("Expired");
+        (await world.RoleExistsAsync(run.Role!)).Should().BeFalse("the role is dropped at expiry");
+        await using (var after = new NpgsqlCommand("SELECT 1", session))
+        {
+            await FluentActions.Awaiting(() => after.ExecuteScalarAsync()).Should().ThrowAsync<Exception>("its open session was terminated");
+        }
+
+        await Eventually.TrueAsync(async () => await world.PodAsync(run.Pod!) is null, "the run Pod is deleted", TimeSpan.FromSeconds(20));
+        (await world.SecretAsync(run.Secret!)).Should().BeNull("the run Secret is deleted");
+
+        var events = await world.EventsAsync("export-customers");
+        events.Select(e => e.Reason).Should().Contain(["ApprovalAccepted", "CredentialsIssued", "RunStarted", "ApprovalExpired", "CredentialsRevoked"]);
+        events.Single(e => e.Reason == "CredentialsRevoked").Message.Should().Contain("1 session(s) ended");
+        events.Should().NotContain(e => e.Message.Contains(System.Text.Encoding.UTF8.GetString(secret.Data["password"]), StringComparison.Ordinal), "no Event carries the password");
+
+        // One approval, one run: nothing starts again without a new approval.
+        world.Clock.Advance(TimeSpan.FromSeconds(5));
+        (await world.JobAsync("export-customers")).Status!.RunsStarted.Should().Be(1);
+    }
+
+    private static void V1SecretOrFail(k8s.Models.V1Secret? secret)
+    {
+        secret.Should().NotBeNull("the run's Secret exists");
+        secret!.Metadata.OwnerReferences.Should().ContainSingle(o => o.Kind == "ChunkJob" && o.Controller == true);
+        secret.Data.Keys.Should().Contain([RunSecretBuilder.ConfigKey, RunSecretBuilder.PasswordKey, RunSecretBuilder.UsernameKey, RunSecretBuilder.MaskingKeyKey]);
+    }
+}
