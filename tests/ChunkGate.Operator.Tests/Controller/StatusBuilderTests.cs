@@ -82,6 +82,11 @@ public sealed class StatusBuilderTests
             .Should().Match<ChunkApprovalStatus>(s => s.Phase == ApprovalPhase.Consumed && s.ConsumedBy == "r1");
 
     [Test]
+    public void ApprovalStatus_ConsumedThenVoided_StaysVoided() =>
+        ApprovalStatusBuilder.Build(new ChunkApprovalStatus { Phase = ApprovalPhase.Voided, ConsumedBy = "r1" }, 1, ApprovalVerdict.StaleSpec, "m", Now)
+            .Should().Match<ChunkApprovalStatus>(s => s.Phase == ApprovalPhase.Voided && s.ConsumedBy == "r1");
+
+    [Test]
     public void ApprovalStatus_VoidedStaysVoided_EvenIfTheSpecChangesBack() =>
         ApprovalStatusBuilder.Build(new ChunkApprovalStatus { Phase = ApprovalPhase.Voided }, 1, ApprovalVerdict.Valid, "m", Now)
             .Phase.Should().Be(ApprovalPhase.Voided);

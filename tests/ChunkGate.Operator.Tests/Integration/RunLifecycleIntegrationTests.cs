@@ -72,6 +72,110 @@ public sealed class RunLifecycleIntegrationTests
         (await world.JobAsync("export-customers")).Status!.RunsStarted.Should().Be(1);
     }
 
+    [Test]
+    public async Task SpecChangeMidRun_RevokesAtOnce_AndVoidsTheApproval()
+    {
+        await using var world = await ControllerHarness.StartAsync("specchange");
+        var job = await world.CreateJobAsync("nightly");
+        await world.ApproveAsync(job, "bob");
+        var run = await RunningAsync(world, "nightly");
+
+        var current = await world.JobAsync("nightly");
+        current.Spec.Chunking.ChunkSize = 25;
+        await world.Jobs.ReplaceAsync(current);
+
+        var after = await world.WaitForJobAsync("nightly", j => j.Status?.Run?.FinishedAt is not null, "the run ends");
+        after.Status!.Phase.Should().Be(JobPhase.AwaitingApproval);
+        after.Status.Run!.Outcome.Should().Be("SpecChanged");
+        (await world.RoleExistsAsync(run.Role!)).Should().BeFalse();
+        (await world.SecretAsync(run.Secret!)).Should().BeNull();
+        await Eventually.TrueAsync(async () => await world.PodAsync(run.Pod!) is null, "the run Pod is deleted", TimeSpan.FromSeconds(20));
+        (await world.Approvals.GetAsync(world.Namespace, "nightly-bob")).Status!.Phase.Should().Be(ApprovalPhase.Voided);
+        (await world.EventsAsync("nightly")).Select(e => e.Reason).Should().Contain(["SpecChangedApprovalsVoided", "CredentialsRevoked"]);
+    }
+
+    [Test]
+    public async Task JobDeletedMidRun_RevokesBeforeTheJobGoes()
+    {
+        await using var world = await ControllerHarness.StartAsync("deletion");
+        var job = await world.CreateJobAsync("to-delete");
+        await world.ApproveAsync(job, "bob");
+        var run = await RunningAsync(world, "to-delete");
+
+        await world.Jobs.DeleteAsync(world.Namespace, "to-delete");
+
+        await Eventually.TrueAsync(async () => await world.Jobs.TryGetAsync(world.Namespace, "to-delete") is null, "the job is gone once its finalizer is released", TimeSpan.FromSeconds(20));
+        (await world.RoleExistsAsync(run.Role!)).Should().BeFalse("the role was revoked before the finalizer went");
+        (await world.SecretAsync(run.Secret!)).Should().BeNull();
+    }
+
+    [Test]
+    public async Task ApprovalDeletedMidRun_RevokesAtOnce()
+    {
+        await using var world = await ControllerHarness.StartAsync("withdrawn");
+        var job = await world.CreateJobAsync("withdrawn");
+        await world.ApproveAsync(job, "bob");
+        var run = await RunningAsync(world, "withdrawn");
+
+        await world.Approvals.DeleteAsync(world.Namespace, "withdrawn-bob");
+
+        var after = await world.WaitForJobAsync("withdrawn", j => j.Status?.Run?.FinishedAt is not null, "the run ends");
+        after.Status!.Run!.Outcome.Should().Be("ApprovalWithdrawn");
+        (await world.RoleExistsAsync(run.Role!)).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task TheDesignersOwnApproval_IsRejectedWithWhy_AndNothingRuns()
+    {
+        await using var world = await ControllerHarness.StartAsync("selfapproval");
+        var job = await world.CreateJobAsync("mine", designer: "alice");
+
+        await world.ApproveAsync(job, "alice");
+
+        await Eventually.TrueAsync(async () => (await world.EventsAsync("mine-alice")).Any(e => e.Reason == "ApprovalRejected"), "the approval is rejected", TimeSpan.FromSeconds(20));
+        (await world.EventsAsync("mine-alice")).Single(e => e.Reason == "ApprovalRejected").Message.Should().Contain("alice designed").And.Contain("cannot approve it");
+        var status = (await world.JobAsync("mine")).Status;
+        status!.Phase.Should().Be(JobPhase.AwaitingApproval);
+        status.RunsStarted.Should().BeNull();
+        (await world.Approvals.GetAsync(world.Namespace, "mine-alice")).Status!.Conditions.Should().ContainSingle(c => c.Reason == "ByDesigner");
+    }
+
+    [Test]
+    public async Task AJobWithoutTheWebhooksDesignerStamp_NeverRuns()
+    {
+        await using var world = await ControllerHarness.StartAsync("unstamped");
+        var job = await world.CreateJobAsync("unstamped", designer: null);
+
+        await world.ApproveAsync(job, "bob");
+
+        await Eventually.TrueAsync(async () => (await world.EventsAsync("unstamped-bob")).Any(e => e.Reason == "ApprovalRejected"), "the approval is rejected", TimeSpan.FromSeconds(20));
+        (await world.JobAsync("unstamped")).Status!.Run.Should().BeNull();
+    }
+
+    [Test]
+    public async Task AFinishedRun_EndsWithSucceeded_AndRevokes()
+    {
+        await using var world = await ControllerHarness.StartAsync("finishes", ControllerCluster.FinishingRunner);
+        var job = await world.CreateJobAsync("quick");
+        await world.ApproveAsync(job, "bob");
+
+        var done = await world.WaitForJobAsync("quick", j => j.Status?.Phase == JobPhase.Succeeded, "the run succeeds");
+
+        done.Status!.Run!.Outcome.Should().Be("Succeeded");
+        (await world.RoleExistsAsync(done.Status.Run.Role!)).Should().BeFalse();
+        (await world.EventsAsync("quick")).Select(e => e.Reason).Should().Contain(["RunStarted", "RunSucceeded", "CredentialsRevoked"]);
+    }
+
+    internal static async Task<Api.Jobs.RunStatus> RunningAsync(ControllerHarness world, string job)
+    {
+        var running = await world.WaitForJobAsync(job, j => j.Status?.Phase == JobPhase.Running && j.Status.Run?.Secret is not null, "the job runs");
+        var run = running.Status!.Run!;
+        await Eventually.TrueAsync(async () => await world.SecretAsync(run.Secret!) is not null && await world.PodAsync(run.Pod!) is not null,
+            "the run's Secret and Pod exist", TimeSpan.FromSeconds(20));
+        (await world.RoleExistsAsync(run.Role!)).Should().BeTrue();
+        return run;
+    }
+
     private static void V1SecretOrFail(k8s.Models.V1Secret? secret)
     {
         secret.Should().NotBeNull("the run's Secret exists");

@@ -17,8 +17,8 @@ public static class ApprovalStatusBuilder
     {
         var phase = previous switch
         {
-            { ConsumedBy: not null } or { Phase: ApprovalPhase.Consumed } => ApprovalPhase.Consumed,
             { Phase: ApprovalPhase.Voided } => ApprovalPhase.Voided,
+            { ConsumedBy: not null } or { Phase: ApprovalPhase.Consumed } => ApprovalPhase.Consumed,
             _ => verdict switch
             {
                 ApprovalVerdict.Valid => ApprovalPhase.Active,
