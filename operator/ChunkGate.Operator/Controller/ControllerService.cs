@@ -64,6 +64,9 @@ internal sealed partial class ControllerService : BackgroundService
         caches.Secrets.AddHandler(new EnqueueOwnerHandler<V1Secret>(jobQueue, "ChunkJob"));
     }
 
+    /// <summary>Every cache has listed (a standby is warm).</summary>
+    public bool IsReady() => caches.IsReady;
+
     /// <summary>True while this replica holds the Lease and reconciles.</summary>
     public bool IsLeading { get; private set; }
 

@@ -137,6 +137,8 @@ internal sealed class ControllerHarness : IAsyncDisposable
         return host;
     }
 
+    public IReadOnlyList<IHost> Hosts => hosts;
+
     public static ControllerService Service(IHost host) => host.Services.GetRequiredService<ControllerService>();
 
     public async Task StopControllerAsync(IHost host)
