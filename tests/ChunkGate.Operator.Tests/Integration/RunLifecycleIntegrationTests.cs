@@ -17,6 +17,14 @@ public sealed class RunLifecycleIntegrationTests
     [Test]
     public async Task ApprovedJob_GetsRoleSecretAndPod_AndAtExpiry_LosesThemAll_WithItsOpenSessionEnded()
     {
+        var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Telemetry.OperatorTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
         await using var world = await ControllerHarness.StartAsync("expiry");
         var job = await world.CreateJobAsync("export-customers");
         await world.WaitForJobAsync("export-customers", j => j.Status?.Phase == JobPhase.AwaitingApproval, "the job awaits approval");
@@ -66,6 +74,12 @@ public sealed class RunLifecycleIntegrationTests
         events.Select(e => e.Reason).Should().Contain(["ApprovalAccepted", "CredentialsIssued", "RunStarted", "ApprovalExpired", "CredentialsRevoked"]);
         events.Single(e => e.Reason == "CredentialsRevoked").Message.Should().Contain("1 session(s) ended");
         events.Should().NotContain(e => e.Message.Contains(System.Text.Encoding.UTF8.GetString(secret.Data["password"]), StringComparison.Ordinal), "no Event carries the password");
+
+        // One trace per run: issue, Pod and revocation are spans of the trace the Pod got as TRACEPARENT.
+        var traceId = run.TraceParent!.Split('-')[1];
+        spans.Where(a => a.TraceId.ToHexString() == traceId).Select(a => a.OperationName).Should()
+            .Contain(["chunkgate.credential.issue", "chunkgate.run.pod", "chunkgate.credential.revoke"]);
+        pod.Spec.Containers.Single().Env.Should().Contain(e => e.Name == "TRACEPARENT" && e.Value == run.TraceParent);
 
         // One approval, one run: nothing starts again without a new approval.
         world.Clock.Advance(TimeSpan.FromSeconds(5));
