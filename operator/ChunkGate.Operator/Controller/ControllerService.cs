@@ -45,9 +45,11 @@ internal sealed partial class ControllerService : BackgroundService
         this.clock = clock;
         this.loggers = loggers;
         logger = loggers.CreateLogger<ControllerService>();
-        jobQueue = new WorkQueue<string>(timeProvider: clock);
-        approvalQueue = new WorkQueue<string>(timeProvider: clock);
-        connectionQueue = new WorkQueue<string>(timeProvider: clock);
+        // Backoff after a failure is about the network and the database, so it runs on the wall clock;
+        // deadlines (expiry) run on the injected clock, in each loop's timers.
+        jobQueue = new WorkQueue<string>(timeProvider: TimeProvider.System);
+        approvalQueue = new WorkQueue<string>(timeProvider: TimeProvider.System);
+        connectionQueue = new WorkQueue<string>(timeProvider: TimeProvider.System);
         loops =
         [
             new ReconcileLoop(jobs, jobQueue, clock, loggers.CreateLogger<ChunkJobReconciler>()),
@@ -118,6 +120,10 @@ internal sealed partial class ControllerService : BackgroundService
             jobQueue.ShutDown();
             approvalQueue.ShutDown();
             connectionQueue.ShutDown();
+            foreach (var loop in loops)
+            {
+                loop.Dispose();
+            }
             await informing.ConfigureAwait(false);
         }
     }

@@ -9,6 +9,7 @@ using ChunkGate.Kubernetes.Http;
 using ChunkGate.Kubernetes.Resources;
 using ChunkGate.Operator.Admission;
 using ChunkGate.Operator.Controller;
+using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Testing.Postgres;
 using ChunkGate.Testing.Time;
 using ChunkGate.Testing.Waiting;
@@ -30,9 +31,6 @@ namespace ChunkGate.Operator.Tests.Integration;
 internal sealed class ControllerHarness : IAsyncDisposable
 {
     public const string Connection = "shop-db";
-    private static readonly ResourceType JobsType = new("chunkgate.io", "v1alpha1", "chunkjobs", "ChunkJob", true);
-    private static readonly ResourceType ApprovalsType = new("chunkgate.io", "v1alpha1", "chunkapprovals", "ChunkApproval", true);
-    private static readonly ResourceType ConnectionsType = new("chunkgate.io", "v1alpha1", "dataconnections", "DataConnection", true);
     private readonly List<IHost> hosts = [];
 
     private ControllerHarness(k8s.Kubernetes client, string ns, PostgresServer server, string database, string runnerImage)
@@ -42,9 +40,9 @@ internal sealed class ControllerHarness : IAsyncDisposable
         Server = server;
         Database = database;
         RunnerImage = runnerImage;
-        Jobs = new CustomResourceClient<ChunkJob>(client, JobsType);
-        Approvals = new CustomResourceClient<ChunkApproval>(client, ApprovalsType);
-        Connections = new CustomResourceClient<DataConnection>(client, ConnectionsType);
+        Jobs = new CustomResourceClient<ChunkJob>(client, ChunkGateResources.Jobs);
+        Approvals = new CustomResourceClient<ChunkApproval>(client, ChunkGateResources.Approvals);
+        Connections = new CustomResourceClient<DataConnection>(client, ChunkGateResources.Connections);
     }
 
     public k8s.Kubernetes Client { get; }

@@ -56,6 +56,17 @@ public sealed class RunLifecycleIntegrationTests
             await FluentActions.Awaiting(() => probe.ExecuteScalarAsync()).Should().ThrowAsync<PostgresException>();
         }
 
+        await using (var raw = new NpgsqlCommand("SELECT ssn FROM shop.customers WHERE id = 1", session))
+        {
+            // The connection's masking rules were in the database before the role was granted (rule 6a).
+            (await FluentActions.Awaiting(() => raw.ExecuteScalarAsync()).Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be("42501");
+        }
+
+        await using (var granted = new NpgsqlCommand("SELECT count(*) FROM shop.customers WHERE id < 11", session))
+        {
+            (await granted.ExecuteScalarAsync()).Should().Be(10L, "the listed table's unmasked columns are readable");
+        }
+
         world.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
 
         var expired = await world.WaitForJobAsync("export-customers", j => j.Status?.Phase == JobPhase.Expired, "the job expires");

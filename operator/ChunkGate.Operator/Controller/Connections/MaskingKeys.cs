@@ -20,14 +20,7 @@ internal sealed class MaskingKeys(IKubernetes client)
 
     public static string SecretName(string connectionName) => $"{connectionName}-chunkgate-masking";
 
-    /// <summary>The key, read live (a run's Secret must never be built from a stale or missing one).</summary>
-    public async Task<byte[]> GetAsync(string namespaceName, string connectionName, CancellationToken cancellationToken)
-    {
-        var secret = await client.CoreV1.ReadNamespacedSecretAsync(SecretName(connectionName), namespaceName, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
-        return Extract(secret);
-    }
-
-    /// <summary>The key, created on first use; a concurrent creator's key wins (AlreadyExists → read it).</summary>
+    /// <summary>The key, read live (a run's Secret is never built from a stale one), created on first use; a concurrent creator's key wins.</summary>
     public async Task<byte[]> EnsureAsync(DataConnection connection, CancellationToken cancellationToken)
     {
         var ns = connection.Metadata.NamespaceProperty;
@@ -59,7 +52,7 @@ internal sealed class MaskingKeys(IKubernetes client)
         }
         catch (AlreadyExistsException)
         {
-            return await GetAsync(ns, connection.Metadata.Name, cancellationToken).ConfigureAwait(false);
+            return Extract(await client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken).Typed().ConfigureAwait(false));
         }
     }
 

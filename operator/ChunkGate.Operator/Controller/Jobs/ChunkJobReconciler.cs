@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ChunkGate.Api.Jobs;
+using ChunkGate.Kubernetes.Informers;
 using ChunkGate.Operator.Controller.Runs;
 using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Operator.Decisions;
@@ -108,20 +109,13 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
         return ReconcileResult.At(plan.RequeueAt);
     }
 
-    private static RunStatus Finished(RunStatus run, RunEnd why, DateTimeOffset now) => new()
+    private static RunStatus Finished(RunStatus run, RunEnd why, DateTimeOffset now)
     {
-        Id = run.Id,
-        SpecHash = run.SpecHash,
-        Approvals = run.Approvals,
-        ExpiresAt = run.ExpiresAt,
-        TraceParent = run.TraceParent,
-        Pod = run.Pod,
-        Secret = run.Secret,
-        Role = run.Role,
-        StartedAt = run.StartedAt,
-        FinishedAt = now,
-        Outcome = why.ToString(),
-    };
+        var finished = ObjectCopies.Deep(run);
+        finished.FinishedAt = now;
+        finished.Outcome = why.ToString();
+        return finished;
+    }
 
     private async Task<ChunkJob> WriteStatusAsync(ChunkJob job, ChunkJobStatus status, CancellationToken cancellationToken)
     {

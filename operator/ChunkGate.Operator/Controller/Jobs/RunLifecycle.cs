@@ -91,9 +91,17 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             ?? await clients.Kubernetes.CoreV1.ReadNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
         if (secret is null)
         {
+            // Rule 6a: a role must never be granted before the connection's masking views exist for
+            // its current rules, or it would read masked columns raw. The connection's status says so;
+            // its update requeues this job.
+            if (connection.Status is not { Reachable: true } applied || applied.ObservedGeneration != connection.Metadata.Generation)
+            {
+                throw new BrokerException($"DataConnection {ns}/{connection.Metadata.Name}: masking rules of generation {connection.Metadata.Generation} are not applied yet; run {run.Id} waits", retryable: true);
+            }
+
             using var activity = RunTrace.Start("chunkgate.credential.issue", run.TraceParent, jobKey, run.Id!);
             var access = await brokers.ForAsync(ns, connection.Metadata.Name, connection.Spec, connection.Metadata.Generation ?? 0, cancellationToken).ConfigureAwait(false);
-            var key = await keys.GetAsync(ns, connection.Metadata.Name, cancellationToken).ConfigureAwait(false);
+            var key = await keys.EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
             IssuedCredential issued;
             try
             {

@@ -9,11 +9,15 @@ namespace ChunkGate.Operator.Controller.Runtime;
 
 /// <summary>
 /// Drains one kind's work queue with a few workers while this replica leads: each key is reconciled
-/// by one worker at a time; a result's deadline becomes a delayed requeue (never polling), a stale
-/// write (409) is retried at once from the refreshed cache, any other failure with backoff.
+/// by one worker at a time; a result's deadline arms a timer on the decision clock that requeues the
+/// key then (never polling; the latest decision's deadline replaces an earlier one), a stale write
+/// (409) is retried at once from the refreshed cache, any other failure with the queue's backoff
+/// (on the queue's own clock: transient failures are about the network, not about approvals).
 /// </summary>
-internal sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<string> queue, TimeProvider clock, ILogger logger)
+internal sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<string> queue, TimeProvider clock, ILogger logger) : IDisposable
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ITimer> deadlines = new(StringComparer.Ordinal);
+
     private static readonly System.Diagnostics.Metrics.Counter<long> Reconciles =
         OperatorTelemetry.Meter.CreateCounter<long>("chunkgate.controller.reconciles", description: "Reconciles by kind and result");
 
@@ -63,11 +67,7 @@ internal sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<st
         {
             var outcome = await reconciler.ReconcileAsync(ns ?? "", name, cancellationToken).ConfigureAwait(false);
             queue.Forget(key);
-            if (outcome.RequeueAt is { } at)
-            {
-                var delay = at - clock.GetUtcNow();
-                queue.AddAfter(key, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
-            }
+            RequeueAt(key, outcome.RequeueAt);
 
             result = "done";
         }
@@ -94,6 +94,38 @@ internal sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<st
         }
 
         Reconciles.Add(1, new KeyValuePair<string, object?>("kind", reconciler.Kind), new KeyValuePair<string, object?>("result", result));
+    }
+
+    public void Dispose()
+    {
+        foreach (var timer in deadlines.Values)
+        {
+            timer.Dispose();
+        }
+
+        deadlines.Clear();
+    }
+
+    private void RequeueAt(string key, DateTimeOffset? at)
+    {
+        if (at is not { } due)
+        {
+            if (deadlines.TryRemove(key, out var cancelled))
+            {
+                cancelled.Dispose();
+            }
+
+            return;
+        }
+
+        var delay = due - clock.GetUtcNow();
+        var timer = clock.CreateTimer(_ => queue.Add(key), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        // One worker per key, so no other decision for this key races this one.
+        deadlines.AddOrUpdate(key, timer, (_, old) =>
+        {
+            old.Dispose();
+            return timer;
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile of {Kind} {Key} failed, retrying with backoff: {Reason}")]
