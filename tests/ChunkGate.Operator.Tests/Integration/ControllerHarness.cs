@@ -143,7 +143,14 @@ internal sealed class ControllerHarness : IAsyncDisposable
     {
         await host.StopAsync(TimeSpan.FromSeconds(10));
         hosts.Remove(host);
-        host.Dispose();
+        if (host is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+        else
+        {
+            host.Dispose();
+        }
     }
 
     public async Task<ChunkJob> CreateJobAsync(string name, string? designer = "alice", int chunkSize = 10)

@@ -7,7 +7,7 @@ using k8s;
 namespace ChunkGate.Operator.Controller.Runtime;
 
 /// <summary>The API clients the controller writes through: the official client for built-in kinds, typed wrappers for ChunkGate's.</summary>
-internal sealed class ControllerClients(k8s.Kubernetes client)
+internal sealed class ControllerClients(k8s.Kubernetes client) : IDisposable
 {
     public const string FieldManager = "chunkgate-controller";
 
@@ -20,4 +20,6 @@ internal sealed class ControllerClients(k8s.Kubernetes client)
     public CustomResourceClient<ChunkApproval> Approvals { get; } = new(client, ChunkGateResources.Approvals);
 
     public CustomResourceClient<DataConnection> Connections { get; } = new(client, ChunkGateResources.Connections);
+
+    public void Dispose() => Api.Dispose();
 }
