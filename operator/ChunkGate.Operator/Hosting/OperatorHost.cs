@@ -1,0 +1,131 @@
+using System.Net;
+using ChunkGate.Kubernetes.Http;
+using ChunkGate.Kubernetes.Telemetry;
+using ChunkGate.Operator.Certificates;
+using ChunkGate.Operator.Telemetry;
+using ChunkGate.Operator.Webhooks;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace ChunkGate.Operator.Hosting;
+
+/// <summary>
+/// The operator process composed: Kubernetes client, JSON logs, OTLP, admission webhooks with their
+/// certificates on the HTTPS port, health on the HTTP port. The controller (issue 12) is added at the
+/// one place marked below.
+/// </summary>
+internal static class OperatorHost
+{
+    /// <summary>Webhook requests carry the old and new object (each up to the API server's 1.5 MiB).</summary>
+    private const long MaxReviewBytes = 8 * 1024 * 1024;
+
+    public static WebApplication Build(OperatorSettings settings, TimeProvider clock, Func<string, string?> environment)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(clock);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.ShutdownTimeout);
+        ConfigureLogging(builder.Logging);
+        ConfigureOpenTelemetry(builder.Services, builder.Logging, environment);
+
+        builder.Services.AddSingleton<IKubernetes>(provider => KubernetesClients.Create(
+            KubernetesConfiguration(settings), timeProvider: clock, loggerFactory: provider.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<IAdmissionLookup, ApiAdmissionLookup>();
+        builder.Services.AddSingleton(provider => WebhookRoute.All(provider.GetRequiredService<IAdmissionLookup>(), settings.Admission, clock));
+        builder.Services.AddSingleton<ServingCertificate>();
+        builder.Services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ServingCertificate>());
+        builder.Services.AddSingleton<CertificateRotator>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<CertificateRotator>());
+
+        // CONTROLLER (issue 12): the integrator adds the controller here, mapping OperatorSettings
+        // (WatchNamespaces, OperatorNamespace, RunnerImage, SidecarImage, LeaderElectionLease,
+        // GitOpsIdentities, AdminGroups, OperatorIdentity) to its options, e.g.
+        // builder.Services.AddChunkGateController(...); its caches register IReadinessCheck too.
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxReviewBytes;
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Any, settings.WebhookPort, listen => listen.UseHttps(https =>
+            {
+                var serving = kestrel.ApplicationServices.GetRequiredService<ServingCertificate>();
+                https.ServerCertificateSelector = (_, _) => serving.Current;
+            }));
+            kestrel.Listen(IPAddress.Any, settings.HealthPort, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+
+        var app = builder.Build();
+        MapHealth(app, settings.HealthPort);
+        MapWebhooks(app, settings.WebhookPort);
+        return app;
+    }
+
+    private static void MapWebhooks(WebApplication app, int port)
+    {
+        var logger = app.Services.GetRequiredService<ILogger<AdmissionEndpoint>>();
+        foreach (var route in app.Services.GetRequiredService<IReadOnlyList<WebhookRoute>>())
+        {
+            var endpoint = new AdmissionEndpoint(route, logger);
+            app.MapPost(route.Path, (RequestDelegate)endpoint.HandleAsync).RequireHost($"*:{port}");
+        }
+    }
+
+    private static void MapHealth(WebApplication app, int port)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok")).RequireHost($"*:{port}");
+        app.MapGet("/readyz", (HttpContext context) =>
+        {
+            var checks = context.RequestServices.GetServices<IReadinessCheck>().ToList();
+            var failing = checks.Where(check => !check.IsReady).Select(check => check.Name).ToList();
+            var body = context.Request.Query.ContainsKey("verbose")
+                ? string.Join("\n", checks.Select(check => $"[{(check.IsReady ? "+" : "-")}]{check.Name} {(check.IsReady ? "ok" : "not ready")}")) + "\n"
+                : failing.Count == 0 ? "ok" : $"not ready: {string.Join(", ", failing)}";
+            return Results.Text(body, statusCode: failing.Count == 0 ? 200 : 503);
+        }).RequireHost($"*:{port}");
+    }
+
+    private static KubernetesClientConfiguration KubernetesConfiguration(OperatorSettings settings) =>
+        settings.Kubeconfig is null && settings.KubeContext is null
+            ? KubernetesClientConfiguration.BuildDefaultConfig()
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile(settings.Kubeconfig, currentContext: settings.KubeContext);
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddJsonConsole(json =>
+        {
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            json.IncludeScopes = true;
+        });
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("System.Net.Http", LogLevel.Warning);
+    }
+
+    /// <summary>OTLP from the standard <c>OTEL_*</c> variables, only when an endpoint is configured (no exporter retrying against nothing).</summary>
+    private static void ConfigureOpenTelemetry(IServiceCollection services, ILoggingBuilder logging, Func<string, string?> environment)
+    {
+        var configured = new[] { "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT" }
+            .Any(name => !string.IsNullOrEmpty(environment(name)));
+        if (!configured || environment("OTEL_SDK_DISABLED") == "true")
+        {
+            return;
+        }
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("chunkgate-operator"))
+            .WithTracing(tracing => tracing.AddSource(OperatorTelemetry.Name, KubernetesTelemetry.Name).AddOtlpExporter())
+            .WithMetrics(metrics => metrics.AddMeter(OperatorTelemetry.Name, KubernetesTelemetry.Name).AddOtlpExporter());
+        logging.AddOpenTelemetry(otel => otel.AddOtlpExporter());
+    }
+}

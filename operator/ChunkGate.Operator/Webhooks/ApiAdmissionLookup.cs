@@ -1,0 +1,28 @@
+using ChunkGate.Api;
+using ChunkGate.Api.Approvals;
+using ChunkGate.Api.Connections;
+using ChunkGate.Api.Jobs;
+using ChunkGate.Kubernetes.Resources;
+using k8s;
+
+namespace ChunkGate.Operator.Webhooks;
+
+/// <summary><see cref="IAdmissionLookup"/> over the API server with the operator's own credentials.</summary>
+internal sealed class ApiAdmissionLookup(IKubernetes client) : IAdmissionLookup
+{
+    private readonly CustomResourceClient<DataConnection> connections = new(client, new(ApiGroup.Name, ApiGroup.Version, "dataconnections", "DataConnection", true));
+    private readonly CustomResourceClient<ChunkJob> jobs = new(client, new(ApiGroup.Name, ApiGroup.Version, "chunkjobs", "ChunkJob", true));
+    private readonly CustomResourceClient<ChunkApproval> approvals = new(client, new(ApiGroup.Name, ApiGroup.Version, "chunkapprovals", "ChunkApproval", true));
+
+    public Task<DataConnection?> ConnectionAsync(string ns, string name, CancellationToken cancellationToken) =>
+        name.Length == 0 ? Task.FromResult<DataConnection?>(null) : connections.TryGetAsync(ns, name, cancellationToken);
+
+    public Task<ChunkJob?> JobAsync(string ns, string name, CancellationToken cancellationToken) =>
+        name.Length == 0 ? Task.FromResult<ChunkJob?>(null) : jobs.TryGetAsync(ns, name, cancellationToken);
+
+    public async Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken) =>
+        (await jobs.ListAsync(ns, cancellationToken: cancellationToken)).Items?.ToList() ?? [];
+
+    public async Task<IReadOnlyList<ChunkApproval>> ApprovalsAsync(string ns, CancellationToken cancellationToken) =>
+        (await approvals.ListAsync(ns, cancellationToken: cancellationToken)).Items?.ToList() ?? [];
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ChunkGate.Api.Approvals;
+using ChunkGate.Api.Jobs;
+using ChunkGate.Operator.Admission;
+
+namespace ChunkGate.Operator.Webhooks;
+
+/// <summary>
+/// ChunkApproval create, update and delete around <see cref="ApprovalAdmission"/>. The mutating
+/// webhook writes the approver stamps and fills <c>jobSpecHash</c>; the validating one decides again
+/// on the object as it will be stored and refuses stamps that are not the ones it would write.
+/// </summary>
+internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSettings settings, TimeProvider clock, bool mutating) : IAdmissionWebhook
+{
+    /// <summary>How much earlier than this webhook's own now+ttl the mutating webhook may have stamped expiresAt.</summary>
+    private static readonly TimeSpan StampSkew = TimeSpan.FromMinutes(1);
+
+    public async Task<AdmissionReviewResponse> ReviewAsync(AdmissionReviewRequest request, CancellationToken cancellationToken)
+    {
+        var node = request.Operation == AdmissionOperation.Delete ? request.OldObject : request.Object;
+        if (node is null)
+        {
+            return AdmissionReviewResponse.From(AdmissionVerdict.Allow());
+        }
+
+        var approval = ReviewedObjects.Typed<ChunkApproval>(node);
+        var spec = approval.Spec;
+        var job = await lookup.JobAsync(request.Namespace, spec.JobRef?.Name ?? "", cancellationToken);
+        var approved = job is null
+            ? null
+            : new ApprovedJob(job.Metadata.Name, job.Metadata.Annotations?.TryGetValue(AdmissionAnnotations.Designer, out var d) == true ? d : null, ChunkGate.Api.Hashing.SpecHash.Of(job), job.Spec.ConnectionRef?.Name ?? "");
+        var connection = approved is null || request.Operation != AdmissionOperation.Create
+            ? null
+            : await lookup.ConnectionAsync(request.Namespace, approved.ConnectionName, cancellationToken);
+        var existing = request.Operation == AdmissionOperation.Create && approved is not null
+            ? (await lookup.ApprovalsAsync(request.Namespace, cancellationToken))
+                .Where(a => a.Spec.JobRef?.Name == approved.Name && a.Metadata.Name != request.ObjectName)
+                .Select(a => new ExistingApproval(a.Metadata.Name, a.Spec.Approver, a.Spec.JobSpecHash, a.Spec.ExpiresAt, a.Status?.Phase == ApprovalPhase.Consumed || a.Status?.ConsumedBy is not null))
+                .ToList()
+            : [];
+
+        // Whole seconds: expiresAt is written as RFC 3339 without fractions and must never exceed now + ttl.
+        var now = TruncateToSeconds(clock.GetUtcNow());
+        var decision = ApprovalAdmission.Decide(
+            new ApprovalAdmissionRequest(
+                request.Operation,
+                request.User,
+                request.Namespace,
+                request.ObjectName,
+                spec,
+                approved,
+                connection?.Spec,
+                existing,
+                request.Operation == AdmissionOperation.Update && !ReviewedObjects.SameJson(request.OldObject?["spec"], node["spec"])),
+            settings,
+            now);
+        if (!decision.Verdict.Allowed || decision.Stamps is not { } stamps)
+        {
+            return AdmissionReviewResponse.From(decision.Verdict);
+        }
+
+        if (mutating)
+        {
+            var stamped = (JsonObject)node.DeepClone();
+            if (stamped["spec"] is not JsonObject stampedSpec)
+            {
+                stamped["spec"] = stampedSpec = [];
+            }
+
+            stampedSpec["approver"] = stamps.Approver;
+            stampedSpec["approverGroups"] = new JsonArray([.. stamps.ApproverGroups.Select(g => (JsonNode)g)]);
+            stampedSpec["expiresAt"] = Rfc3339(stamps.ExpiresAt);
+            stampedSpec["jobSpecHash"] = stamps.JobSpecHash;
+            return AdmissionReviewResponse.From(AdmissionVerdict.Allow(), JsonPatchDiff.Diff(request.Object, stamped));
+        }
+
+        var forged = StampMismatch(spec, stamps);
+        return forged is null
+            ? AdmissionReviewResponse.From(decision.Verdict)
+            : AdmissionReviewResponse.From(AdmissionVerdict.Deny(
+                $"spec.{forged} of ChunkApproval {request.Namespace}/{request.ObjectName} is stamped by ChunkGate and does not match what it would stamp for {request.User.Username}"));
+    }
+
+    private static string? StampMismatch(ChunkApprovalSpec spec, ApprovalStamps stamps)
+    {
+        if (spec.Approver != stamps.Approver)
+        {
+            return "approver";
+        }
+
+        if (!(spec.ApproverGroups ?? []).SequenceEqual(stamps.ApproverGroups, StringComparer.Ordinal))
+        {
+            return "approverGroups";
+        }
+
+        if (spec.JobSpecHash != stamps.JobSpecHash)
+        {
+            return "jobSpecHash";
+        }
+
+        return spec.ExpiresAt is { } expires && expires <= stamps.ExpiresAt && expires >= stamps.ExpiresAt - StampSkew ? null : "expiresAt";
+    }
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    private static string Rfc3339(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,50 @@
+using ChunkGate.Api.Connections;
+using ChunkGate.Api.Jobs;
+using ChunkGate.Api.Validation;
+using ChunkGate.Operator.Admission;
+
+namespace ChunkGate.Operator.Webhooks;
+
+/// <summary>
+/// DataConnection create and update: <see cref="DataConnectionValidator"/>, and a warning naming the
+/// live runs when masking or caps change (a run keeps the policy it started with until it ends).
+/// Live runs are the ChunkJobs of this connection whose status phase (written by the controller) is Running.
+/// </summary>
+internal sealed class DataConnectionWebhook(IAdmissionLookup lookup) : IAdmissionWebhook
+{
+    public async Task<AdmissionReviewResponse> ReviewAsync(AdmissionReviewRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Operation == AdmissionOperation.Delete || request.Object is not { } node)
+        {
+            return AdmissionReviewResponse.From(AdmissionVerdict.Allow());
+        }
+
+        var connection = ReviewedObjects.Typed<DataConnection>(node);
+        var validation = DataConnectionValidator.Validate(connection);
+        var name = $"{request.Namespace}/{request.ObjectName}";
+        if (!validation.IsValid)
+        {
+            return AdmissionReviewResponse.From(AdmissionVerdict.Deny($"DataConnection {name} is invalid: {validation.ErrorSummary}"));
+        }
+
+        var warnings = validation.Warnings.Select(w => $"{w.Path}: {w.Message}").ToList();
+        if (request.OldObject is { } old && PolicyChanged(old["spec"], node["spec"]))
+        {
+            var live = (await lookup.JobsAsync(request.Namespace, cancellationToken))
+                .Where(job => job.Spec.ConnectionRef?.Name == request.ObjectName && job.Status?.Phase == JobPhase.Running)
+                .Select(job => job.Metadata.Name)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (live.Count > 0)
+            {
+                warnings.Add($"masking or caps of DataConnection {name} changed while {live.Count} run(s) are live ({string.Join(", ", live)}); they keep the rules they started with until they end");
+            }
+        }
+
+        return AdmissionReviewResponse.From(AdmissionVerdict.Allow(warnings));
+    }
+
+    private static bool PolicyChanged(System.Text.Json.Nodes.JsonNode? before, System.Text.Json.Nodes.JsonNode? after) =>
+        new[] { "masking", "maxTTL", "allowedActions", "requiredApprovals" }
+            .Any(field => !ReviewedObjects.SameJson(before?[field], after?[field]));
+}

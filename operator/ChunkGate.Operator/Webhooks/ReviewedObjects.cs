@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+using ChunkGate.Api.Hashing;
+using ChunkGate.Operator.Admission;
+using k8s;
+
+namespace ChunkGate.Operator.Webhooks;
+
+/// <summary>Reading the raw objects of a review: typed views, the designer annotation, spec hashes as stored.</summary>
+internal static class ReviewedObjects
+{
+    public static T Typed<T>(JsonObject node) => KubernetesJson.Deserialize<T>(node.ToJsonString());
+
+    public static string? Designer(JsonObject? node) =>
+        node?["metadata"]?["annotations"]?[AdmissionAnnotations.Designer] is JsonValue value && value.TryGetValue<string>(out var designer) ? designer : null;
+
+    /// <summary>A copy of <paramref name="node"/> with the designer annotation set.</summary>
+    public static JsonObject WithDesigner(JsonObject node, string designer)
+    {
+        var copy = (JsonObject)node.DeepClone();
+        if (copy["metadata"] is not JsonObject metadata)
+        {
+            copy["metadata"] = metadata = [];
+        }
+
+        if (metadata["annotations"] is not JsonObject annotations)
+        {
+            metadata["annotations"] = annotations = [];
+        }
+
+        annotations[AdmissionAnnotations.Designer] = designer;
+        return copy;
+    }
+
+    public static string SpecHashOf(JsonObject? node) => SpecHash.Compute(node?["spec"]);
+
+    public static bool SameJson(JsonNode? a, JsonNode? b) => CanonicalJson.Write(a) == CanonicalJson.Write(b);
+}
