@@ -70,7 +70,7 @@ public sealed class ServerTests
     {
         var result = await Kubectl.OkAsync("config get-contexts -o name");
 
-        result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().BeEquivalentTo("admin", "alice", "bob", "carol", "argocd");
+        result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().BeEquivalentTo("admin", "alice", "bob", "carol", "argocd", "operator");
         foreach (var user in new[] { "alice", "bob", "carol", "argocd" })
         {
             await Kubectl.As(user).OkAsync("get namespaces");
@@ -80,6 +80,7 @@ public sealed class ServerTests
     [TestCase("alice", "alice", "chunkgate:designers")]
     [TestCase("bob", "bob", "chunkgate:executors")]
     [TestCase("argocd", "system:serviceaccount:argocd:argocd-application-controller", "system:serviceaccounts:argocd")]
+    [TestCase("operator", "system:serviceaccount:chunkgate-system:chunkgate-operator", "system:serviceaccounts:chunkgate-system")]
     public async Task AuthWhoami_ShowsTheUserAndGroupsOfEachContext(string context, string username, string group)
     {
         var result = await Kubectl.As(context).OkAsync("auth whoami -o json");

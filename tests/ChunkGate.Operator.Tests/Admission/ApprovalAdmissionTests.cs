@@ -106,9 +106,12 @@ public sealed class ApprovalAdmissionTests
     [TestCase("root", true)]
     [TestCase("carol", false)]
     [TestCase("dave", false)]
-    public void Delete_IsAllowedToTheApproverTheDesignerAndAdmins(string username, bool allowed)
+    [TestCase("system:kube-controller-manager", true)]
+    [TestCase("system:serviceaccount:kube-system:namespace-controller", true)]
+    [TestCase("system:serviceaccount:kube-systemx:impostor", false)]
+    public void Delete_IsAllowedToTheApproverTheDesignerAdminsAndTheControlPlane(string username, bool allowed)
     {
-        UserInfo user = username switch { "bob" => Bob, "alice" => Alice, "root" => Admin, "carol" => Carol, _ => Dave };
+        UserInfo user = username switch { "bob" => Bob, "alice" => Alice, "root" => Admin, "carol" => Carol, "dave" => Dave, _ => new UserInfo(username, []) };
         var request = Create(user, s => s.Approver = "bob") with { Operation = AdmissionOperation.Delete };
 
         Decide(request).Verdict.Allowed.Should().Be(allowed);
