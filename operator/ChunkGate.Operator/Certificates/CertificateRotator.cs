@@ -56,7 +56,9 @@ internal sealed partial class CertificateRotator(
             {
                 for (var wait = next - clock.GetUtcNow(); wait > TimeSpan.Zero; wait = next - clock.GetUtcNow())
                 {
-                    await Task.Delay(wait < LongestWait ? wait : LongestWait, clock, stoppingToken);
+                    // Timers count whole milliseconds: round up, or a sub-millisecond remainder never elapses.
+                    var step = TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds));
+                    await Task.Delay(step < LongestWait ? step : LongestWait, clock, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

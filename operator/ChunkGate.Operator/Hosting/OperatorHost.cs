@@ -33,18 +33,19 @@ internal static class OperatorHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(clock);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.ShutdownTimeout);
         ConfigureLogging(builder.Logging);
         ConfigureOpenTelemetry(builder.Services, builder.Logging, environment);
 
+        // Transport retries wait in real time: the injected clock is the one decisions and renewals read.
         builder.Services.AddSingleton<IKubernetes>(provider => KubernetesClients.Create(
-            KubernetesConfiguration(settings), timeProvider: clock, loggerFactory: provider.GetRequiredService<ILoggerFactory>()));
+            KubernetesConfiguration(settings), timeProvider: TimeProvider.System, loggerFactory: provider.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<IAdmissionLookup, ApiAdmissionLookup>();
         builder.Services.AddSingleton(provider => WebhookRoute.All(provider.GetRequiredService<IAdmissionLookup>(), settings.Admission, clock));
         builder.Services.AddSingleton<ServingCertificate>();
         builder.Services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ServingCertificate>());
-        builder.Services.AddSingleton<CertificateRotator>();
+        // The clock is handed to what decides with it, not put in DI, where the framework's own timers (Kestrel's heartbeat) would run on it.
+        builder.Services.AddSingleton(provider => ActivatorUtilities.CreateInstance<CertificateRotator>(provider, clock));
         builder.Services.AddHostedService(provider => provider.GetRequiredService<CertificateRotator>());
 
         // CONTROLLER (issue 12): the integrator adds the controller here, mapping OperatorSettings
