@@ -74,27 +74,30 @@ internal static class WebhookRegistration
     public static async Task ApplyAsync(IKubernetes client, V1MutatingWebhookConfiguration mutating, V1ValidatingWebhookConfiguration validating, CancellationToken cancellationToken)
     {
         var api = client.AdmissionregistrationV1;
-        var existingMutating = await api.ReadMutatingWebhookConfigurationAsync(mutating.Metadata.Name, cancellationToken: cancellationToken).OrNull();
-        if (existingMutating is null)
+        await CreateOrReplaceAsync(
+            mutating,
+            () => api.ReadMutatingWebhookConfigurationAsync(mutating.Metadata.Name, cancellationToken: cancellationToken).OrNull(),
+            () => api.CreateMutatingWebhookConfigurationAsync(mutating, cancellationToken: cancellationToken).Typed(),
+            () => api.ReplaceMutatingWebhookConfigurationAsync(mutating, mutating.Metadata.Name, cancellationToken: cancellationToken).Typed());
+        await CreateOrReplaceAsync(
+            validating,
+            () => api.ReadValidatingWebhookConfigurationAsync(validating.Metadata.Name, cancellationToken: cancellationToken).OrNull(),
+            () => api.CreateValidatingWebhookConfigurationAsync(validating, cancellationToken: cancellationToken).Typed(),
+            () => api.ReplaceValidatingWebhookConfigurationAsync(validating, validating.Metadata.Name, cancellationToken: cancellationToken).Typed());
+    }
+
+    /// <summary>Replace carries the stored resourceVersion, so a concurrent writer (another replica) makes it fail and the round is retried.</summary>
+    private static async Task CreateOrReplaceAsync<T>(T desired, Func<Task<T?>> read, Func<Task<T>> create, Func<Task<T>> replace)
+        where T : class, IMetadata<V1ObjectMeta>
+    {
+        if (await read() is not { } existing)
         {
-            await api.CreateMutatingWebhookConfigurationAsync(mutating, cancellationToken: cancellationToken).Typed();
-        }
-        else
-        {
-            mutating.Metadata.ResourceVersion = existingMutating.Metadata.ResourceVersion;
-            await api.ReplaceMutatingWebhookConfigurationAsync(mutating, mutating.Metadata.Name, cancellationToken: cancellationToken).Typed();
+            await create();
+            return;
         }
 
-        var existingValidating = await api.ReadValidatingWebhookConfigurationAsync(validating.Metadata.Name, cancellationToken: cancellationToken).OrNull();
-        if (existingValidating is null)
-        {
-            await api.CreateValidatingWebhookConfigurationAsync(validating, cancellationToken: cancellationToken).Typed();
-        }
-        else
-        {
-            validating.Metadata.ResourceVersion = existingValidating.Metadata.ResourceVersion;
-            await api.ReplaceValidatingWebhookConfigurationAsync(validating, validating.Metadata.Name, cancellationToken: cancellationToken).Typed();
-        }
+        desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        await replace();
     }
 
     /// <summary>Admission covers the watched namespaces only (all when none are listed), as the controller does.</summary>
