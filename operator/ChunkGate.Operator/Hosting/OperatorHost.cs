@@ -106,7 +106,7 @@ internal static class OperatorHost
         logging.AddJsonConsole(json =>
         {
             json.UseUtcTimestamp = true;
-            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             json.IncludeScopes = true;
         });
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
