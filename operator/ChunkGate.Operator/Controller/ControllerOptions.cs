@@ -42,6 +42,9 @@ public sealed record ControllerOptions(
     /// <summary>Kubeconfig file; null: the client's default (KUBECONFIG, ~/.kube/config, in-cluster).</summary>
     public string? Kubeconfig { get; init; }
 
+    /// <summary>Context in <see cref="Kubeconfig"/>; null: its current context.</summary>
+    public string? KubeContext { get; init; }
+
     /// <summary>Port the sidecar listens on in the run Pod (loopback); the job container connects there.</summary>
     public int SidecarPort { get; init; } = 6432;
 

@@ -32,7 +32,7 @@ public static class ControllerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(provider => new ControllerClients(KubernetesClients.Create(
-            options.Kubeconfig is null ? KubernetesClientConfiguration.BuildDefaultConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig),
+            Hosting.KubernetesConfigurations.From(options.Kubeconfig, options.KubeContext),
             timeProvider: provider.GetRequiredService<TimeProvider>(), loggerFactory: provider.GetRequiredService<ILoggerFactory>())));
         // Watches time out and reconnect by the network's clock; the injected clock decides expiry and requeues.
         services.AddSingleton(provider => new ControllerCaches(provider.GetRequiredService<ControllerClients>().Api, options,

@@ -2,6 +2,7 @@ using System.Net;
 using ChunkGate.Kubernetes.Http;
 using ChunkGate.Kubernetes.Telemetry;
 using ChunkGate.Operator.Certificates;
+using ChunkGate.Operator.Controller;
 using ChunkGate.Operator.Telemetry;
 using ChunkGate.Operator.Webhooks;
 using k8s;
@@ -21,15 +22,15 @@ namespace ChunkGate.Operator.Hosting;
 
 /// <summary>
 /// The operator process composed: Kubernetes client, JSON logs, OTLP, admission webhooks with their
-/// certificates on the HTTPS port, health on the HTTP port. The controller (issue 12) is added at the
-/// one place marked below.
+/// certificates on the HTTPS port, health on the HTTP port, and the leader-elected controller.
 /// </summary>
 internal static class OperatorHost
 {
     /// <summary>Webhook requests carry the old and new object (each up to the API server's 1.5 MiB).</summary>
     private const long MaxReviewBytes = 8 * 1024 * 1024;
 
-    public static WebApplication Build(OperatorSettings settings, TimeProvider clock, Func<string, string?> environment)
+    /// <param name="withController">False for a host that only admits (the webhook tests and benchmark).</param>
+    public static WebApplication Build(OperatorSettings settings, TimeProvider clock, Func<string, string?> environment, bool withController = true)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Services.AddSingleton(settings);
@@ -48,10 +49,17 @@ internal static class OperatorHost
         builder.Services.AddSingleton(provider => ActivatorUtilities.CreateInstance<CertificateRotator>(provider, clock));
         builder.Services.AddHostedService(provider => provider.GetRequiredService<CertificateRotator>());
 
-        // CONTROLLER (issue 12): the integrator adds the controller here, mapping OperatorSettings
-        // (WatchNamespaces, OperatorNamespace, RunnerImage, SidecarImage, LeaderElectionLease,
-        // GitOpsIdentities, AdminGroups, OperatorIdentity) to its options, e.g.
-        // builder.Services.AddChunkGateController(...); its caches register IReadinessCheck too.
+        if (withController)
+        {
+            // Every replica serves the webhooks; the controller reconciles only on the Lease holder.
+            builder.Services.AddChunkGateController(new ControllerOptions(
+                settings.WatchNamespaces, settings.OperatorNamespace, settings.RunnerImage, settings.SidecarImage, ReplicaIdentity(environment))
+            {
+                LeaseName = settings.LeaderElectionLease,
+                Kubeconfig = settings.Kubeconfig,
+                KubeContext = settings.KubeContext,
+            });
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -96,9 +104,11 @@ internal static class OperatorHost
     }
 
     private static KubernetesClientConfiguration KubernetesConfiguration(OperatorSettings settings) =>
-        settings.Kubeconfig is null && settings.KubeContext is null
-            ? KubernetesClientConfiguration.BuildDefaultConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(settings.Kubeconfig, currentContext: settings.KubeContext);
+        KubernetesConfigurations.From(settings.Kubeconfig, settings.KubeContext);
+
+    /// <summary>This replica's name in the leader-election Lease: the Pod's name in a cluster, else host and process.</summary>
+    private static string ReplicaIdentity(Func<string, string?> environment) =>
+        environment("POD_NAME") is { Length: > 0 } pod ? pod : $"{Environment.MachineName}-{Environment.ProcessId}";
 
     private static void ConfigureLogging(ILoggingBuilder logging)
     {

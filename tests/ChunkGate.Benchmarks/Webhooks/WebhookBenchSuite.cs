@@ -38,7 +38,7 @@ internal sealed class WebhookBenchSuite : IBenchSuite
         await CreateAsync(kubernetes, "bench", cancellationToken);
         await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync(KubernetesJson.Deserialize<object>(Connection), "chunkgate.io", "v1alpha1", "bench", "dataconnections", cancellationToken: cancellationToken);
 
-        await using var host = OperatorHost.Build(settings, TimeProvider.System, _ => null);
+        await using var host = OperatorHost.Build(settings, TimeProvider.System, _ => null, withController: false);
         await host.StartAsync(cancellationToken);
         using var http = new HttpClient(new SocketsHttpHandler
         {

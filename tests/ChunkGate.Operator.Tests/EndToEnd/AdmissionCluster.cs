@@ -50,7 +50,7 @@ internal sealed class AdmissionCluster : IAsyncDisposable
             ],
             _ => null);
         settings.Should().NotBeNull(error);
-        var host = OperatorHost.Build(settings!, clock, _ => null);
+        var host = OperatorHost.Build(settings!, clock, _ => null, withController: false);
         await host.StartAsync();
         using var http = new HttpClient();
         await Eventually.TrueAsync(
