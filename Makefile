@@ -37,8 +37,11 @@ demo:
 bench: deps
 	$(DOTNET) run --project tests/ChunkGate.Benchmarks -c $(CONFIG) -- $(BENCH)
 
-cluster:
-	$(DOTNET) run --project tests/ChunkGate.LocalCluster -c $(CONFIG) -- $(CLUSTER_ARGS)
+# The local installation: PostgreSQL with the demo data, the local cluster, the operator. Prints
+# KUBECONFIG=… and DATABASE=…, runs until Ctrl-C or SIGTERM (tests/cluster/local-installation.sh).
+cluster: deps
+	@$(DOTNET) build $(SLN) -c $(CONFIG) -v quiet -nologo >/dev/null || $(DOTNET) build $(SLN) -c $(CONFIG) -v quiet -nologo
+	@CONFIG=$(CONFIG) tests/cluster/local-installation.sh
 
 clean:
 	$(DOTNET) clean $(SLN) -c $(CONFIG)
