@@ -198,10 +198,17 @@ internal sealed class ControllerHarness : IAsyncDisposable
 
     public Task<ChunkJob> JobAsync(string name) => Jobs.GetAsync(Namespace, name);
 
+    /// <summary>
+    /// How long a wait for the controller may take: a whole run (reconcile, broker, process
+    /// kubelet, revocation) on a 2-core machine running every test assembly at once took over 20 s.
+    /// A bound, not a speed claim; the benchmarks measure speed.
+    /// </summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
     public async Task<ChunkJob> WaitForJobAsync(string name, Func<ChunkJob, bool> condition, string because)
     {
         ChunkJob? seen = null;
-        await Eventually.TrueAsync(async () => condition(seen = await JobAsync(name)), because, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+        await Eventually.TrueAsync(async () => condition(seen = await JobAsync(name)), because, Patience, TimeSpan.FromMilliseconds(50));
         return seen!;
     }
 

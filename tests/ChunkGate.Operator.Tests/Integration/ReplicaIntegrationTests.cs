@@ -25,8 +25,8 @@ public sealed class ReplicaIntegrationTests
 
         using var reconciles = new JobReconcileCounter();
         var second = await world.StartControllerAsync("replica-b");
-        await Eventually.TrueAsync(() => ControllerHarness.Service(second).IsLeading, "the new replica leads", TimeSpan.FromSeconds(20));
-        await Eventually.TrueAsync(() => reconciles.Count > 0, "the new replica reconciled the job", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => ControllerHarness.Service(second).IsLeading, "the new replica leads", ControllerHarness.Patience);
+        await Eventually.TrueAsync(() => reconciles.Count > 0, "the new replica reconciled the job", ControllerHarness.Patience);
 
         (await world.SecretAsync(run.Secret!))!.Metadata.Uid.Should().Be(secret.Metadata.Uid, "the Secret was not recreated");
         await using (var session = await world.OpenRunSessionAsync(secret))
@@ -48,9 +48,9 @@ public sealed class ReplicaIntegrationTests
     {
         await using var world = await ControllerHarness.StartAsync("election");
         var a = ControllerHarnessHost(world);
-        await Eventually.TrueAsync(() => ControllerHarness.Service(a).IsLeading, "the first replica leads", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => ControllerHarness.Service(a).IsLeading, "the first replica leads", ControllerHarness.Patience);
         var b = await world.StartControllerAsync("replica-b");
-        await Eventually.TrueAsync(() => ControllerHarness.Service(b).IsReady(), "the standby's caches are warm", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => ControllerHarness.Service(b).IsReady(), "the standby's caches are warm", ControllerHarness.Patience);
         ControllerHarness.Service(b).IsLeading.Should().BeFalse("one leader at a time");
 
         var job = await world.CreateJobAsync("handed-over");
@@ -58,7 +58,7 @@ public sealed class ReplicaIntegrationTests
         var run = await RunLifecycleIntegrationTests.RunningAsync(world, "handed-over");
 
         await world.StopControllerAsync(a);
-        await Eventually.TrueAsync(() => ControllerHarness.Service(b).IsLeading, "the standby takes over", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => ControllerHarness.Service(b).IsLeading, "the standby takes over", ControllerHarness.Patience);
 
         // The new leader acts: a spec change revokes the run it did not start.
         var current = await world.JobAsync("handed-over");
@@ -84,14 +84,14 @@ public sealed class ReplicaIntegrationTests
         // The job disappears without its finalizer's revocation (as if someone stripped it).
         await world.Jobs.PatchAsync(world.Namespace, "vanished", new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch));
         await world.Jobs.DeleteAsync(world.Namespace, "vanished");
-        await Eventually.TrueAsync(async () => await world.Jobs.TryGetAsync(world.Namespace, "vanished") is null, "the job is gone", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => await world.Jobs.TryGetAsync(world.Namespace, "vanished") is null, "the job is gone", ControllerHarness.Patience);
         (await world.RoleExistsAsync(run.Role!)).Should().BeTrue("nothing revoked it yet");
 
         // Past the sweep's grace for fresh roles, a new leader sweeps at once.
         world.Clock.Advance(TimeSpan.FromMinutes(3));
         await world.StartControllerAsync("replica-b");
 
-        await Eventually.TrueAsync(async () => !await world.RoleExistsAsync(run.Role!), "the sweep revokes the orphaned role", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
+        await Eventually.TrueAsync(async () => !await world.RoleExistsAsync(run.Role!), "the sweep revokes the orphaned role", ControllerHarness.Patience, TimeSpan.FromMilliseconds(100));
         // The same sweep judged the live run by the caches (past the grace for fresh roles) and left it alone.
         (await world.RoleExistsAsync(liveRun.Role!)).Should().BeTrue("a run the caches show as live is not swept");
     }

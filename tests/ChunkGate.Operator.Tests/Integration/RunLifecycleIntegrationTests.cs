@@ -39,11 +39,11 @@ public sealed class RunLifecycleIntegrationTests
         running.Status.ObservedGeneration.Should().Be(running.Metadata.Generation);
         running.Metadata.Finalizers.Should().Contain("chunkgate.io/revoke-credentials");
         // The run is recorded before its credential exists; the role and Secret follow.
-        await Eventually.TrueAsync(async () => await world.SecretAsync(run.Secret!) is not null, "the run Secret exists", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => await world.SecretAsync(run.Secret!) is not null, "the run Secret exists", ControllerHarness.Patience);
         (await world.RoleExistsAsync(run.Role!)).Should().BeTrue();
         V1SecretOrFail(await world.SecretAsync(run.Secret!));
         var secret = (await world.SecretAsync(run.Secret!))!;
-        await Eventually.TrueAsync(async () => (await world.PodAsync(run.Pod!))?.Status?.Phase == "Running", "the run Pod runs", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => (await world.PodAsync(run.Pod!))?.Status?.Phase == "Running", "the run Pod runs", ControllerHarness.Patience);
         var pod = (await world.PodAsync(run.Pod!))!;
         pod.Spec.ActiveDeadlineSeconds.Should().Be((long)Math.Floor((run.ExpiresAt!.Value - world.Clock.GetUtcNow()).TotalSeconds), "the Pod ends at the approval's expiry (the controller's clock has not moved)");
         (await world.Approvals.GetAsync(world.Namespace, "export-customers-bob")).Status!.Should().Match<ChunkApprovalStatus>(s => s.Phase == ApprovalPhase.Consumed && s.ConsumedBy == "r1");
@@ -78,7 +78,7 @@ public sealed class RunLifecycleIntegrationTests
             await FluentActions.Awaiting(() => after.ExecuteScalarAsync()).Should().ThrowAsync<Exception>("its open session was terminated");
         }
 
-        await Eventually.TrueAsync(async () => await world.PodAsync(run.Pod!) is null, "the run Pod is deleted", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => await world.PodAsync(run.Pod!) is null, "the run Pod is deleted", ControllerHarness.Patience);
         (await world.SecretAsync(run.Secret!)).Should().BeNull("the run Secret is deleted");
 
         var events = await world.EventsAsync("export-customers");
@@ -114,7 +114,7 @@ public sealed class RunLifecycleIntegrationTests
         after.Status.Run!.Outcome.Should().Be("SpecChanged");
         (await world.RoleExistsAsync(run.Role!)).Should().BeFalse();
         (await world.SecretAsync(run.Secret!)).Should().BeNull();
-        await Eventually.TrueAsync(async () => await world.PodAsync(run.Pod!) is null, "the run Pod is deleted", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => await world.PodAsync(run.Pod!) is null, "the run Pod is deleted", ControllerHarness.Patience);
         (await world.Approvals.GetAsync(world.Namespace, "nightly-bob")).Status!.Phase.Should().Be(ApprovalPhase.Voided);
         (await world.EventsAsync("nightly")).Select(e => e.Reason).Should().Contain(["SpecChangedApprovalsVoided", "CredentialsRevoked"]);
     }
@@ -129,7 +129,7 @@ public sealed class RunLifecycleIntegrationTests
 
         await world.Jobs.DeleteAsync(world.Namespace, "to-delete");
 
-        await Eventually.TrueAsync(async () => await world.Jobs.TryGetAsync(world.Namespace, "to-delete") is null, "the job is gone once its finalizer is released", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => await world.Jobs.TryGetAsync(world.Namespace, "to-delete") is null, "the job is gone once its finalizer is released", ControllerHarness.Patience);
         (await world.RoleExistsAsync(run.Role!)).Should().BeFalse("the role was revoked before the finalizer went");
         (await world.SecretAsync(run.Secret!)).Should().BeNull();
     }
@@ -157,7 +157,7 @@ public sealed class RunLifecycleIntegrationTests
 
         await world.ApproveAsync(job, "alice");
 
-        await Eventually.TrueAsync(async () => (await world.EventsAsync("mine-alice")).Any(e => e.Reason == "ApprovalRejected"), "the approval is rejected", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => (await world.EventsAsync("mine-alice")).Any(e => e.Reason == "ApprovalRejected"), "the approval is rejected", ControllerHarness.Patience);
         (await world.EventsAsync("mine-alice")).Single(e => e.Reason == "ApprovalRejected").Message.Should().Contain("alice designed").And.Contain("cannot approve it");
         var status = (await world.JobAsync("mine")).Status;
         status!.Phase.Should().Be(JobPhase.AwaitingApproval);
@@ -173,7 +173,7 @@ public sealed class RunLifecycleIntegrationTests
 
         await world.ApproveAsync(job, "bob");
 
-        await Eventually.TrueAsync(async () => (await world.EventsAsync("unstamped-bob")).Any(e => e.Reason == "ApprovalRejected"), "the approval is rejected", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => (await world.EventsAsync("unstamped-bob")).Any(e => e.Reason == "ApprovalRejected"), "the approval is rejected", ControllerHarness.Patience);
         (await world.JobAsync("unstamped")).Status!.Run.Should().BeNull();
     }
 
@@ -196,7 +196,7 @@ public sealed class RunLifecycleIntegrationTests
         var running = await world.WaitForJobAsync(job, j => j.Status?.Phase == JobPhase.Running && j.Status.Run?.Secret is not null, "the job runs");
         var run = running.Status!.Run!;
         await Eventually.TrueAsync(async () => await world.SecretAsync(run.Secret!) is not null && await world.PodAsync(run.Pod!) is not null,
-            "the run's Secret and Pod exist", TimeSpan.FromSeconds(20));
+            "the run's Secret and Pod exist", ControllerHarness.Patience);
         (await world.RoleExistsAsync(run.Role!)).Should().BeTrue();
         return run;
     }
