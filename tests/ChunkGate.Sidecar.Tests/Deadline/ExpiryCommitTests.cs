@@ -30,14 +30,10 @@ internal sealed class ExpiryCommitTests
     [TestCase("BEGIN; UPDATE counters SET n = n + 1 WHERE id = 1 AND pg_sleep(4) IS NOT NULL", TestName = "Expiry_RollsBackAnExplicitTransactionLeftOpen")]
     public async Task Expiry_LeavesNoCommittedWrite(string sql)
     {
-        var clock = new ManualTimeProvider(Start);
-        await harness.StartAsync(harness.Options(SessionAction.Write, expiresAt: Start.AddMinutes(5)), clock);
         await using var admin = await harness.OpenAdminAsync();
         var before = await CounterAsync(admin);
-        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
-        await client.StartAsync(harness.Database);
-        await client.SendAsync(RawProtocolClient.Query(sql));
-        await ActiveQueries.WaitUntilRunningAsync(admin, sql);
+        var (clock, client) = await RunningWriteAsync(admin, sql);
+        await using var session = client;
 
         clock.Advance(TimeSpan.FromMinutes(5));
 
@@ -84,14 +80,10 @@ internal sealed class ExpiryCommitTests
     public async Task Expiry_WhenTheTerminatingConnectionBroke_FallsBackToCancellingTheStatement()
     {
         const string sql = "UPDATE counters SET n = n + 1 WHERE id = 1 AND pg_sleep(4) IS NOT NULL";
-        var clock = new ManualTimeProvider(Start);
-        await harness.StartAsync(harness.Options(SessionAction.Write, expiresAt: Start.AddMinutes(5)), clock);
         await using var admin = await harness.OpenAdminAsync();
         var before = await CounterAsync(admin);
-        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
-        await client.StartAsync(harness.Database);
-        await client.SendAsync(RawProtocolClient.Query(sql));
-        await ActiveQueries.WaitUntilRunningAsync(admin, sql);
+        var (clock, client) = await RunningWriteAsync(admin, sql);
+        await using var session = client;
         await using (var kill = new NpgsqlCommand($"SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE usename = '{harness.Role}' AND application_name = 'ChunkGate.Sidecar expiry'", admin))
         {
             ((long)(await kill.ExecuteScalarAsync())!).Should().Be(1, "the sidecar holds one connection for ending sessions at expiry");
@@ -131,6 +123,18 @@ internal sealed class ExpiryCommitTests
             await using var reset = new NpgsqlCommand($"ALTER ROLE {harness.Role} CONNECTION LIMIT -1", admin);
             await reset.ExecuteNonQueryAsync();
         }
+    }
+
+    /// <summary>A write session expiring at Start + 5 min, with <paramref name="sql"/> running in it.</summary>
+    private async Task<(ManualTimeProvider Clock, RawProtocolClient Client)> RunningWriteAsync(NpgsqlConnection admin, string sql)
+    {
+        var clock = new ManualTimeProvider(Start);
+        await harness.StartAsync(harness.Options(SessionAction.Write, expiresAt: Start.AddMinutes(5)), clock);
+        var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        await client.SendAsync(RawProtocolClient.Query(sql));
+        await ActiveQueries.WaitUntilRunningAsync(admin, sql);
+        return (clock, client);
     }
 
     private static async Task<int> CounterAsync(NpgsqlConnection admin)
