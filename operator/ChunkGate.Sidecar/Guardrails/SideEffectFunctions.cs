@@ -20,6 +20,9 @@ internal static class SideEffectFunctions
         ["set_config"] = StatementTraits.SessionAuthorization | StatementTraits.ReadOnlyOverride,
         ["nextval"] = StatementTraits.Write,
         ["setval"] = StatementTraits.Write,
+
+        // A notification carries its payload to every listening session, past this sidecar (hostile probe: pg_notify('c', diagnosis) from a read session).
+        ["pg_notify"] = StatementTraits.Write,
         ["loread"] = StatementTraits.Write,
         ["lowrite"] = StatementTraits.Write,
         ["lo_import"] = StatementTraits.ServerSideEffects,

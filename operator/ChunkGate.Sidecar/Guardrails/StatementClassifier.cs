@@ -26,7 +26,7 @@ internal static class StatementClassifier
     private static readonly HashSet<string> ReadStatements = new(StringComparer.Ordinal)
     {
         "SelectStmt", "ExplainStmt", "VariableShowStmt", "TransactionStmt", "PrepareStmt", "ExecuteStmt", "DeallocateStmt",
-        "DeclareCursorStmt", "FetchStmt", "ClosePortalStmt", "DiscardStmt", "ListenStmt", "UnlistenStmt", "NotifyStmt",
+        "DeclareCursorStmt", "FetchStmt", "ClosePortalStmt", "DiscardStmt", "ListenStmt", "UnlistenStmt",
         "ConstraintsSetStmt", "VariableSetStmt", "CopyStmt",
     };
 
@@ -38,6 +38,9 @@ internal static class StatementClassifier
         ["MergeStmt"] = StatementTraits.Write,
         ["LockStmt"] = StatementTraits.Write,
         ["LockingClause"] = StatementTraits.Write,
+
+        // NOTIFY sends its payload to other sessions: not for read-only approvals.
+        ["NotifyStmt"] = StatementTraits.Write,
         ["DoStmt"] = StatementTraits.ProceduralCode,
         ["CallStmt"] = StatementTraits.ProceduralCode,
         ["ViewStmt"] = StatementTraits.Ddl | StatementTraits.DerivedRelation,

@@ -6,7 +6,7 @@ internal enum StatementTraits
 {
     None = 0,
 
-    /// <summary>INSERT, UPDATE, DELETE, MERGE, LOCK, a row lock (FOR UPDATE), sequence, large-object or advisory-lock functions, anywhere in the text.</summary>
+    /// <summary>INSERT, UPDATE, DELETE, MERGE, LOCK, a row lock (FOR UPDATE), NOTIFY, sequence, large-object, advisory-lock or notification functions, anywhere in the text.</summary>
     Write = 1 << 0,
 
     /// <summary>Schema or maintenance commands (CREATE, ALTER, DROP, GRANT, TRUNCATE, SELECT INTO …) and any statement kind not known to be harmless.</summary>

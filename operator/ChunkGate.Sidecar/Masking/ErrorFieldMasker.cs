@@ -87,6 +87,14 @@ internal static class ErrorFieldMasker
 
             var text = body.Slice(position, end);
             position += end + 1;
+            if (mode != TextMode.Detectors && fieldType is (byte)'P' or (byte)'p')
+            {
+                // A value can steer the position (hostile probe: the cursor of a syntax error inside
+                // (repeat(' ', ascii(substr(ssn, 1, 1))) || '1')::regtype is 1 + the character's code).
+                masked++;
+                continue;
+            }
+
             if (!IsFreeText(fieldType) || mode == TextMode.Detectors || (IsCatalogName(fieldType) && mode != TextMode.Withheld))
             {
                 masked += IsFreeText(fieldType) ? ValueDetectors.MaskInPlace(text, detectors) : 0;

@@ -219,6 +219,45 @@ internal sealed class HostileSidecarFindingsTests
         (await client.ReadUntilAsync('Z')).Should().ContainSingle(m => m.Code == 'E').Which.Field('M').Should().Be("relation \"no_such\" does not exist");
     }
 
+    [Test]
+    public async Task TheErrorPosition_CannotBeSteeredByAMaskedValue()
+    {
+        // A hostile probe's finding: P = 1 + ascii of the SSN's first character, one statement per character.
+        await StartSidecarAsync(SessionAction.Read);
+        await using var client = await ConnectAsync();
+
+        await client.SendAsync(RawProtocolClient.Query("select (repeat(' ', ascii(substr(ssn, 1, 1))) || '1')::regtype from customers where id = 1"));
+        var error = (await client.ReadUntilAsync('Z')).Should().ContainSingle(m => m.Code == 'E').Which;
+
+        error.Field('C').Should().Be("42601", "the server did answer with the position inside the value");
+        error.Field('P').Should().BeNull();
+        error.Field('p').Should().BeNull();
+    }
+
+    [TestCase("select pg_notify('c', ssn) from customers")]
+    [TestCase("notify c, 'from a read session'")]
+    public async Task AReadSession_CannotSendNotifications(string sql)
+    {
+        // A hostile probe's finding: a listener elsewhere received the raw SSN from a read session.
+        await StartSidecarAsync(SessionAction.Read);
+        await using var admin = await harness.OpenAdminAsync();
+        await using (var listen = new NpgsqlCommand("LISTEN c", admin))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        var received = new List<string>();
+        admin.Notification += (_, notification) => received.Add(notification.Payload);
+        await using (var client = await ConnectAsync())
+        {
+            await client.SendAsync(RawProtocolClient.Query(sql));
+            (await client.ReadUntilAsync('Z')).Should().Contain(m => m.Code == 'E' && m.Field('C') == "25006");
+        }
+
+        await admin.WaitAsync(TimeSpan.FromMilliseconds(500));
+        received.Should().BeEmpty();
+    }
+
     private async Task StartSidecarAsync(SessionAction action, TimeProvider? time = null, string? recordingPath = null)
     {
         // Column masking on, as in every run Pod: the session's catalog connection is what ends its backend at expiry.
