@@ -18,6 +18,9 @@ internal sealed class RecordingSession
 
     public long Id { get; }
 
+    /// <summary>See <see cref="SessionRecorder.RoomAsync"/>.</summary>
+    public ValueTask RoomAsync() => recorder.RoomAsync();
+
     /// <summary>
     /// Records a statement the client sent (raw text; it is masked later, off the data path) and
     /// returns the handle to complete it with. Parameters are copied as shapes only.

@@ -11,9 +11,10 @@ namespace ChunkGate.Sidecar.Recording;
 /// <summary>
 /// The recording file of one sidecar: one JSON object per line, shared by every client connection
 /// (each a <see cref="RecordingSession"/>, its events tagged with the session id) (statements with masked text, parameter shapes,
-/// columns, row/byte/masked counts, durations, errors). The data path only enqueues into a bounded
-/// channel and never waits; if the writer falls behind, events are dropped and counted
-/// (<see cref="DroppedEvents"/>, also written in the final <c>session.end</c> line). Nothing written
+/// columns, row/byte/masked counts, durations, errors). The data path enqueues without waiting and
+/// never drops (a hostile probe hid a statement by pipelining 100,000 of them while the writer fell
+/// behind); instead each session waits for <see cref="RoomAsync"/> before it reads more from its
+/// client, so a recording that falls behind slows its sessions down. Nothing written
 /// contains an unmasked value: statement and error texts go through <see cref="StatementTextMasker"/>,
 /// parameters are recorded only as type and length. The same lines can also go out as log records
 /// (<see cref="RecordingLogRecord"/>, exported over OTLP), written by the same task.
@@ -23,6 +24,13 @@ internal sealed class SessionRecorder : IAsyncDisposable
     public const int DefaultCapacity = 8192;
 
     private const int MaxTrackedSpans = 10_000;
+
+    private static readonly TimeSpan RoomPoll = TimeSpan.FromMilliseconds(2);
+
+    private readonly int capacity;
+
+    /// <summary>Events in the channel (a single-reader channel cannot count them itself).</summary>
+    private int queued;
 
     private readonly Channel<RecordingEvent> channel;
     private readonly Stream? destination;
@@ -45,7 +53,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
     /// <param name="destination">Where the JSON lines go (appended; flushed whenever the queue drains); null for log records only.</param>
     /// <param name="masker">Masks statement and error texts.</param>
     /// <param name="time">Clock for event times and durations.</param>
-    /// <param name="capacity">Events queued before new ones are dropped.</param>
+    /// <param name="capacity">Events queued before sessions wait for the writer (a batch of one client read may go past it).</param>
     /// <param name="ownsDestination">Dispose the stream with the recorder.</param>
     /// <param name="logRecords">Also emits every line as a log record (category <see cref="RecordingLogRecord.Category"/>).</param>
     /// <param name="runTrace">The run's trace: the trace context of log records not tied to a statement span.</param>
@@ -63,16 +71,25 @@ internal sealed class SessionRecorder : IAsyncDisposable
         this.runTrace = runTrace;
         this.masker = masker;
         this.time = time;
-        channel = Channel.CreateBounded<RecordingEvent>(new BoundedChannelOptions(capacity)
+        this.capacity = capacity;
+        channel = Channel.CreateUnbounded<RecordingEvent>(new UnboundedChannelOptions
         {
             SingleReader = true,
             SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
         });
         writer = Task.Run(WriteAllAsync);
     }
 
-    /// <summary>Events that could not be queued because the writer fell behind.</summary>
+    /// <summary>Completes once the writer has caught up to within the capacity; sessions await it before reading more from their clients.</summary>
+    public async ValueTask RoomAsync()
+    {
+        while (Volatile.Read(ref queued) > capacity && Volatile.Read(ref disposed) == 0)
+        {
+            await Task.Delay(RoomPoll).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Events not written because the file failed (disk full, file removed); the writer keeps draining so no session waits forever.</summary>
     public long DroppedEvents => Interlocked.Read(ref dropped);
 
     /// <summary>
@@ -137,7 +154,11 @@ internal sealed class SessionRecorder : IAsyncDisposable
 
     internal void Enqueue(RecordingEvent recordingEvent)
     {
-        if (!channel.Writer.TryWrite(recordingEvent) && Volatile.Read(ref disposed) == 0)
+        if (channel.Writer.TryWrite(recordingEvent))
+        {
+            Interlocked.Increment(ref queued);
+        }
+        else if (Volatile.Read(ref disposed) == 0)
         {
             Interlocked.Increment(ref dropped);
         }
@@ -165,7 +186,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            Interlocked.Add(ref dropped, channel.Reader.Count);
+            Interlocked.Add(ref dropped, Volatile.Read(ref queued));
             return false;
         }
 
@@ -186,6 +207,7 @@ internal sealed class SessionRecorder : IAsyncDisposable
         {
             while (reader.TryRead(out var recordingEvent))
             {
+                Interlocked.Decrement(ref queued);
                 var fileLost = WriteFailure is not null;
                 if (fileLost)
                 {

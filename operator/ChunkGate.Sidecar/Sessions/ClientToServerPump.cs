@@ -25,6 +25,9 @@ internal interface IStatementObserver
 
     /// <summary>A Sync: ends an extended-protocol pipeline; after an error the server skips everything up to here.</summary>
     void Synced();
+
+    /// <summary>Completes when the session may read more from its client: the recording keeps up (it never drops a statement).</summary>
+    ValueTask RoomAsync();
 }
 
 /// <summary>
@@ -100,6 +103,11 @@ internal sealed class ClientToServerPump(
     {
         while (true)
         {
+            if (observer is not null)
+            {
+                await observer.RoomAsync().ConfigureAwait(false);
+            }
+
             ReadResult result;
             try
             {

@@ -236,6 +236,8 @@ internal sealed class MaskedSession(ResultMasker masker, CatalogLease? catalog, 
 
     public void Synced() => pending.Enqueue(SyncMarker);
 
+    public ValueTask RoomAsync() => recorder?.RoomAsync() ?? ValueTask.CompletedTask;
+
     public void SessionEnded(string reason, long bytesToClient, long bytesToServer, string? detail = null)
     {
         ending = (reason, bytesToClient, bytesToServer);

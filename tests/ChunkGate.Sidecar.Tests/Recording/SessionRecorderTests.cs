@@ -78,6 +78,31 @@ public sealed class SessionRecorderTests
     }
 
     [Test]
+    public async Task Recording_NeverDropsAStatement_SessionsWaitForTheWriterInstead()
+    {
+        // A hostile probe's finding: 5 sessions pipelining 20,000 statements each made the recorder drop 17,072 events, one UPDATE among them.
+        var stream = new GatedStream();
+        var recorder = new SessionRecorder(stream, Masker(), new ManualClock(), capacity: 4, ownsDestination: false);
+        var session = recorder.StartSession(new SessionInfo());
+        for (var index = 0; index < 200; index++)
+        {
+            var statement = session.StatementStarted($"UPDATE t SET n = {index}", StatementProtocol.Simple);
+            session.StatementCompleted(statement, new StatementOutcome("UPDATE 1", 0, 0, 0));
+        }
+
+        var room = session.RoomAsync().AsTask();
+        await Task.Delay(50);
+        room.IsCompleted.Should().BeFalse("the writer is stuck: the session must wait before reading more");
+
+        stream.Open();
+        await room.WaitAsync(TimeSpan.FromSeconds(10));
+        await recorder.DisposeAsync();
+        var lines = Lines(stream.ToArray());
+        lines.Count(line => line.GetProperty("event").GetString() == "statement").Should().Be(200);
+        recorder.DroppedEvents.Should().Be(0);
+    }
+
+    [Test]
     public async Task Recording_TagsEachLineWithItsSession_WhenConnectionsInterleave()
     {
         var lines = await RecordAsync(recorder =>
@@ -112,30 +137,6 @@ public sealed class SessionRecorderTests
         parameters[1].ToString().Should().Be("""{"type":"int4","length":4,"format":"binary"}""");
         parameters[2].GetProperty("length").GetInt32().Should().Be(-1);
         parameters[2].GetProperty("type").GetString().Should().Be("unspecified");
-    }
-
-    [Test]
-    public async Task Recording_DropsAndCounts_WhenTheWriterFallsBehind_WithoutBlockingTheCaller()
-    {
-        var stream = new GatedStream();
-        var recorder = new SessionRecorder(stream, Masker(), new ManualClock(), capacity: 4, ownsDestination: false);
-
-        // The writer blocks on the gated stream; the queue fills up and further events are dropped.
-        var session = recorder.StartSession(new SessionInfo());
-        for (var index = 0; index < 49; index++)
-        {
-            session.StatementStarted($"SELECT {index}", StatementProtocol.Simple);
-        }
-
-        recorder.DroppedEvents.Should().BeGreaterThan(0, "a stalled disk must never block the data path");
-        session.Ended("done", 0, 0);
-        stream.Open();
-        await recorder.DisposeAsync();
-
-        var lines = Lines(stream.ToArray());
-        lines.Should().HaveCountLessThan(50);
-        recorder.WrittenEvents.Should().Be(lines.Count);
-        (lines.Count + recorder.DroppedEvents).Should().Be(51);
     }
 
     [Test]
