@@ -1,3 +1,4 @@
+using k8s;
 using ChunkGate.Api.Approvals;
 using ChunkGate.Api.Jobs;
 using ChunkGate.Operator.Controller.Runs;
@@ -117,6 +118,26 @@ public sealed class RunLifecycleIntegrationTests
         await Eventually.TrueAsync(async () => await world.PodAsync(run.Pod!) is null, "the run Pod is deleted", ControllerHarness.Patience);
         (await world.Approvals.GetAsync(world.Namespace, "nightly-bob")).Status!.Phase.Should().Be(ApprovalPhase.Voided);
         (await world.EventsAsync("nightly")).Select(e => e.Reason).Should().Contain(["SpecChangedApprovalsVoided", "CredentialsRevoked"]);
+    }
+
+    [Test]
+    public async Task AdminSecretDeletedMidRun_TheRunIsStillRevokedAtExpiry()
+    {
+        // A hostile probe's finding: with the admin Secret deleted, revocation stopped and an open session read on past expiry.
+        await using var world = await ControllerHarness.StartAsync("adminsecret");
+        var job = await world.CreateJobAsync("orphaned");
+        await world.ApproveAsync(job, "bob", ttl: "10m");
+        var run = await RunningAsync(world, "orphaned");
+        var secret = (await world.SecretAsync(run.Secret!))!;
+        await using var session = await world.OpenRunSessionAsync(secret);
+
+        await world.Client.CoreV1.DeleteNamespacedSecretAsync("shop-db-admin", world.Namespace);
+        world.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+
+        await world.WaitForJobAsync("orphaned", j => j.Status?.Phase == JobPhase.Expired, "the job expires");
+        (await world.RoleExistsAsync(run.Role!)).Should().BeFalse("the role is dropped with the admin access built before the Secret went");
+        await using var after = new NpgsqlCommand("SELECT 1", session);
+        await FluentActions.Awaiting(() => after.ExecuteScalarAsync()).Should().ThrowAsync<Exception>("the open session was terminated");
     }
 
     [Test]

@@ -162,13 +162,11 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         var started = clock.GetUtcNow();
         using var activity = RunTrace.Start("chunkgate.credential.revoke", run.TraceParent, $"{ns}/{job.Metadata.Name}", run.Id!);
         var names = RunNames.For(job.Metadata.Name, job.Metadata.Uid, run.Id!);
-        var access = connection is not null
-            ? await brokers.ForAsync(ns, connection.Metadata.Name, connection.Spec, connection.Metadata.Generation ?? 0, cancellationToken).ConfigureAwait(false)
-            : brokers.Last(ns, job.Spec.ConnectionRef.Name);
+        var access = await AccessToEndAsync(ns, job, connection, cancellationToken).ConfigureAwait(false);
         if (access is null)
         {
             await audit.RecordAsync(job, new AuditEvent("CredentialsNotRevoked",
-                $"role {names.Role} of run {run.Id} could not be revoked: DataConnection {ns}/{job.Spec.ConnectionRef.Name} is gone; the role's VALID UNTIL ends it at {run.ExpiresAt:O}",
+                $"role {names.Role} of run {run.Id} could not be revoked: DataConnection {ns}/{job.Spec.ConnectionRef.Name} or its admin Secret is gone or unusable; the role's VALID UNTIL ends new logins at {run.ExpiresAt:O}, and the sweep revokes it once the admin access is back",
                 Warning: true), cancellationToken).ConfigureAwait(false);
         }
         else
@@ -182,6 +180,28 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedPodAsync(names.Pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
         RevocationLatency.Record((clock.GetUtcNow() - started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The admin access that revokes: built from the connection's admin Secret, or, when the
+    /// connection or its Secret is gone or unusable, the access last built from it (a hostile probe
+    /// deleted the admin Secret and every revocation on the connection stopped, sessions reading past expiry).
+    /// </summary>
+    private async Task<ConnectionAccess?> AccessToEndAsync(string ns, ChunkJob job, DataConnection? connection, CancellationToken cancellationToken)
+    {
+        if (connection is not null)
+        {
+            try
+            {
+                return await brokers.ForAsync(ns, connection.Metadata.Name, connection.Spec, connection.Metadata.Generation ?? 0, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is NotFoundException or BrokerException { Retryable: false })
+            {
+                // Fall back to what was built before the Secret went.
+            }
+        }
+
+        return brokers.Last(ns, job.Spec.ConnectionRef.Name);
     }
 
     private static async Task DeleteAsync<T>(Func<Task<T>> delete)
