@@ -24,7 +24,7 @@ internal static partial class FieldRules
             return false;
         }
 
-        if (value!.Length > 253 || !DnsSubdomainRegex().IsMatch(value))
+        if (!Identifiers.IsObjectName(value))
         {
             result.Error(path, $"invalid name \"{value}\": must be a lower-case RFC 1123 subdomain (letters, digits, '-' and '.', starting and ending alphanumeric, at most 253 characters)");
             return false;
@@ -69,6 +69,4 @@ internal static partial class FieldRules
         }
     }
 
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex DnsSubdomainRegex();
 }

@@ -17,6 +17,12 @@ public static partial class Identifiers
 
     public static bool IsIdentifier(string? text) => text is not null && IdentifierRegex().IsMatch(text);
 
+    /// <summary>A Kubernetes object name: a lower-case RFC 1123 subdomain of at most 253 characters.</summary>
+    public static bool IsObjectName(string? text) => text is { Length: > 0 and <= 253 } && DnsSubdomainRegex().IsMatch(text);
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex DnsSubdomainRegex();
+
     /// <summary>Splits a dotted name into its unquoted parts; false unless it has exactly <paramref name="parts"/> valid parts.</summary>
     public static bool TryParseQualified(string? text, int parts, out IReadOnlyList<string> names)
     {

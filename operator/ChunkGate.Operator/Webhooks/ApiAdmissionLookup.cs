@@ -15,13 +15,19 @@ internal sealed class ApiAdmissionLookup(IKubernetes client) : IAdmissionLookup
     private readonly CustomResourceClient<ChunkApproval> approvals = new(client, new(ApiGroup.Name, ApiGroup.Version, "chunkapprovals", "ChunkApproval", true));
 
     public Task<DataConnection?> ConnectionAsync(string ns, string name, CancellationToken cancellationToken) =>
-        name.Length == 0 ? Task.FromResult<DataConnection?>(null) : connections.TryGetAsync(ns, name, cancellationToken);
+        !IsObjectName(name) ? Task.FromResult<DataConnection?>(null) : connections.TryGetAsync(ns, name, cancellationToken);
 
     public Task<ChunkJob?> JobAsync(string ns, string name, CancellationToken cancellationToken) =>
-        name.Length == 0 ? Task.FromResult<ChunkJob?>(null) : jobs.TryGetAsync(ns, name, cancellationToken);
+        !IsObjectName(name) ? Task.FromResult<ChunkJob?>(null) : jobs.TryGetAsync(ns, name, cancellationToken);
 
     public async Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken) =>
         (await jobs.ListAsync(ns, cancellationToken: cancellationToken)).Items?.ToList() ?? [];
+
+    /// <summary>
+    /// Only a name an object can have is looked up: a reference is a path segment of the URL, and
+    /// <c>jobRef.name: ../../other/chunkjobs/x</c> read a job in another namespace (hostile probe).
+    /// </summary>
+    private static bool IsObjectName(string name) => ChunkGate.Api.Validation.Identifiers.IsObjectName(name);
 
     public async Task<IReadOnlyList<ChunkApproval>> ApprovalsAsync(string ns, CancellationToken cancellationToken) =>
         (await approvals.ListAsync(ns, cancellationToken: cancellationToken)).Items?.ToList() ?? [];

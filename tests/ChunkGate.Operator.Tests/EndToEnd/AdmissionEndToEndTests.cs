@@ -162,6 +162,22 @@ public sealed class AdmissionEndToEndTests
         Denied(result, "creating", "chunkapprovals.mutate.chunkgate.io", $"ChunkJob {other}/export-customers does not exist; an approval must name a job in its own namespace");
     }
 
+    [TestCase("../../{0}/chunkjobs/export-customers")]
+    [TestCase("export-customers/../export-customers")]
+    [TestCase("export-customers?x=1")]
+    public async Task AJobReferenceThatIsNoName_ReachesNoJob(string reference)
+    {
+        // A hostile probe's finding: the reference was a path in the lookup's URL and read a job in another namespace.
+        var other = await JobByAliceAsync();
+        var ns = await cluster.NamespaceWithConnectionAsync();
+
+        var result = await Kubectl.As("bob").RunAsync("apply -f -", Approval(ns, "a1", job: $"\"{string.Format(System.Globalization.CultureInfo.InvariantCulture, reference, other)}\""));
+
+        result.ExitCode.Should().Be(1, result.Error);
+        result.Error.Should().Contain("does not exist").And.NotContain("jobSpecHash");
+        (await Kubectl.RunAsync($"get chunkapproval a1 -n {ns}")).ExitCode.Should().Be(1, "nothing was stored");
+    }
+
     [Test]
     public async Task AnApproval_CannotBeEdited_AndOnlyItsApproverTheDesignerOrAnAdminDeleteIt()
     {
