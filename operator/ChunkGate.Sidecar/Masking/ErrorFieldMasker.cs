@@ -358,8 +358,6 @@ internal static class ErrorFieldMasker
         return start + Redacted.Length + (text.Length - end);
     }
 
-    private static bool IsWordByte(byte c) => char.IsAsciiLetterOrDigit((char)c) || c is (byte)'_' or (byte)'$' or >= 0x80;
-
     private enum TextMode
     {
         /// <summary>No column rules, or the sidecar's own refusal: detectors only.</summary>

@@ -222,14 +222,9 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
             // flight and can leave the stream unusable, so the FATAL that follows would never arrive.
             // A client that stops reading is bounded by ApprovalDeadline.EndingGrace instead.
             signals.MarkExpired();
-            if (context.Terminator is { } terminator)
-            {
-                terminating = TerminateAtExpiryAsync(terminator, credential, upstream.ProcessId, CancelUpstream);
-            }
-            else
-            {
-                CancelUpstream();
-            }
+
+            // A deadline always comes with a terminator (SidecarContext makes both from expiresAt).
+            terminating = TerminateAtExpiryAsync(context.Terminator!, credential, upstream.ProcessId, CancelUpstream);
 
             upstream.Reader.CancelPendingRead();
             clientReader.CancelPendingRead();
