@@ -6,26 +6,18 @@ using Npgsql;
 namespace ChunkGate.Broker.Tests.Credentials;
 
 [Category("PostgreSQL")]
-public sealed class IssueTests
+internal sealed class IssueTests : BrokerDatabaseFixture
 {
-    private BrokerDatabase database = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => database = await BrokerDatabase.CreateAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await database.DisposeAsync();
-
     [Test]
     public async Task Issue_CreatesALoginRole_WithExpiryConnectionLimitAndNoMemberships()
     {
         var request = BrokerDatabase.Request(JobAction.Read) with { ConnectionLimit = 3 };
-        var credential = await database.Broker.IssueAsync(request);
+        var credential = await Database.Broker.IssueAsync(request);
 
         credential.Role.Should().Be(RoleNames.For(request.JobUid, 1)).And.StartWith(RoleNames.Prefix);
         credential.Password.Length.Should().BeGreaterThanOrEqualTo(43, "256 random bits in base64");
         credential.Created.Should().BeTrue();
-        await using var command = database.Admin.CreateCommand(
+        await using var command = Database.Admin.CreateCommand(
             """
             SELECT rolcanlogin, rolinherit, rolsuper, rolcreaterole, rolcreatedb, rolconnlimit, rolvaliduntil,
                    (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid)
@@ -50,8 +42,8 @@ public sealed class IssueTests
     [TestCase(JobAction.Transform)]
     public async Task Issue_RoleDoesExactlyItsActionOnItsTables(JobAction action)
     {
-        var credential = await database.IssueAsync(action, "shop.orders", "shop.customers");
-        await using var connection = await database.OpenAsAsync(credential);
+        var credential = await Database.IssueAsync(action, "shop.orders", "shop.customers");
+        await using var connection = await Database.OpenAsAsync(credential);
 
         (await SqlOutcome.ErrorOfAsync(connection, "SELECT count(*) FROM shop.orders")).Should().BeNull();
         (await SqlOutcome.ErrorOfAsync(connection, "SELECT id, name FROM shop.customers")).Should().BeNull();
@@ -72,7 +64,7 @@ public sealed class IssueTests
         if (action == JobAction.Transform)
         {
             scratch.Should().BeNull("a transform writes into its own scratch schema, first on its search_path");
-            (await database.ScalarAsync<string>("SELECT relnamespace::regnamespace::text FROM pg_class WHERE relname = 'scratch_out'")).Should().Be(credential.Role);
+            (await Database.ScalarAsync<string>("SELECT relnamespace::regnamespace::text FROM pg_class WHERE relname = 'scratch_out'")).Should().Be(credential.Role);
         }
         else
         {
@@ -99,8 +91,8 @@ public sealed class IssueTests
     {
         foreach (var action in Enum.GetValues<JobAction>())
         {
-            var credential = await database.IssueAsync(action, "shop.orders", "shop.customers");
-            await using var connection = await database.OpenAsAsync(credential);
+            var credential = await Database.IssueAsync(action, "shop.orders", "shop.customers");
+            await using var connection = await Database.OpenAsAsync(credential);
             (await SqlOutcome.ErrorOfAsync(connection, sql)).Should().Be(SqlOutcome.PermissionDenied, $"{action} must not be able to run {sql}");
         }
     }
@@ -109,31 +101,31 @@ public sealed class IssueTests
     public async Task Issue_IsIdempotent_SameRoleNewPasswordOldOneRefused()
     {
         var request = BrokerDatabase.Request(JobAction.Read);
-        var first = await database.Broker.IssueAsync(request);
-        var second = await database.Broker.IssueAsync(request);
+        var first = await Database.Broker.IssueAsync(request);
+        var second = await Database.Broker.IssueAsync(request);
 
         second.Role.Should().Be(first.Role);
         second.Created.Should().BeFalse();
         second.Password.Should().NotBe(first.Password);
-        await using (var connection = await database.OpenAsAsync(second))
+        await using (var connection = await Database.OpenAsAsync(second))
         {
             (await SqlOutcome.ErrorOfAsync(connection, "SELECT count(*) FROM shop.orders")).Should().BeNull();
         }
 
-        var stale = async () => await database.OpenAsAsync(first);
+        var stale = async () => await Database.OpenAsAsync(first);
         (await stale.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be("28P01");
-        (await database.ScalarAsync<long>("SELECT count(*) FROM chunkgate.ledger WHERE role = @role", ("role", first.Role))).Should().Be(1);
+        (await Database.ScalarAsync<long>("SELECT count(*) FROM chunkgate.ledger WHERE role = @role", ("role", first.Role))).Should().Be(1);
     }
 
     [Test]
     public async Task Issue_NeverStoresOrPrintsThePassword()
     {
-        var credential = await database.IssueAsync(JobAction.Read);
+        var credential = await Database.IssueAsync(JobAction.Read);
 
         credential.ToString().Should().NotContain(credential.Password);
-        var ledger = await database.ScalarAsync<string>("SELECT string_agg(l::text, ' ') FROM chunkgate.ledger l");
+        var ledger = await Database.ScalarAsync<string>("SELECT string_agg(l::text, ' ') FROM chunkgate.ledger l");
         ledger.Should().Contain(credential.Role).And.NotContain(credential.Password);
-        var stored = await database.ScalarAsync<string>("SELECT rolpassword FROM pg_authid WHERE rolname = @role", ("role", credential.Role));
+        var stored = await Database.ScalarAsync<string>("SELECT rolpassword FROM pg_authid WHERE rolname = @role", ("role", credential.Role));
         stored.Should().StartWith("SCRAM-SHA-256$").And.NotContain(credential.Password);
     }
 
@@ -141,13 +133,13 @@ public sealed class IssueTests
     public async Task Issue_MissingTable_FailsNamingIt_AndRecordsNothing()
     {
         var request = BrokerDatabase.Request(JobAction.Read, "shop.orders", "shop.nowhere");
-        var issue = async () => await database.Broker.IssueAsync(request);
+        var issue = async () => await Database.Broker.IssueAsync(request);
 
         var failure = (await issue.Should().ThrowAsync<BrokerException>()).Which;
         failure.Message.Should().Contain("shop.nowhere").And.Contain("does not exist");
         failure.Retryable.Should().BeFalse();
-        (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", request.RoleName))).Should().Be(0);
-        (await database.ScalarAsync<long>("SELECT count(*) FROM chunkgate.ledger WHERE role = @role", ("role", request.RoleName))).Should().Be(0);
+        (await Database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", request.RoleName))).Should().Be(0);
+        (await Database.ScalarAsync<long>("SELECT count(*) FROM chunkgate.ledger WHERE role = @role", ("role", request.RoleName))).Should().Be(0);
     }
 
     [TestCase("shop")]
@@ -156,17 +148,17 @@ public sealed class IssueTests
     [TestCase("a.b.c")]
     public async Task Issue_MalformedOrHostileTableName_IsRefusedAndRunsNothing(string table)
     {
-        var issue = async () => await database.Broker.IssueAsync(BrokerDatabase.Request(JobAction.Read, table));
+        var issue = async () => await Database.Broker.IssueAsync(BrokerDatabase.Request(JobAction.Read, table));
 
         (await issue.Should().ThrowAsync<BrokerException>()).Which.Retryable.Should().BeFalse();
-        (await database.ScalarAsync<long>("SELECT count(*) FROM shop.orders")).Should().Be(50);
+        (await Database.ScalarAsync<long>("SELECT count(*) FROM shop.orders")).Should().Be(50);
     }
 
     [Test]
     public async Task Issue_ExpiredApproval_IsRefused()
     {
         var request = BrokerDatabase.Request(JobAction.Read) with { ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-1) };
-        var issue = async () => await database.Broker.IssueAsync(request);
+        var issue = async () => await Database.Broker.IssueAsync(request);
 
         (await issue.Should().ThrowAsync<BrokerException>()).Which.Message.Should().Contain("expired");
     }
@@ -175,12 +167,12 @@ public sealed class IssueTests
     public async Task Issue_AfterRevocation_IsRefused_ANewRunGetsANewRole()
     {
         var request = BrokerDatabase.Request(JobAction.Read);
-        var credential = await database.Broker.IssueAsync(request);
-        await database.Broker.RevokeAsync(credential.Role);
+        var credential = await Database.Broker.IssueAsync(request);
+        await Database.Broker.RevokeAsync(credential.Role);
 
-        var again = async () => await database.Broker.IssueAsync(request);
+        var again = async () => await Database.Broker.IssueAsync(request);
         (await again.Should().ThrowAsync<BrokerException>()).Which.Message.Should().Contain("revoked");
-        var next = await database.Broker.IssueAsync(request with { Run = 2 });
+        var next = await Database.Broker.IssueAsync(request with { Run = 2 });
         next.Role.Should().NotBe(credential.Role);
     }
 

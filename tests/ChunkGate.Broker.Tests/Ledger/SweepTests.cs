@@ -7,32 +7,24 @@ using ChunkGate.Testing.Waiting;
 namespace ChunkGate.Broker.Tests.Ledger;
 
 [Category("PostgreSQL")]
-public sealed class SweepTests
+internal sealed class SweepTests : BrokerDatabaseFixture
 {
-    private BrokerDatabase database = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => database = await BrokerDatabase.CreateAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await database.DisposeAsync();
-
     [Test]
     public async Task Sweep_RevokesRunsNoLongerLive_KeepsLiveOnes_ReportsButKeepsUnknownRoles()
     {
-        var live = await database.IssueAsync(JobAction.Read);
-        var over = await database.IssueAsync(JobAction.Read);
+        var live = await Database.IssueAsync(JobAction.Read);
+        var over = await Database.IssueAsync(JobAction.Read);
         var stranger = RoleNames.Prefix + "not_ours_" + Guid.NewGuid().ToString("N")[..8];
-        await database.ScalarAsync<object>($"CREATE ROLE {stranger} NOLOGIN");
+        await Database.ScalarAsync<object>($"CREATE ROLE {stranger} NOLOGIN");
 
-        var report = await database.Broker.SweepAsync(entry => entry.Role != over.Role);
+        var report = await Database.Broker.SweepAsync(entry => entry.Role != over.Role);
 
         report.Revoked.Select(revocation => revocation.Role).Should().Equal(over.Role);
         report.Failed.Should().BeEmpty();
         report.Unknown.Should().Contain(stranger);
-        (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = ANY(@roles)", ("roles", new[] { live.Role, stranger }))).Should().Be(2);
-        (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", over.Role))).Should().Be(0);
-        await database.ScalarAsync<object>($"DROP ROLE {stranger}");
+        (await Database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = ANY(@roles)", ("roles", new[] { live.Role, stranger }))).Should().Be(2);
+        (await Database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", over.Role))).Should().Be(0);
+        await Database.ScalarAsync<object>($"DROP ROLE {stranger}");
     }
 
     [TestCase("before-commit")]
@@ -49,14 +41,14 @@ public sealed class SweepTests
 
         // Killed before commit: PostgreSQL rolls back role and ledger row together. After commit:
         // the role exists and is recorded, and its run is not live any more.
-        var exists = await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", role));
+        var exists = await Database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", role));
         exists.Should().Be(checkpoint == "committed" ? 1 : 0);
-        (await database.ScalarAsync<long>("SELECT count(*) FROM chunkgate.ledger WHERE role = @role", ("role", role))).Should().Be(exists, "a role exists exactly when it is recorded");
-        var report = await database.Broker.SweepAsync(entry => entry.JobUid != uid);
+        (await Database.ScalarAsync<long>("SELECT count(*) FROM chunkgate.ledger WHERE role = @role", ("role", role))).Should().Be(exists, "a role exists exactly when it is recorded");
+        var report = await Database.Broker.SweepAsync(entry => entry.JobUid != uid);
 
         report.Revoked.Select(revocation => revocation.Role).Should().Equal(checkpoint == "committed" ? [role] : []);
         report.Unknown.Should().NotContain(role);
-        (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", role))).Should().Be(0);
+        (await Database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", role))).Should().Be(0);
     }
 
     private ProbeProcess StartProbe(string checkpoint, string uid, string table)
@@ -68,7 +60,7 @@ public sealed class SweepTests
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["CHUNKGATE_PROBE_ADMIN"] = database.AdminConnectionString;
+        start.Environment["CHUNKGATE_PROBE_ADMIN"] = Database.AdminConnectionString;
         return new ProbeProcess(Process.Start(start)!);
     }
 
