@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# `make demo`: the whole story on the local installation (`make cluster`), with the real kubectl,
+# the demo users' contexts and the kubectl-chunk plugin. Narrates each step, checks that it behaved,
+# exits non-zero at the first step that did not, and stops everything at the end (also on Ctrl-C).
+# Expects the solution to be built (the Makefile's demo target builds it first).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CONFIG=${CONFIG:-Release}
+work=$(mktemp -d /tmp/chunkgate-demo.XXXXXX)
+installation_pid= watch_pid=
+job=export-customers ns=demo
+
+stop_all() {
+  local status=$?
+  [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null || true
+  if [ -n "$installation_pid" ] && kill -0 "$installation_pid" 2>/dev/null; then
+    kill -TERM "$installation_pid" 2>/dev/null || true
+    wait "$installation_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap stop_all EXIT
+trap 'echo; echo "make demo: interrupted, cleaning up"; exit 130' INT TERM
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\e[1m' dim=$'\e[2m' green=$'\e[32m' red=$'\e[31m' off=$'\e[0m'
+else bold= dim= green= red= off=; fi
+
+step=0
+say()  { step=$((step + 1)); printf '\n%s%d. %s%s\n' "$bold" "$step" "$*" "$off"; }
+note() { printf '   %s\n' "$*"; }
+ok()   { printf '   %s✓ %s%s\n' "$green" "$*" "$off"; }
+fail() { printf '   %s✗ %s%s\n' "$red" "$*" "$off" >&2; exit 1; }
+# Shows a command as a user would type it, then runs it with its output indented.
+show() { printf '   %s$ %s%s\n' "$dim" "$*" "$off"; "$@" 2>&1 | sed 's/^/     /'; return "${PIPESTATUS[0]}"; }
+
+# Waits up to $2 seconds for command $1 to succeed.
+wait_for() {
+  local deadline=$((SECONDS + $2))
+  until eval "$1" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.3
+  done
+}
+
+jobfield() { kubectl --context=admin -n "$ns" get chunkjob "$job" -o "jsonpath=$1" 2>/dev/null; }
+
+say "Start the local installation: PostgreSQL with the demo data, the local cluster, the operator"
+tests/cluster/local-installation.sh >"$work/installation.out" 2>"$work/installation.err" &
+installation_pid=$!
+wait_for "grep -q '^DATABASE=' '$work/installation.out'" 150 \
+  || { cat "$work/installation.err" >&2; fail "the local installation did not start"; }
+export KUBECONFIG
+KUBECONFIG=$(sed -n 's/^KUBECONFIG=//p' "$work/installation.out")
+DATABASE=$(sed -n 's/^DATABASE=//p' "$work/installation.out")
+export PATH="$PWD/operator/ChunkGate.Kubectl/bin/$CONFIG/net10.0:$PATH"
+command -v kubectl-chunk >/dev/null || fail "kubectl-chunk is not built (make build)"
+note "KUBECONFIG=$KUBECONFIG"
+note "contexts: alice (designer), bob and carol (executors), admin"
+show kubectl --context=admin -n "$ns" get dataconnection demo-db
+ok "the connection demo-db masks customers.ssn, card_number and email"
+
+say "alice, a designer, applies a ChunkJob that exports the customers"
+show kubectl --context=alice apply -f samples/demo/export-customers.yaml || fail "alice could not apply her job"
+designer=$(kubectl --context=admin -n "$ns" get chunkjob "$job" -o 'jsonpath={.metadata.annotations.chunkgate\.io/designer}')
+[ "$designer" = alice ] || fail "the job's designer is '$designer', not alice"
+ok "the admission webhook stamped the designer: alice"
+wait_for "[ \"\$(jobfield '{.status.phase}')\" = AwaitingApproval ]" 30 || fail "the job is not AwaitingApproval"
+show kubectl --context=alice -n "$ns" get chunkjob "$job"
+
+say "alice tries to approve her own job"
+if kubectl --context=alice apply -f samples/demo/approval-by-alice.yaml >"$work/alice.out" 2>&1; then
+  fail "alice's approval of her own job was accepted"
+fi
+sed 's/^/     /' "$work/alice.out"
+grep -q "alice designed $ns/$job and cannot approve it" "$work/alice.out" || fail "the denial does not say why"
+ok "denied: designers cannot approve their own jobs"
+
+say "bob, an executor, reviews what he is asked to approve"
+show kubectl chunk --context=bob -n "$ns" pending || fail "kubectl chunk pending failed"
+show kubectl chunk --context=bob -n "$ns" show "$job" || fail "kubectl chunk show failed"
+
+say "bob approves it for 30 seconds"
+show kubectl chunk --context=bob -n "$ns" approve "$job" --ttl 30s --reason "DEMO-1: customer export for the demo" \
+  || fail "bob's approval was refused"
+ok "approved; the operator issues a temporary PostgreSQL role and starts the run Pod"
+
+say "Watch the job: kubectl get chunkjob -w"
+kubectl --context=bob -n "$ns" get chunkjob "$job" -w >"$work/watch.out" 2>&1 &
+watch_pid=$!
+wait_for "[ -n \"\$(jobfield '{.status.run.pod}')\" ]" 30 || fail "no run Pod was recorded"
+pod=$(jobfield '{.status.run.pod}')
+role=$(jobfield '{.status.run.role}')
+secret=$(jobfield '{.status.run.secret}')
+note "run Pod $pod, role $role, Secret $secret"
+
+say "The runner's output, through the masking sidecar"
+wait_for "kubectl --context=admin -n $ns logs $pod -c job" 60 || fail "the run Pod's job container did not start"
+kubectl --context=admin -n "$ns" logs -f "$pod" -c job >"$work/output.csv" 2>/dev/null || true
+grep -v $'^\x1e' "$work/output.csv" | head -n 6 | sed 's/^/     /'
+rows=$(grep -v $'^\x1e' "$work/output.csv" | grep -c '^[0-9]' || true)
+note "… $rows rows"
+[ "$rows" -eq 1000 ] || fail "expected 1000 customer rows, got $rows"
+raw_ssn=$(psql "$DATABASE" -Atc "SELECT ssn FROM customers WHERE id = 1")
+raw_email=$(psql "$DATABASE" -Atc "SELECT email FROM customers WHERE id = 1")
+if grep -qF -e "$raw_ssn" -e "$raw_email" "$work/output.csv"; then fail "a raw SSN or e-mail reached the output"; fi
+ok "no raw SSN, card number or e-mail in the output (customer 1's SSN $raw_ssn is not there)"
+
+say "The run ends: progress and phase as kubectl shows them"
+wait_for "[ \"\$(jobfield '{.status.phase}')\" = Succeeded ]" 60 || fail "the job did not succeed (phase $(jobfield '{.status.phase}'))"
+kill "$watch_pid" 2>/dev/null || true; watch_pid=
+sed 's/^/     /' "$work/watch.out"
+ok "Succeeded, $(jobfield '{.status.progress.summary}') chunks"
+
+say "What the sidecar recorded: kubectl chunk replay"
+show kubectl chunk --context=bob -n "$ns" replay "$job" || fail "kubectl chunk replay failed"
+
+say "Everything the run had is revoked"
+wait_for "! kubectl --context=admin -n $ns get pod $pod" 30 || fail "the run Pod $pod is still there"
+ok "Pod $pod deleted"
+wait_for "! kubectl --context=admin -n $ns get secret $secret" 30 || fail "the run Secret $secret is still there"
+ok "Secret $secret deleted"
+[ "$(psql "$DATABASE" -Atc "SELECT count(*) FROM pg_roles WHERE rolname = '$role'")" = 0 ] || fail "role $role still exists"
+ok "PostgreSQL role $role dropped"
+
+say "The approval's 30 seconds pass; a second run would need a new approval"
+expires=$(jobfield '{.status.run.expiresAt}')
+note "approval expires at $expires"
+wait_for "kubectl --context=admin -n $ns get events --field-selector involvedObject.name=$job | grep -q ApprovalExpired" 45 \
+  || fail "no ApprovalExpired event after the TTL"
+ok "the approval expired"
+show kubectl chunk --context=bob -n "$ns" history "$job" || fail "kubectl chunk history failed"
+
+printf '\n%sThe demo behaved at every step.%s\n' "$green" "$off"
