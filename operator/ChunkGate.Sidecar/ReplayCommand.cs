@@ -1,4 +1,4 @@
-using ChunkGate.Sidecar.Recording;
+using ChunkGate.Recording;
 
 namespace ChunkGate.Sidecar;
 

@@ -34,6 +34,6 @@ public sealed record AdmissionVerdict(bool Allowed, string? Message = null, IRea
 /// <summary>Annotations ChunkGate's webhooks own.</summary>
 public static class AdmissionAnnotations
 {
-    /// <summary>Who designed a ChunkJob: stamped on create from the requester (or, for a GitOps identity, from the manifest); never changes.</summary>
-    public const string Designer = "chunkgate.io/designer";
+    /// <summary>Who designed a ChunkJob; the one definition is in the API, where the kubectl plugin reads it too.</summary>
+    public const string Designer = Api.Meta.ChunkGateAnnotations.Designer;
 }

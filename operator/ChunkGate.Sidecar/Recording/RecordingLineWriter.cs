@@ -3,7 +3,7 @@ using ChunkGate.Sidecar.Masking;
 
 namespace ChunkGate.Sidecar.Recording;
 
-/// <summary>Serialises one <see cref="RecordingEvent"/> as one JSON object (the line format <see cref="Replay"/> reads).</summary>
+/// <summary>Serialises one <see cref="RecordingEvent"/> as one JSON object (the line format <see cref="ChunkGate.Recording.Replay"/> reads).</summary>
 internal static class RecordingLineWriter
 {
     /// <summary>The <c>event</c> field of a line (also the event name of its OTLP log record).</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using ChunkGate.Recording;
 using ChunkGate.Sidecar.Masking;
 using ChunkGate.Sidecar.Recording;
 

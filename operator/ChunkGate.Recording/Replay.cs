@@ -2,15 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace ChunkGate.Sidecar.Recording;
+namespace ChunkGate.Recording;
 
 /// <summary>
-/// Turns a session recording (JSON lines written by <see cref="SessionRecorder"/>) into a readable
+/// Turns a session recording (JSON lines written by the sidecar's <c>SessionRecorder</c>) into a readable
 /// timeline, one entry per event with times relative to the first event and the client
 /// connection (<c>[n]</c>) it belongs to. Unreadable lines are
 /// reported in place and skipped; they never stop the replay.
 /// </summary>
-internal static class Replay
+public static class Replay
 {
     /// <summary>Formats the whole recording; returns the number of events shown.</summary>
     public static int Format(Stream recording, TextWriter output)
