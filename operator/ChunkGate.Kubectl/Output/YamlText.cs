@@ -99,11 +99,10 @@ internal static partial class YamlText
                 return "[]";
         }
 
-        var element = node.GetValue<JsonElement>();
-        return element.ValueKind switch
+        return node.GetValueKind() switch
         {
-            JsonValueKind.String => Text(element.GetString()!, indent),
-            JsonValueKind.Number => element.GetRawText(),
+            JsonValueKind.String => Text(node.GetValue<string>(), indent),
+            JsonValueKind.Number => node.ToJsonString(),
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
             _ => "null",
