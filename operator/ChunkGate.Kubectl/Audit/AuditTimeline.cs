@@ -54,9 +54,11 @@ internal static class AuditTimeline
 
         entries.AddRange(FromStatus(job, approvalList));
 
-        // Stable: entries with equal times keep the order above (events, then what status records).
+        // Compared to the second: core/v1 Event times have no fractions while status times may, so
+        // finer order would be an artefact of precision. Within a second the order above holds
+        // (events, then what status records, which the events announce).
         return [.. entries.Select((entry, index) => (entry, index))
-            .OrderBy(x => x.entry.Time ?? DateTimeOffset.MaxValue).ThenBy(x => x.index)
+            .OrderBy(x => WholeSeconds(x.entry.Time)).ThenBy(x => x.index)
             .Select(x => x.entry)];
     }
 
@@ -90,4 +92,7 @@ internal static class AuditTimeline
                 $"{condition.Type}={condition.Status}: {condition.Message}");
         }
     }
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset? time) =>
+        time is { } t ? new DateTimeOffset(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero) : DateTimeOffset.MaxValue;
 }

@@ -131,14 +131,18 @@ internal static partial class YamlText
         && PlainSafe().IsMatch(text)
         && !Reserved().IsMatch(text)
         && !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-        && !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+        && !YamlOneOneNumberOrTime().IsMatch(text)
         && !text.Contains(": ", StringComparison.Ordinal)
         && !text.Contains(" #", StringComparison.Ordinal)
         && !text.EndsWith(':')
         && text.Trim() == text;
 
-    [GeneratedRegex(@"^[A-Za-z0-9_./][A-Za-z0-9_./:@+ ,()=<>-]*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_./$][A-Za-z0-9_./:@+ ,()=<>$*&!%?'""\[\]{}|-]*$")]
     private static partial Regex PlainSafe();
+
+    /// <summary>What YAML 1.1 readers (go-yaml v2, PyYAML) would turn into a number or a timestamp: 0x1F, 0o17, 0b101, 1:20, 2026-11-30…</summary>
+    [GeneratedRegex(@"^(?i:[-+]?0[xob][0-9a-f_]+|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?)$")]
+    private static partial Regex YamlOneOneNumberOrTime();
 
     [GeneratedRegex(@"^(?i:y|n|yes|no|on|off|true|false|null|~|\.nan|[-+]?\.inf)$")]
     private static partial Regex Reserved();

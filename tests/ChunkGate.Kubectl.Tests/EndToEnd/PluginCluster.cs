@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using ChunkGate.Testing.Postgres;
+using ChunkGate.Testing.Waiting;
+
+namespace ChunkGate.Kubectl.Tests.EndToEnd;
+
+/// <summary>
+/// What a user of the plugin has: the local cluster (its own process, with a process kubelet whose
+/// images are stand-ins), the operator (its own process: controller and admission webhooks, as
+/// `make cluster` runs it) against a real PostgreSQL, the real kubectl, and <c>kubectl-chunk</c>
+/// found on the PATH. One per test run; each test works in its own namespace.
+/// </summary>
+[SetUpFixture]
+public sealed class PluginCluster
+{
+    public const string SleepingRunner = "chunkgate/runner:sleep";
+    public const string FinishingRunner = "chunkgate/runner:done";
+    public const string Sidecar = "chunkgate/sidecar:stand-in";
+
+    private static PluginCluster? current;
+    private readonly List<Process> processes = [];
+    private string directory = "";
+
+    internal static PluginCluster Current => current ?? throw new InvalidOperationException("the plugin's cluster is not started");
+
+    public string Kubeconfig { get; private set; } = "";
+
+    public string PluginDirectory { get; private set; } = "";
+
+    public PostgresServer Postgres { get; private set; } = null!;
+
+    public string OperatorLog => Path.Combine(directory, "operator.log");
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        var (repository, configuration) = Layout();
+        PluginDirectory = Path.Combine(repository, "operator/ChunkGate.Kubectl/bin", configuration, "net10.0");
+        File.Exists(Path.Combine(PluginDirectory, "kubectl-chunk")).Should().BeTrue("the build leaves the plugin's executable in {0}", PluginDirectory);
+        directory = Directory.CreateTempSubdirectory("chunkgate-plugin-").FullName;
+        current = this;
+
+        var images = Path.Combine(directory, "images.yaml");
+        await File.WriteAllTextAsync(images, $"""
+            images:
+              {SleepingRunner}:
+                entrypoint: ["/bin/sh", "-c", "exec sleep 600"]
+                cmd: []
+              {FinishingRunner}:
+                entrypoint: ["/bin/sh", "-c", "sleep 1; exit 0"]
+                cmd: []
+              {Sidecar}:
+                entrypoint: ["/bin/sh", "-c", "exec sleep 600"]
+                cmd: []
+            """);
+        var cluster = Start(new ProcessStartInfo("dotnet",
+        [
+            Path.Combine(repository, "tests/ChunkGate.LocalCluster/bin", configuration, "net10.0/ChunkGate.LocalCluster.dll"),
+            "--dir", Path.Combine(directory, "cluster"), "--apply", Path.Combine(repository, "crds"), "--images", images, "--bookmark-seconds", "1",
+        ]), "cluster.log", redirectOutput: true);
+        Kubeconfig = await KubeconfigLineAsync(cluster);
+
+        (await Kubectl("admin", "create", "namespace", "chunkgate-system")).ExitCode.Should().Be(0);
+        Postgres = await PostgresServer.SharedAsync();
+
+        var health = FreePort();
+        Start(new ProcessStartInfo("dotnet",
+        [
+            Path.Combine(repository, "operator/ChunkGate.Operator/bin", configuration, "net10.0/ChunkGate.Operator.dll"),
+            $"--kubeconfig={Kubeconfig}", "--context=operator", $"--webhook-port={FreePort()}", $"--health-port={health}",
+            $"--runner-image={SleepingRunner}", $"--sidecar-image={Sidecar}",
+        ]), "operator.log", redirectOutput: false);
+        using var http = new HttpClient();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                processes.Should().OnlyContain(p => !p.HasExited, "the cluster and the operator keep running (see {0})", directory);
+                try
+                {
+                    return (await http.GetAsync($"http://127.0.0.1:{health}/readyz")).StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            "the operator serves its webhooks and its caches are ready", TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(200));
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        // The operator first (it revokes nothing on the way out), then the cluster, which ends its Pods' processes.
+        foreach (var process in Enumerable.Reverse(processes))
+        {
+            await ProcessRun.StopAsync(process, TimeSpan.FromSeconds(15));
+            process.Dispose();
+        }
+
+        if (directory.Length > 0)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The real kubectl as a user of the local cluster (its discovery cache kept per cluster).</summary>
+    internal Task<ProcessResult> Kubectl(string user, params string[] args) => KubectlWithInput(user, null, args);
+
+    internal Task<ProcessResult> KubectlWithInput(string user, string? stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo("kubectl", ["--kubeconfig", Kubeconfig, "--context", user, "--cache-dir", Path.Combine(directory, "kube-cache"), .. args]);
+        start.Environment.Remove("KUBECONFIG");
+        return ProcessRun.RunAsync(start, stdin);
+    }
+
+    /// <summary>
+    /// <c>kubectl chunk ARGS --kubeconfig K --context USER</c>, as a user types it: kubectl finds
+    /// kubectl-chunk on the PATH and passes it every argument after its name.
+    /// </summary>
+    internal Task<ProcessResult> Chunk(string user, params string[] args)
+    {
+        var start = new ProcessStartInfo("kubectl", ["chunk", .. args, "--kubeconfig", Kubeconfig, "--context", user]);
+        start.Environment["PATH"] = PluginDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        start.Environment.Remove("KUBECONFIG");
+        start.Environment.Remove("NO_COLOR");
+        return ProcessRun.RunAsync(start, timeoutSeconds: 120);
+    }
+
+    private Process Start(ProcessStartInfo start, string log, bool redirectOutput)
+    {
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var process = Process.Start(start)!;
+        processes.Add(process);
+        var writer = new StreamWriter(Path.Combine(directory, log)) { AutoFlush = true };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (writer)
+                {
+                    writer.WriteLine(e.Data);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        if (!redirectOutput)
+        {
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (writer)
+                    {
+                        writer.WriteLine(e.Data);
+                    }
+                }
+            };
+            process.BeginOutputReadLine();
+        }
+
+        return process;
+    }
+
+    private static async Task<string> KubeconfigLineAsync(Process cluster)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await cluster.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("KUBECONFIG=", StringComparison.Ordinal))
+            {
+                // Keep draining stdout so the cluster never blocks on a full pipe.
+                _ = cluster.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                return line["KUBECONFIG=".Length..];
+            }
+        }
+
+        throw new InvalidOperationException("the local cluster ended before it served");
+    }
+
+    /// <summary>The repository root and the build configuration this test assembly was built with (bin/CONFIG/net10.0).</summary>
+    private static (string Repository, string Configuration) Layout()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = output.Parent!.Name;
+        var repository = output;
+        while (!File.Exists(Path.Combine(repository.FullName, "Operator.sln")))
+        {
+            repository = repository.Parent ?? throw new InvalidOperationException($"no Operator.sln above {AppContext.BaseDirectory}");
+        }
+
+        return (repository.FullName, configuration);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

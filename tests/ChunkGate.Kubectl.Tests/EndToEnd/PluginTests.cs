@@ -1,0 +1,260 @@
+using System.Text.Json.Nodes;
+
+namespace ChunkGate.Kubectl.Tests.EndToEnd;
+
+/// <summary>
+/// <c>kubectl chunk</c> as people run it: the real kubectl finds the plugin on the PATH, each demo
+/// user (alice designs, bob and carol execute) with their own context, against the local cluster,
+/// the operator's webhooks and controller, and PostgreSQL.
+/// </summary>
+[Category("LocalCluster")]
+[Category("PostgreSQL")]
+public sealed class PluginTests
+{
+    [Test]
+    public async Task Pending_ShowsEachUserTheJobsTheyMayApprove()
+    {
+        var ns = await DemoNamespace.CreateAsync(requiredApprovals: 2);
+        await ns.ApplyJobAsync("export-customers");
+        await ns.ApplyJobAsync("finance-export", connection: "finance-db");
+
+        var bob = await ns.Chunk("bob", "pending");
+        bob.ExitCode.Should().Be(0, bob.ToString());
+        var lines = bob.Output.TrimEnd('\n').Split('\n');
+        lines[0].Should().MatchRegex(@"^NAME\s{3,}ACTION\s{3,}CONNECTION\s{3,}DESIGNER\s{3,}APPROVALS\s{3,}SPEC HASH\s{3,}AGE$");
+        lines.Should().HaveCount(2, "finance-db's executors are a group bob is not in");
+        lines[1].Should().MatchRegex(@"^export-customers\s{3,}export\s{3,}demo-db\s{3,}alice\s{3,}0/2\s{3,}sha256:[0-9a-f]{12}\s{3,}\d+[sm]$");
+        lines[0].IndexOf("APPROVALS", StringComparison.Ordinal).Should().Be(lines[1].IndexOf("0/2", StringComparison.Ordinal), "columns are aligned");
+        bob.Output.Should().NotContain("\e[", "stdout is not a terminal: no colour");
+
+        var alice = await ns.Chunk("alice", "pending");
+        alice.ExitCode.Should().Be(0, alice.ToString());
+        alice.Output.Should().BeEmpty("alice designed both jobs");
+        alice.Error.Should().Contain($"No jobs in namespace {ns.Name} await an approval from alice.");
+
+        (await ns.Chunk("bob", "approve", "export-customers", "--ttl", "10m", "--reason", "FIN-1")).ExitCode.Should().Be(0);
+        (await ns.Chunk("bob", "pending")).Output.Should().BeEmpty("bob approved the current spec already");
+
+        var carol = await ns.Chunk("carol", "pending", "-o", "json");
+        carol.ExitCode.Should().Be(0, carol.ToString());
+        var document = JsonNode.Parse(carol.Output)!;
+        document["user"]!.GetValue<string>().Should().Be("carol", "the user is who the cluster says (SelfSubjectReview)");
+        var pending = document["pending"]!.AsArray().Single()!;
+        pending["name"]!.GetValue<string>().Should().Be("export-customers");
+        pending["approvals"]!.GetValue<int>().Should().Be(1);
+        pending["requiredApprovals"]!.GetValue<int>().Should().Be(2);
+
+        var yaml = await ns.Chunk("carol", "pending", "-o", "yaml");
+        yaml.Output.Should().Contain("user: carol").And.Contain("- namespace: " + ns.Name).And.Contain("  name: export-customers");
+
+        var everywhere = await PluginCluster.Current.Chunk("carol", "pending", "-A");
+        everywhere.Output.Split('\n')[0].Should().StartWith("NAMESPACE");
+        everywhere.Output.Should().MatchRegex($@"\n{ns.Name}\s{{3,}}export-customers\s");
+    }
+
+    [Test]
+    public async Task Approve_ByTheDesigner_IsRefused_WithTheWebhooksSentence()
+    {
+        var ns = await DemoNamespace.CreateAsync();
+        await ns.ApplyJobAsync();
+
+        var result = await ns.Chunk("alice", "approve", "export-customers", "--ttl", "10m", "--reason", "my own");
+
+        result.ExitCode.Should().Be(3, result.ToString());
+        result.Error.Should().StartWith("Error from server (Forbidden): admission webhook ")
+            .And.Contain($"denied the request: alice designed {ns.Name}/export-customers and cannot approve it");
+        (await ns.ApprovalNamesAsync()).Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task Approve_OfAStaleSpecHash_IsRefused_AndTheCurrentOneIsApproved()
+    {
+        var ns = await DemoNamespace.CreateAsync();
+        await ns.ApplyJobAsync(chunkSize: 5);
+        var reviewed = JsonNode.Parse((await ns.Chunk("bob", "show", "export-customers", "-o", "json")).Output)!["specHash"]!.GetValue<string>();
+
+        await ns.ApplyJobAsync(chunkSize: 7);
+        var stale = await ns.Chunk("bob", "approve", "export-customers", "--ttl", "5m", "--reason", "FIN-2", "--spec-hash", reviewed);
+
+        stale.ExitCode.Should().Be(3, stale.ToString());
+        stale.Output.Should().Contain($"Approving {ns.Name}/export-customers spec {reviewed}");
+        stale.Error.Should().Contain($"{ns.Name}/export-customers changed since it was reviewed (reviewed {reviewed}, now sha256:");
+        (await ns.ApprovalNamesAsync()).Should().BeEmpty();
+
+        var current = await ns.Chunk("bob", "approve", "export-customers", "--ttl", "5m", "--reason", "FIN-2");
+        current.ExitCode.Should().Be(0, current.ToString());
+        var name = (await ns.ApprovalNamesAsync()).Single().Split('/')[1];
+        var approval = await ns.GetAsync("chunkapproval", name);
+        var hash = approval["spec"]!["jobSpecHash"]!.GetValue<string>();
+        hash.Should().NotBe(reviewed);
+        current.Output.Should().Contain($"spec {hash}").And.Contain($"chunkapproval.chunkgate.io/{name} created: approved by bob until ");
+        approval["spec"]!["approver"]!.GetValue<string>().Should().Be("bob");
+    }
+
+    [Test]
+    public async Task ApproveWait_ShowsTheRun_UntilItEnds()
+    {
+        var ns = await DemoNamespace.CreateAsync();
+        await ns.ApplyJobAsync(runnerImage: PluginCluster.FinishingRunner);
+
+        var result = await ns.Chunk("bob", "approve", "export-customers", "--ttl", "10m", "--reason", "FIN-3", "--wait", "--timeout", "100s");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().Contain("run r1 running: ").And.EndWith("run r1 ended: Succeeded\n");
+        (await ns.GetAsync("chunkjob", "export-customers"))["status"]!["phase"]!.GetValue<string>().Should().Be("Succeeded");
+    }
+
+    [Test]
+    public async Task Revoke_EndsTheLiveRun_OnlyForThoseAllowed_AndHistoryTellsItInOrder()
+    {
+        var ns = await DemoNamespace.CreateAsync();
+        await ns.ApplyJobAsync();
+        (await ns.Chunk("bob", "approve", "export-customers", "--ttl", "10m", "--reason", "FIN-4")).ExitCode.Should().Be(0);
+        await ns.WaitForJobAsync("export-customers", j => j["status"]?["phase"]?.GetValue<string>() == "Running" && j["status"]?["run"]?["pod"] is not null, "the job runs");
+
+        var carol = await ns.Chunk("carol", "revoke", "export-customers");
+        carol.ExitCode.Should().Be(3, carol.ToString());
+        carol.Error.Should().Contain("only bob, the job's designer or an admin may delete ChunkApproval");
+
+        var bob = await ns.Chunk("bob", "revoke", "export-customers", "--wait", "--timeout", "90s");
+        bob.ExitCode.Should().Be(0, bob.ToString());
+        bob.Output.Should().StartWith($"Revoking run r1 of {ns.Name}/export-customers").And.Contain("run r1 ended: ApprovalWithdrawn");
+        var job = await ns.GetAsync("chunkjob", "export-customers");
+        job["status"]!["run"]!["outcome"]!.GetValue<string>().Should().Be("ApprovalWithdrawn");
+        (await ns.Chunk("bob", "revoke", "export-customers")).Output.Should().StartWith("Nothing to revoke");
+
+        // An Event written through events.k8s.io/v1 (the same stored Events as core/v1): shown once.
+        var recorded = await PluginCluster.Current.KubectlWithInput("admin", $$"""
+            apiVersion: events.k8s.io/v1
+            kind: Event
+            metadata: {name: export-customers.manual, namespace: {{ns.Name}}}
+            regarding: {apiVersion: chunkgate.io/v1alpha1, kind: ChunkJob, name: export-customers, namespace: {{ns.Name}}}
+            eventTime: "{{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.ffffffZ}}"
+            reportingController: chunkgate.io/audit
+            reportingInstance: test
+            action: Review
+            reason: ManualAudit
+            note: reviewed by the auditor
+            type: Normal
+            """, "create", "-f", "-");
+        recorded.ExitCode.Should().Be(0, recorded.ToString());
+
+        var history = await ns.Chunk("bob", "history", "export-customers", "-o", "json");
+        history.ExitCode.Should().Be(0, history.ToString());
+        var entries = JsonNode.Parse(history.Output)!["entries"]!.AsArray().Select(e => e!).ToList();
+        entries.Select(e => e["time"]!.GetValue<DateTimeOffset>()).Should().BeInAscendingOrder();
+        var reasons = entries.Select(e => $"{e["source"]} {e["reason"]}").ToList();
+        reasons[0].Should().Be("status Created");
+        reasons.Should().ContainInOrder("event ApprovalAccepted", "status RunStarted", "event RunStarted", "event RunRevokedApprovalWithdrawn", "event ManualAudit");
+        reasons.Should().Contain(["status RunEnded", "event CredentialsRevoked"]);
+        reasons.Should().NotContain("status Approved", "revoking deleted the approval; its Events stay (found by the name the run recorded)");
+        entries.Should().Contain(e => e["object"]!.GetValue<string>().StartsWith("ChunkApproval/export-customers-", StringComparison.Ordinal)
+            && e["reason"]!.GetValue<string>() == "ApprovalAccepted");
+        reasons.Count(r => r == "event ManualAudit").Should().Be(1);
+        entries.Single(e => e["reason"]!.GetValue<string>() == "Created")["message"]!.GetValue<string>().Should().Be("created by alice");
+
+        var table = await ns.Chunk("bob", "history", "export-customers");
+        table.Output.Split('\n')[0].Should().MatchRegex(@"^TIME\s{3,}SOURCE\s{3,}TYPE\s{3,}OBJECT\s{3,}REASON\s{3,}MESSAGE$");
+        table.Output.Should().MatchRegex(@"\n\S+Z\s{3,}event\s{3,}Warning\s{3,}ChunkJob/export-customers\s{3,}RunRevokedApprovalWithdrawn\s{3,}run r1 is revoked");
+    }
+
+    [Test]
+    public async Task Replay_ShowsTheRecordingKeptInItsConfigMap_AsATimeline()
+    {
+        var ns = await DemoNamespace.CreateAsync();
+        await ns.ApplyJobAsync();
+        var recording = string.Join('\n',
+            """{"time":"2026-11-30T10:00:00.000Z","event":"session.start","session":1,"user":"chunkgate","database":"demo","action":"export"}""",
+            """{"time":"2026-11-30T10:00:00.250Z","event":"statement","session":1,"id":1,"protocol":"simple","text":"SELECT id, ssn\nFROM customers"}""",
+            """{"time":"2026-11-30T10:00:00.260Z","event":"columns","session":1,"id":1,"columns":[{"name":"id"},{"name":"ssn","masking":"last4"}]}""",
+            "this line is not JSON",
+            """{"time":"2026-11-30T10:00:00.300Z","event":"statement.end","session":1,"id":1,"tag":"SELECT 20","rows":20,"bytes":480,"masked":20,"durationMs":12.5}""",
+            """{"time":"2026-11-30T10:00:01.000Z","event":"session.end","session":1,"reason":"client closed","bytesToClient":900,"bytesToServer":120}""");
+        var configMap = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = "export-customers-r1-recording", ["namespace"] = ns.Name, ["labels"] = new JsonObject { ["chunkgate.io/job"] = "export-customers", ["chunkgate.io/run"] = "r1" } },
+            ["data"] = new JsonObject { ["recording.jsonl"] = recording },
+        };
+        (await PluginCluster.Current.KubectlWithInput("admin", configMap.ToJsonString(), "apply", "-f", "-")).ExitCode.Should().Be(0);
+
+        var replay = await ns.Chunk("bob", "replay", "export-customers", "--run", "1");
+
+        replay.ExitCode.Should().Be(0, replay.ToString());
+        replay.Output.Split('\n').Should().ContainInOrder(
+            $"Recording of {ns.Name}/export-customers run r1 (ConfigMap export-customers-r1-recording)",
+            "10:00:00.000  (+   0.000s)  [1] session started  user=chunkgate  database=demo  action=export",
+            "10:00:00.250  (+   0.250s)  [1] #1 simple  SELECT id, ssn FROM customers",
+            "10:00:00.260  (+   0.260s)  [1] #1 columns: id, ssn [last4]",
+            "(line 4: not a recording event, skipped)",
+            "10:00:00.300  (+   0.300s)  [1] #1 done: SELECT 20  · 12.5 ms · 20 rows · 480 B · 20 masked");
+
+        var json = await ns.Chunk("bob", "replay", "export-customers", "--run", "r1", "-o", "json");
+        var events = JsonNode.Parse(json.Output)!["events"]!.AsArray();
+        events.Should().HaveCount(6);
+        events[3]!["unreadable"]!.GetValue<string>().Should().Be("this line is not JSON");
+        (await ns.Chunk("bob", "replay", "export-customers", "--run", "1", "-o", "yaml")).Output.Should().Contain("- time: \"2026-11-30T10:00:00.000Z\"\n  event: session.start\n");
+
+        var missing = await ns.Chunk("bob", "replay", "export-customers", "--run", "7");
+        missing.ExitCode.Should().Be(4, missing.ToString());
+        missing.Error.Should().Be($"error: no recording of run r7 of {ns.Name}/export-customers: ConfigMap export-customers-r7-recording not found (the operator stores it when the run ends)\n");
+        var notRun = await ns.Chunk("bob", "replay", "export-customers");
+        notRun.ExitCode.Should().Be(4);
+        notRun.Error.Should().Contain("has not run yet");
+    }
+
+    [Test]
+    public async Task Show_PrintsWhatAReviewerMustRead()
+    {
+        var ns = await DemoNamespace.CreateAsync();
+        await ns.ApplyJobAsync();
+
+        var text = await ns.Chunk("bob", "show", "export-customers");
+        var yaml = await ns.Chunk("bob", "show", "export-customers", "-o", "yaml");
+        var json = JsonNode.Parse((await ns.Chunk("bob", "show", "export-customers", "-o", "json")).Output)!;
+
+        text.ExitCode.Should().Be(0, text.ToString());
+        var hash = json["specHash"]!.GetValue<string>();
+        text.Output.Should().Contain($"Job:         {ns.Name}/export-customers\nSpec hash:   {hash}\nDesigner:    alice\n")
+            .And.Contain("Action:      export\nTables:      public.customers\nChunking:    public.customers by id, 5 keys per chunk")
+            .And.Contain("Query:\n  SELECT id, name, ssn FROM customers WHERE id >= $1 AND id < $2\n")
+            .And.MatchRegex(@"Masking on these tables:\n  COLUMN\s+STRATEGY\n  public\.customers\.ssn\s+last4\n  detectors: ssn, card, email")
+            .And.Contain("1 approval(s) from members of chunkgate:executors, never the designer")
+            .And.NotContain("public.orders.card", "the job's tables do not include orders")
+            .And.NotContain("\e[");
+        json["designer"]!.GetValue<string>().Should().Be("alice");
+        json["masking"]!["columns"]!.AsArray().Should().ContainSingle();
+        yaml.Output.Should().Contain($"specHash: {hash}\n").And.Contain("query: SELECT id, name, ssn FROM customers WHERE id >= $1 AND id < $2\n");
+    }
+
+    [Test]
+    public async Task BadArguments_AreOneClearLine_WithTheDocumentedExitCode()
+    {
+        var cluster = PluginCluster.Current;
+        var cases = new (string[] Args, string User, int Exit, string Error)[]
+        {
+            (["approve", "export-customers", "--reason", "x"], "bob", 2, "error: --ttl is required"),
+            (["approve", "export-customers", "--ttl", "10parsecs", "--reason", "x"], "bob", 2, "error: invalid --ttl \"10parsecs\""),
+            (["approve", "export-customers", "--ttl", "10m", "--reason", "x", "--spec-hash", "md5:00"], "bob", 2, "error: invalid --spec-hash"),
+            (["show", "export-customers", "-o", "xml"], "bob", 2, "error: unable to match a printer suitable for the output format \"xml\", allowed formats are: json, yaml"),
+            (["show"], "bob", 2, "error: JOB is required"),
+            (["frobnicate"], "bob", 2, "error: unknown command \"frobnicate\""),
+            (["replay", "export-customers", "--run", "latest"], "bob", 2, "error: invalid --run \"latest\""),
+            (["show", "no-such-job", "-n", "default"], "bob", 4, "error: chunkjobs.chunkgate.io \"no-such-job\" not found in namespace default"),
+            (["pending"], "nobody", 1, "error: the kubeconfig cannot be used"),
+        };
+        foreach (var (args, user, exit, error) in cases)
+        {
+            var result = await cluster.Chunk(user, args);
+            result.ExitCode.Should().Be(exit, string.Join(' ', args) + "\n" + result);
+            result.Error.Should().StartWith(error, string.Join(' ', args));
+            result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.Should().BeLessThanOrEqualTo(2, "one line, and a pointer to --help for usage errors");
+            result.Output.Should().BeEmpty();
+        }
+
+        var help = await cluster.Chunk("bob", "approve", "--help");
+        help.ExitCode.Should().Be(0);
+        help.Output.Should().Contain("kubectl chunk approve JOB --ttl DURATION --reason TEXT").And.Contain("Exit codes:");
+    }
+}
