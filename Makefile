@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 CONFIG ?= Release
 SLN := Operator.sln
 
-.PHONY: build deps test crds server-messages demo bench cluster clean
+.PHONY: build deps test crds server-messages demo bench cluster plugin clean
 
 build:
 	$(DOTNET) build $(SLN) -c $(CONFIG)
@@ -45,6 +45,15 @@ bench: deps
 cluster: deps
 	@$(DOTNET) build $(SLN) -c $(CONFIG) -v quiet -nologo >/dev/null || $(DOTNET) build $(SLN) -c $(CONFIG) -v quiet -nologo
 	@CONFIG=$(CONFIG) tests/cluster/local-installation.sh
+
+# The kubectl plugin (operator/ChunkGate.Kubectl): builds it and prints the absolute directory of its
+# executable kubectl-chunk (make build leaves it there too), so that
+#   export PATH="$(make -s plugin):$PATH"
+# makes `kubectl chunk ...` work. It needs the .NET runtime where the SDK installed it.
+PLUGIN_DIR := operator/ChunkGate.Kubectl/bin/$(CONFIG)/net10.0
+plugin:
+	@$(DOTNET) build operator/ChunkGate.Kubectl -c $(CONFIG) -v quiet -nologo >/dev/null || { $(DOTNET) build operator/ChunkGate.Kubectl -c $(CONFIG) -v quiet -nologo >&2; exit 1; }
+	@echo "$(CURDIR)/$(PLUGIN_DIR)"
 
 clean:
 	$(DOTNET) clean $(SLN) -c $(CONFIG)

@@ -54,11 +54,11 @@ internal static class AuditTimeline
 
         entries.AddRange(FromStatus(job, approvalList));
 
-        // Compared to the second: core/v1 Event times have no fractions while status times may, so
-        // finer order would be an artefact of precision. Within a second the order above holds
-        // (events, then what status records, which the events announce).
+        // Stable: entries with equal times keep the order above (events, then what status records).
+        // A real server keeps core/v1 Event times to the second, so an Event may sort before a status
+        // time of the same second that preceded it; the table shows whole seconds either way.
         return [.. entries.Select((entry, index) => (entry, index))
-            .OrderBy(x => WholeSeconds(x.entry.Time)).ThenBy(x => x.index)
+            .OrderBy(x => x.entry.Time ?? DateTimeOffset.MaxValue).ThenBy(x => x.index)
             .Select(x => x.entry)];
     }
 
@@ -92,7 +92,4 @@ internal static class AuditTimeline
                 $"{condition.Type}={condition.Status}: {condition.Message}");
         }
     }
-
-    private static DateTimeOffset WholeSeconds(DateTimeOffset? time) =>
-        time is { } t ? new DateTimeOffset(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero) : DateTimeOffset.MaxValue;
 }

@@ -145,8 +145,8 @@ public sealed class PluginTests
         entries.Select(e => e["time"]!.GetValue<DateTimeOffset>()).Should().BeInAscendingOrder();
         var reasons = entries.Select(e => $"{e["source"]} {e["reason"]}").ToList();
         reasons[0].Should().Be("status Created");
-        reasons.Should().ContainInOrder("event ApprovalAccepted", "status RunStarted", "event RunStarted", "event RunRevokedApprovalWithdrawn", "event ManualAudit");
-        reasons.Should().Contain(["status RunEnded", "event CredentialsRevoked"]);
+        reasons.Should().ContainInOrder("event ApprovalAccepted", "event RunStarted", "event RunRevokedApprovalWithdrawn", "event ManualAudit");
+        reasons.Should().Contain(["status RunStarted", "status RunEnded", "event CredentialsRevoked"]);
         reasons.Should().NotContain("status Approved", "revoking deleted the approval; its Events stay (found by the name the run recorded)");
         entries.Should().Contain(e => e["object"]!.GetValue<string>().StartsWith("ChunkApproval/export-customers-", StringComparison.Ordinal)
             && e["reason"]!.GetValue<string>() == "ApprovalAccepted");
