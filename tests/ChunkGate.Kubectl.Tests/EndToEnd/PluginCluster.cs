@@ -128,6 +128,30 @@ public sealed class PluginCluster
         return ProcessRun.RunAsync(start, timeoutSeconds: 120);
     }
 
+    /// <summary>
+    /// The same, on a terminal: util-linux <c>script</c> gives the command a pseudo-terminal, so the
+    /// plugin sees what it sees when a person types it. <paramref name="noColour"/> sets NO_COLOR.
+    /// </summary>
+    internal Task<ProcessResult> ChunkOnTerminal(string user, bool noColour, params string[] args)
+    {
+        string[] words = ["kubectl", "chunk", .. args, "--kubeconfig", Kubeconfig, "--context", user];
+        var command = string.Join(' ', words.Select(word => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var start = new ProcessStartInfo("script", ["-qec", command, "/dev/null"]);
+        start.Environment["PATH"] = PluginDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        start.Environment["TERM"] = "xterm";
+        start.Environment.Remove("KUBECONFIG");
+        if (noColour)
+        {
+            start.Environment["NO_COLOR"] = "1";
+        }
+        else
+        {
+            start.Environment.Remove("NO_COLOR");
+        }
+
+        return ProcessRun.RunAsync(start, timeoutSeconds: 120);
+    }
+
     private Process Start(ProcessStartInfo start, string log, bool redirectOutput)
     {
         start.UseShellExecute = false;

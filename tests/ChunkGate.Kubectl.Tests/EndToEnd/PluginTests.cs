@@ -47,6 +47,12 @@ public sealed class PluginTests
         var yaml = await ns.Chunk("carol", "pending", "-o", "yaml");
         yaml.Output.Should().Contain("user: carol").And.Contain("- namespace: " + ns.Name).And.Contain("  name: export-customers");
 
+        var onTerminal = await PluginCluster.Current.ChunkOnTerminal("carol", noColour: false, "pending", "-n", ns.Name);
+        onTerminal.Output.Should().Contain("\e[32m1/2\e[0m", "on a terminal the approvals count is coloured");
+        var noColour = await PluginCluster.Current.ChunkOnTerminal("carol", noColour: true, "pending", "-n", ns.Name);
+        // .NET itself switches the terminal's keypad mode (\e[?1h); colours are \e[<n>m.
+        noColour.Output.Should().Contain("export-customers").And.NotMatchRegex(@"\e\[[0-9;]*m", "NO_COLOR is honoured");
+
         var everywhere = await PluginCluster.Current.Chunk("carol", "pending", "-A");
         everywhere.Output.Split('\n')[0].Should().StartWith("NAMESPACE");
         everywhere.Output.Should().MatchRegex($@"\n{ns.Name}\s{{3,}}export-customers\s");
