@@ -26,33 +26,13 @@ internal sealed class ChunkGateObjects(IKubernetes client)
         await Jobs.TryGetAsync(ns, name, cancellationToken)
         ?? throw CommandFailure.NotFound($"chunkjobs.chunkgate.io \"{name}\" not found in namespace {ns}");
 
-    public async Task<IReadOnlyList<ChunkJob>> JobsAsync(string? ns, CancellationToken cancellationToken)
-    {
-        if (ns is not null)
-        {
-            return [.. (await Jobs.ListAsync(ns, cancellationToken: cancellationToken)).Items];
-        }
-
-        var type = Jobs.Type;
-        var all = await client.CustomObjects.ListClusterCustomObjectAsync<KubernetesList<ChunkJob>>(type.Group, type.Version, type.Plural, cancellationToken: cancellationToken).Typed();
-        return [.. all.Items];
-    }
+    public Task<IReadOnlyList<ChunkJob>> JobsAsync(string? ns, CancellationToken cancellationToken) => ListAsync(Jobs, ns, cancellationToken);
 
     /// <summary>Every approval whose jobRef names the job (approvals live in the job's namespace).</summary>
     public async Task<IReadOnlyList<ChunkApproval>> ApprovalsOfAsync(string ns, string job, CancellationToken cancellationToken) =>
         [.. (await Approvals.ListAsync(ns, cancellationToken: cancellationToken)).Items.Where(a => a.Spec.JobRef?.Name == job)];
 
-    public async Task<IReadOnlyList<ChunkApproval>> ApprovalsAsync(string? ns, CancellationToken cancellationToken)
-    {
-        if (ns is not null)
-        {
-            return [.. (await Approvals.ListAsync(ns, cancellationToken: cancellationToken)).Items];
-        }
-
-        var type = Approvals.Type;
-        var all = await client.CustomObjects.ListClusterCustomObjectAsync<KubernetesList<ChunkApproval>>(type.Group, type.Version, type.Plural, cancellationToken: cancellationToken).Typed();
-        return [.. all.Items];
-    }
+    public Task<IReadOnlyList<ChunkApproval>> ApprovalsAsync(string? ns, CancellationToken cancellationToken) => ListAsync(Approvals, ns, cancellationToken);
 
     public Task<DataConnection?> ConnectionAsync(string ns, string name, CancellationToken cancellationToken) =>
         string.IsNullOrEmpty(name) ? Task.FromResult<DataConnection?>(null) : Connections.TryGetAsync(ns, name, cancellationToken);
@@ -79,6 +59,19 @@ internal sealed class ChunkGateObjects(IKubernetes client)
 
     public Task<V1ConfigMap?> ConfigMapAsync(string ns, string name, CancellationToken cancellationToken) =>
         client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken).OrNull();
+
+    /// <summary>One namespace, or every namespace when <paramref name="ns"/> is null (<c>-A</c>).</summary>
+    private async Task<IReadOnlyList<T>> ListAsync<T>(CustomResourceClient<T> resource, string? ns, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (ns is not null)
+        {
+            return [.. (await resource.ListAsync(ns, cancellationToken: cancellationToken)).Items];
+        }
+
+        var type = resource.Type;
+        return [.. (await client.CustomObjects.ListClusterCustomObjectAsync<KubernetesList<T>>(type.Group, type.Version, type.Plural, cancellationToken: cancellationToken).Typed()).Items];
+    }
 
     private static ResourceType TypeOf<T>()
     {
