@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using ChunkGate.Runner.Chunks;
+
+namespace ChunkGate.Runner.Telemetry;
+
+/// <summary>
+/// The runner's one ActivitySource: a span per chunk the statement ran on, a child of the run's
+/// trace context (TRACEPARENT). Nothing is allocated unless someone listens (the OTLP exporter, when
+/// OTEL_EXPORTER_OTLP_ENDPOINT is set, or a test's listener).
+/// </summary>
+internal static class RunnerTelemetry
+{
+    public const string SourceName = "ChunkGate.Runner";
+
+    public static ActivitySource Source { get; } = new(SourceName);
+
+    public static Activity? StartChunk(ActivityContext parent, string run, int shard, Chunk chunk)
+    {
+        var activity = Source.StartActivity("chunk", ActivityKind.Client, parent);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("chunkgate.run", run);
+            activity.SetTag("chunkgate.shard", shard);
+            activity.SetTag("chunkgate.chunk.index", chunk.Index);
+            activity.SetTag("chunkgate.chunk.from", chunk.From);
+            activity.SetTag("chunkgate.chunk.to", chunk.To);
+        }
+
+        return activity;
+    }
+
+    public static void Finished(Activity? activity, long rows, long bytes)
+    {
+        activity?.SetTag("chunkgate.chunk.rows", rows);
+        activity?.SetTag("chunkgate.chunk.bytes", bytes);
+    }
+
+    public static void Failed(Activity? activity, string? sqlState, string message)
+    {
+        activity?.SetTag("db.response.status_code", sqlState);
+        activity?.SetStatus(ActivityStatusCode.Error, message);
+    }
+}
