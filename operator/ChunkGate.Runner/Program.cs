@@ -13,12 +13,12 @@ namespace ChunkGate.Runner;
 /// </summary>
 internal static class Program
 {
-    public static async Task<int> Main()
+    public static int Main()
     {
         var (settings, error) = RunnerSettingsReader.Read(Environment.GetEnvironmentVariable);
         if (settings is null)
         {
-            await Console.Error.WriteLineAsync($"chunkgate-runner: {error}").ConfigureAwait(false);
+            Console.Error.WriteLine($"chunkgate-runner: {error}");
             return ExitCodes.BadConfiguration;
         }
 
@@ -31,8 +31,21 @@ internal static class Program
             stop.Cancel();
         });
 
-        await using var standardOutput = Console.OpenStandardOutput();
-        return await new ChunkRun(settings, TimeProvider.System, standardOutput, Console.Error).RunAsync(stop.Token).ConfigureAwait(false);
+        // Last resort at expiry: a statement that ignores the cancel request (a COPY in flight) must not
+        // keep the process past the approval. The sidecar ends its session too; no record is printed for it.
+        using var watchdog = new Timer(_ =>
+        {
+            Console.Error.WriteLine($"chunkgate-runner: the approval expired at {settings.ExpiresAt:O}; the statement in flight did not stop, exiting");
+            Environment.Exit(ExitCodes.Expired);
+        }, null, Until(settings.ExpiresAt + TimeSpan.FromSeconds(5)), Timeout.InfiniteTimeSpan);
+        using var standardOutput = Console.OpenStandardOutput();
+        return new ChunkRun(settings, TimeProvider.System, standardOutput, Console.Error).Run(stop.Token);
+    }
+
+    private static TimeSpan Until(DateTimeOffset at)
+    {
+        var left = at - DateTimeOffset.UtcNow;
+        return left < TimeSpan.Zero ? TimeSpan.Zero : left > TimeSpan.FromDays(30) ? TimeSpan.FromDays(30) : left;
     }
 
     /// <summary>Spans leave the process only when an OTLP endpoint is configured (the exporter reads the standard OTEL_* variables).</summary>

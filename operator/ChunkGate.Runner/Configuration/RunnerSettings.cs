@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ChunkGate.Api.Jobs;
+using ChunkGate.Runner.Database;
 
 namespace ChunkGate.Runner.Configuration;
 
@@ -15,7 +16,8 @@ internal sealed record RunnerSettings(
     DoneChunks Done,
     OutputTarget Output,
     DatabaseEndpoint Database,
-    ActivityContext TraceParent)
+    ActivityContext TraceParent,
+    QueryTemplate? CopyTemplate)
 {
     public OutputFormat Format => Spec.Output?.Format ?? OutputFormat.Csv;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ChunkGate.Api.Jobs;
 using ChunkGate.Api.Validation;
+using ChunkGate.Runner.Database;
 using k8s;
 
 namespace ChunkGate.Runner.Configuration;
@@ -59,7 +60,7 @@ internal static partial class RunnerSettingsReader
         }
 
         return new RunnerSettings(ns, name, run, expiresAt, spec, shard, shards, done, ReadOutput(variable("CHUNKGATE_OUTPUT")),
-            ReadDatabase(variable), ReadTraceParent(variable));
+            ReadDatabase(variable), ReadTraceParent(variable), CopyTemplate(spec));
     }
 
     private static ChunkJobSpec ReadSpec(string json)
@@ -87,6 +88,18 @@ internal static partial class RunnerSettingsReader
         }
 
         return spec;
+    }
+
+    /// <summary>A CSV export runs its query inside COPY, with the bounds written in; other actions and formats bind them.</summary>
+    private static QueryTemplate? CopyTemplate(ChunkJobSpec spec)
+    {
+        if (spec.Action != JobAction.Export || (spec.Output?.Format ?? OutputFormat.Csv) != OutputFormat.Csv)
+        {
+            return null;
+        }
+
+        var (template, error) = QueryTemplate.Parse(spec.Query);
+        return template ?? throw new SettingException($"CHUNKGATE_JOB_SPEC: spec.query: {error}");
     }
 
     private static (int Shard, int Shards) ReadShards(Func<string, string?> variable)

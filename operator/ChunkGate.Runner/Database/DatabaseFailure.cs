@@ -10,6 +10,9 @@ internal readonly record struct DatabaseFailure(string? SqlState, string Message
     public static DatabaseFailure? From(Exception exception) => exception switch
     {
         PostgresException postgres => new DatabaseFailure(postgres.SqlState, postgres.MessageText),
+        // Npgsql reports a statement cancelled by the runner (expiry, SIGTERM) this way.
+        OperationCanceledException { InnerException: PostgresException postgres } => new DatabaseFailure(postgres.SqlState, postgres.MessageText),
+        OperationCanceledException => new DatabaseFailure("57014", exception.Message),
         // The connection broke (sidecar gone, backend terminated): connection_failure, as libpq reports it.
         NpgsqlException or SocketException or IOException or TimeoutException => new DatabaseFailure("08006", exception.Message),
         _ => null,

@@ -10,7 +10,7 @@ namespace ChunkGate.Runner.Execution;
 /// <summary>
 /// One shard's run: connect, plan the grid, walk the owned chunks (skipping done and empty ones),
 /// run the statement on each, print a record once each chunk is durable, and end with the exit code
-/// of the run contract.
+/// of the run contract. Synchronous, as <see cref="ChunkDatabase"/> explains.
 /// </summary>
 internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Stream standardOutput, TextWriter errors)
 {
@@ -19,133 +19,131 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
 
     private readonly RunRecords records = new(standardOutput, settings.Run, settings.Shard);
 
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    public int Run(CancellationToken cancellationToken)
     {
         if (Expired())
         {
             return ExpiredExit("before the run started");
         }
 
-        // Cancels the statement in flight at expiry (Npgsql sends a cancel request).
+        // Cancels the statement in flight at expiry.
         using var expiry = new CancellationTokenSource(Until(settings.ExpiresAt), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
-        var token = linked.Token;
 
         ChunkDatabase database;
         try
         {
-            database = await ChunkDatabase.OpenAsync(settings.Database, settings.Spec, token).ConfigureAwait(false);
+            database = ChunkDatabase.Open(settings.Database, settings.Spec, settings.CopyTemplate);
         }
-        catch (Exception exception) when (DatabaseFailure.From(exception) is { } failure || exception is OperationCanceledException)
+        catch (Exception exception) when (DatabaseFailure.From(exception) is { } failure)
         {
             if (Expired(ExpiryMargin))
             {
                 return ExpiredExit("before the database answered");
             }
 
-            var message = DatabaseFailure.From(exception)?.Message ?? exception.Message;
-            await errors.WriteLineAsync($"chunkgate-runner: cannot connect to {settings.Database.Host}:{settings.Database.Port} ({settings.Database.Database}): {message}").ConfigureAwait(false);
+            errors.WriteLine($"chunkgate-runner: cannot connect to {settings.Database.Host}:{settings.Database.Port} ({settings.Database.Database}): {failure.Message}");
             return ExitCodes.Unreachable;
         }
 
-        await using (database.ConfigureAwait(false))
+        using (database)
         {
-            return await RunChunksAsync(database, token).ConfigureAwait(false);
+            return RunChunks(database, linked.Token);
         }
     }
 
-    private async Task<int> RunChunksAsync(ChunkDatabase database, CancellationToken cancellationToken)
+    private int RunChunks(ChunkDatabase database, CancellationToken cancellationToken)
     {
         ChunkGrid grid;
         try
         {
-            grid = await PlanAsync(database, cancellationToken).ConfigureAwait(false) is { } planned ? planned : ChunkGrid.Empty(settings.Spec.Chunking.ChunkSize);
+            grid = Plan(database, cancellationToken);
         }
-        catch (Exception exception) when (IsDatabaseFailure(exception))
+        catch (Exception exception) when (DatabaseFailure.From(exception) is not null)
         {
-            return await FailedAsync(null, exception).ConfigureAwait(false);
+            return Failed(null, exception);
         }
         catch (GridException exception)
         {
-            await records.FailedAsync(null, null, exception.Message, CancellationToken.None).ConfigureAwait(false);
-            await errors.WriteLineAsync($"chunkgate-runner: {exception.Message}").ConfigureAwait(false);
+            records.Failed(null, null, exception.Message);
+            errors.WriteLine($"chunkgate-runner: {exception.Message}");
             return ExitCodes.ChunkFailed;
         }
 
-        await records.PlanAsync(settings.Shards, grid.Total, grid.OwnedBy(settings.Shard, settings.Shards), cancellationToken).ConfigureAwait(false);
-
-        var sink = settings.Output.IsStandardOutput
+        records.Plan(settings.Shards, grid.Total, grid.OwnedBy(settings.Shard, settings.Shards));
+        using var sink = settings.Output.IsStandardOutput
             ? RowSink.ToStandardOutput(standardOutput)
             : RowSink.ToFile(Path.Combine(settings.Output.Directory!, settings.OutputFileName));
-        await using (sink.ConfigureAwait(false))
+        var formatter = RowFormatters.For(settings.Format, settings.Output.IsStandardOutput);
+        var copy = new CopyCsvStream(settings.Output.IsStandardOutput);
+        var headerWritten = false;
+        var walk = new ChunkWalk(grid, settings.Shard, settings.Shards, settings.Done);
+        long chunks = 0, rows = 0, bytes = 0;
+        while (walk.Next() is { } chunk)
         {
-            var formatter = RowFormatters.For(settings.Format, settings.Output.IsStandardOutput);
-            var walk = new ChunkWalk(grid, settings.Shard, settings.Shards, settings.Done);
-            long chunks = 0, rows = 0, bytes = 0;
-            while (walk.Next() is { } chunk)
+            if (Expired())
             {
-                if (Expired())
-                {
-                    return ExpiredExit($"before chunk {chunk.Index}");
-                }
-
-                using var activity = RunnerTelemetry.StartChunk(settings.TraceParent, settings.Run, settings.Shard, chunk);
-                long chunkRows;
-                long chunkBytes;
-                try
-                {
-                    if (walk.NeedsProbe(chunk))
-                    {
-                        walk.Probed(await database.NextKeyAsync(chunk.From, cancellationToken).ConfigureAwait(false));
-                    }
-
-                    chunkRows = walk.IsEmpty(chunk) ? 0
-                        : settings.ProducesRows ? await database.ReadChunkAsync(chunk.From, chunk.To, formatter, sink, cancellationToken).ConfigureAwait(false)
-                        : await database.WriteChunkAsync(chunk.From, chunk.To, cancellationToken).ConfigureAwait(false);
-                    chunkBytes = await sink.CommitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (IsDatabaseFailure(exception))
-                {
-                    await sink.DiscardAsync().ConfigureAwait(false);
-                    var failure = DatabaseFailure.From(exception);
-                    RunnerTelemetry.Failed(activity, failure?.SqlState, failure?.Message ?? exception.Message);
-                    return await FailedAsync(chunk, exception).ConfigureAwait(false);
-                }
-
-                RunnerTelemetry.Finished(activity, chunkRows, chunkBytes);
-                await records.ChunkAsync(chunk.Index, chunk.From, chunk.To, chunkRows, chunkBytes, cancellationToken).ConfigureAwait(false);
-                chunks++;
-                rows += chunkRows;
-                bytes += chunkBytes;
+                return ExpiredExit($"before chunk {chunk.Index}");
             }
 
-            await records.DoneAsync(chunks, rows, bytes, cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Done;
+            using var activity = RunnerTelemetry.StartChunk(settings.TraceParent, settings.Run, settings.Shard, chunk);
+            long chunkRows;
+            long chunkBytes;
+            try
+            {
+                if (walk.NeedsProbe(chunk))
+                {
+                    walk.Probed(database.NextKey(chunk.From, cancellationToken));
+                }
+
+                chunkRows = walk.IsEmpty(chunk) ? 0
+                    : settings.CopyTemplate is not null ? database.CopyChunk(chunk.From, chunk.To, header: !headerWritten, copy, sink, cancellationToken)
+                    : settings.ProducesRows ? database.ReadChunk(chunk.From, chunk.To, formatter, sink, cancellationToken)
+                    : database.WriteChunk(chunk.From, chunk.To, cancellationToken);
+                headerWritten |= !walk.IsEmpty(chunk);
+                chunkBytes = sink.Commit();
+            }
+            catch (Exception exception) when (DatabaseFailure.From(exception) is not null)
+            {
+                sink.Discard();
+                var failure = DatabaseFailure.From(exception)!.Value;
+                RunnerTelemetry.Failed(activity, failure.SqlState, failure.Message);
+                return Failed(chunk, exception);
+            }
+
+            RunnerTelemetry.Finished(activity, chunkRows, chunkBytes);
+            records.Chunk(chunk.Index, chunk.From, chunk.To, chunkRows, chunkBytes);
+            chunks++;
+            rows += chunkRows;
+            bytes += chunkBytes;
         }
+
+        records.Done(chunks, rows, bytes);
+        return ExitCodes.Done;
     }
 
-    private async Task<ChunkGrid?> PlanAsync(ChunkDatabase database, CancellationToken cancellationToken)
+    private ChunkGrid Plan(ChunkDatabase database, CancellationToken cancellationToken)
     {
-        if (await database.KeyRangeAsync(cancellationToken).ConfigureAwait(false) is not { } range)
+        if (database.KeyRange(cancellationToken) is not { } range)
         {
-            return null;
+            return ChunkGrid.Empty(settings.Spec.Chunking.ChunkSize);
         }
 
         var (grid, error) = ChunkGrid.Over(range.Min, range.Max, settings.Spec.Chunking.ChunkSize);
         return grid ?? throw new GridException(error!);
     }
 
-    private async Task<int> FailedAsync(Chunk? chunk, Exception exception)
+    private int Failed(Chunk? chunk, Exception exception)
     {
         if (Expired(ExpiryMargin))
         {
             return ExpiredExit(chunk is { } at ? $"during chunk {at.Index}" : "while planning");
         }
 
-        var failure = DatabaseFailure.From(exception) ?? new DatabaseFailure(null, exception.Message);
-        await records.FailedAsync(chunk is { } c ? (c.Index, c.From, c.To) : null, failure.SqlState, failure.Message, CancellationToken.None).ConfigureAwait(false);
+        var failure = DatabaseFailure.From(exception)!.Value;
+        records.Failed(chunk is { } c ? (c.Index, c.From, c.To) : null, failure.SqlState, failure.Message);
         var where = chunk is { } failed ? $"chunk {failed.Index} [{failed.From}, {failed.To})" : "the key-range query";
-        await errors.WriteLineAsync($"chunkgate-runner: {where} failed: {failure.SqlState} {failure.Message}").ConfigureAwait(false);
+        errors.WriteLine($"chunkgate-runner: {where} failed: {failure.SqlState} {failure.Message}");
         return ExitCodes.ChunkFailed;
     }
 
@@ -154,8 +152,6 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
         errors.WriteLine($"chunkgate-runner: the approval expired at {settings.ExpiresAt:O} {when}");
         return ExitCodes.Expired;
     }
-
-    private static bool IsDatabaseFailure(Exception exception) => DatabaseFailure.From(exception) is not null || exception is OperationCanceledException;
 
     private bool Expired(TimeSpan margin = default) => time.GetUtcNow() >= settings.ExpiresAt - margin;
 

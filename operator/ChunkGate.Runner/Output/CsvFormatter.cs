@@ -4,9 +4,10 @@ using System.Text;
 namespace ChunkGate.Runner.Output;
 
 /// <summary>
-/// CSV as RFC 4180 writes it: a header row, CRLF after each row, a value quoted when it holds a
-/// comma, a quote, CR or LF (quotes doubled). As PostgreSQL's COPY … CSV does, NULL is an empty
-/// field and an empty string is <c>""</c>. On standard output, whose lines the operator reads for
+/// CSV as PostgreSQL's <c>COPY … (FORMAT csv, HEADER)</c> writes it (which a CSV export uses, so
+/// both paths give the same file): a header row, LF after each row, RFC 4180 quoting (a value
+/// holding a comma, a quote, CR or LF is quoted, quotes doubled), NULL an empty field and an empty
+/// string <c>""</c>. On standard output, whose lines the operator reads for
 /// records, a record separator (0x1E) in a value is written as ␞ (U+241E): otherwise a value
 /// holding a line break followed by 0x1E would start a line that reads as a record.
 /// </summary>
@@ -54,7 +55,7 @@ internal sealed class CsvFormatter(bool toStandardOutput) : IRowFormatter
         WriteQuoted(text, sink);
     }
 
-    public void EndRow(RowSink sink) => sink.Write("\r\n"u8);
+    public void EndRow(RowSink sink) => sink.Write("\n"u8);
 
     private void WriteQuoted(ReadOnlySpan<byte> text, RowSink sink)
     {

@@ -5,11 +5,11 @@ namespace ChunkGate.Runner.Output;
 /// <summary>
 /// Where formatted rows go: standard output (shared with the records) or the run's output file.
 /// Rows are buffered in one pooled block and written when it fills, so a chunk is never held in
-/// memory. <see cref="CommitAsync"/> makes everything so far durable (flushed; for a file, also on
-/// disk) and is the point a chunk record may follow; <see cref="DiscardAsync"/> cuts a file back to
+/// memory. <see cref="Commit"/> makes everything so far durable (flushed; for a file, also on
+/// disk) and is the point a chunk record may follow; <see cref="Discard"/> cuts a file back to
 /// that point after a failure, so the file holds exactly the chunks whose records were printed.
 /// </summary>
-internal sealed class RowSink : IAsyncDisposable
+internal sealed class RowSink : IDisposable
 {
     private const int BlockSize = 64 * 1024;
 
@@ -75,15 +75,10 @@ internal sealed class RowSink : IAsyncDisposable
     }
 
     /// <summary>Writes the buffered rows and makes them durable; returns the bytes committed since the last commit.</summary>
-    public async ValueTask<long> CommitAsync(CancellationToken cancellationToken)
+    public long Commit()
     {
-        if (used > 0)
-        {
-            await stream.WriteAsync(block.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
-            used = 0;
-        }
-
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        Drain();
+        stream.Flush();
         file?.Flush(flushToDisk: true);
         var bytes = Pending;
         committed += bytes;
@@ -92,7 +87,7 @@ internal sealed class RowSink : IAsyncDisposable
     }
 
     /// <summary>Drops what was written since the last commit: cut from a file; from standard output only what is still buffered.</summary>
-    public ValueTask DiscardAsync()
+    public void Discard()
     {
         used = 0;
         Pending = 0;
@@ -101,16 +96,11 @@ internal sealed class RowSink : IAsyncDisposable
             file.SetLength(committed);
             file.Position = committed;
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        if (file is not null)
-        {
-            await file.DisposeAsync().ConfigureAwait(false);
-        }
+        file?.Dispose();
 
         ArrayPool<byte>.Shared.Return(block);
     }

@@ -14,27 +14,27 @@ internal sealed class RunRecords(Stream output, string run, int shard)
 
     private readonly ArrayBufferWriter<byte> buffer = new(256);
 
-    public Task PlanAsync(int shards, long chunksTotal, long chunksOwned, CancellationToken cancellationToken) =>
-        WriteAsync("plan", writer =>
+    public void Plan(int shards, long chunksTotal, long chunksOwned) =>
+        Write("plan", writer =>
         {
             writer.WriteNumber("shards", shards);
             writer.WriteNumber("chunksTotal", chunksTotal);
             writer.WriteNumber("chunksOwned", chunksOwned);
-        }, cancellationToken);
+        });
 
-    public Task ChunkAsync(long index, long from, long to, long rows, long bytes, CancellationToken cancellationToken) =>
-        WriteAsync("chunk", writer =>
+    public void Chunk(long index, long from, long to, long rows, long bytes) =>
+        Write("chunk", writer =>
         {
             writer.WriteNumber("index", index);
             writer.WriteNumber("from", from);
             writer.WriteNumber("to", to);
             writer.WriteNumber("rows", rows);
             writer.WriteNumber("bytes", bytes);
-        }, cancellationToken);
+        });
 
     /// <summary>A chunk failed; <paramref name="chunk"/> is null when the plan's key-range query failed (no chunk yet).</summary>
-    public Task FailedAsync((long Index, long From, long To)? chunk, string? sqlState, string message, CancellationToken cancellationToken) =>
-        WriteAsync("failed", writer =>
+    public void Failed((long Index, long From, long To)? chunk, string? sqlState, string message) =>
+        Write("failed", writer =>
         {
             if (chunk is { } failed)
             {
@@ -45,17 +45,17 @@ internal sealed class RunRecords(Stream output, string run, int shard)
 
             writer.WriteString("sqlstate", sqlState);
             writer.WriteString("message", message);
-        }, cancellationToken);
+        });
 
-    public Task DoneAsync(long chunks, long rows, long bytes, CancellationToken cancellationToken) =>
-        WriteAsync("done", writer =>
+    public void Done(long chunks, long rows, long bytes) =>
+        Write("done", writer =>
         {
             writer.WriteNumber("chunks", chunks);
             writer.WriteNumber("rows", rows);
             writer.WriteNumber("bytes", bytes);
-        }, cancellationToken);
+        });
 
-    private async Task WriteAsync(string kind, Action<Utf8JsonWriter> fields, CancellationToken cancellationToken)
+    private void Write(string kind, Action<Utf8JsonWriter> fields)
     {
         buffer.ResetWrittenCount();
         buffer.Write([Separator]);
@@ -70,7 +70,7 @@ internal sealed class RunRecords(Stream output, string run, int shard)
         }
 
         buffer.Write("\n"u8);
-        await output.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        output.Write(buffer.WrittenSpan);
+        output.Flush();
     }
 }

@@ -48,8 +48,9 @@ public sealed class InProcessRunTests
         var table = await ExactlyOnceTests.CreateTableAsync(rig, Enumerable.Range(1, 30).Select(i => (long)i));
         var sidecar = await rig.SidecarAsync("export");
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        // Chunk 1 sleeps long enough for the clock to be moved past expiry while it runs.
-        var job = new RunnerJob("export", "public." + table,
+        // Chunk 1 sleeps long enough for the clock to be moved past expiry while it runs. (A read: the
+        // statement is cancelled; a CSV export's COPY is ended by the sidecar's deadline or the process watchdog.)
+        var job = new RunnerJob("read", "public." + table,
             $"SELECT id, CASE WHEN id > 10 THEN pg_sleep(30)::text END FROM {table} WHERE id >= $1 AND id < $2 ORDER BY id") { ExpiresAt = time.GetUtcNow().AddMinutes(10) };
         var output = new ObservedStream("\"index\":0");
 
@@ -70,7 +71,8 @@ public sealed class InProcessRunTests
         var (settings, error) = RunnerSettingsReader.Read(name => environment.GetValueOrDefault(name));
         settings.Should().NotBeNull(error);
         using var errors = new StringWriter();
-        var exit = await new ChunkRun(settings!, time, output ?? new ObservedStream("never"), errors).RunAsync(CancellationToken.None);
+        var run = new ChunkRun(settings!, time, output ?? new ObservedStream("never"), errors);
+        var exit = await Task.Run(() => run.Run(CancellationToken.None));
         return (exit, errors.ToString());
     }
 }
