@@ -51,7 +51,7 @@ internal sealed class DoneChunks
         foreach (var part in text.Split(','))
         {
             var item = part.Trim();
-            var dash = item.IndexOf('-', 1);
+            var dash = item.Length > 1 ? item.IndexOf('-', 1) : -1;
             var first = dash < 0 ? item : item[..dash];
             var last = dash < 0 ? item : item[(dash + 1)..];
             if (!TryIndex(first, out var from) || !TryIndex(last, out var to) || to < from)
