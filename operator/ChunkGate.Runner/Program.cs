@@ -37,15 +37,9 @@ internal static class Program
         {
             Console.Error.WriteLine($"chunkgate-runner: the approval expired at {settings.ExpiresAt:O}; the statement in flight did not stop, exiting");
             Environment.Exit(ExitCodes.Expired);
-        }, null, Until(settings.ExpiresAt + TimeSpan.FromSeconds(5)), Timeout.InfiniteTimeSpan);
+        }, null, ChunkRun.Until(settings.ExpiresAt + TimeSpan.FromSeconds(5), DateTimeOffset.UtcNow), Timeout.InfiniteTimeSpan);
         using var standardOutput = Console.OpenStandardOutput();
         return new ChunkRun(settings, TimeProvider.System, standardOutput, Console.Error).Run(stop.Token);
-    }
-
-    private static TimeSpan Until(DateTimeOffset at)
-    {
-        var left = at - DateTimeOffset.UtcNow;
-        return left < TimeSpan.Zero ? TimeSpan.Zero : left > TimeSpan.FromDays(30) ? TimeSpan.FromDays(30) : left;
     }
 
     /// <summary>Spans leave the process only when an OTLP endpoint is configured (the exporter reads the standard OTEL_* variables).</summary>

@@ -27,7 +27,7 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
         }
 
         // Cancels the statement in flight at expiry.
-        using var expiry = new CancellationTokenSource(Until(settings.ExpiresAt), time);
+        using var expiry = new CancellationTokenSource(Until(settings.ExpiresAt, time.GetUtcNow()), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
 
         ChunkDatabase database;
@@ -155,9 +155,10 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
 
     private bool Expired(TimeSpan margin = default) => time.GetUtcNow() >= settings.ExpiresAt - margin;
 
-    private TimeSpan Until(DateTimeOffset at)
+    /// <summary>A timer's due time: never negative, and within what a timer accepts.</summary>
+    internal static TimeSpan Until(DateTimeOffset at, DateTimeOffset now)
     {
-        var left = at - time.GetUtcNow();
+        var left = at - now;
         return left < TimeSpan.Zero ? TimeSpan.Zero : left > TimeSpan.FromDays(30) ? TimeSpan.FromDays(30) : left;
     }
 
