@@ -12,10 +12,11 @@ namespace ChunkGate.Runner.Database;
 /// as bigint.
 /// </summary>
 /// <remarks>
-/// Synchronous on purpose. One flow of rows needs no concurrency, and on Linux a socket that ever
-/// saw an asynchronous operation serves later blocking reads through the epoll thread: profiled, the
-/// wake-ups and the thread pool's spinning were most of the runner's CPU. A blocking socket reads
-/// straight in recv. Expiry and SIGTERM cancel the statement in flight through Npgsql's cancel request.
+/// Synchronous: one flow of rows needs no concurrency, and the asynchronous version spent most of
+/// its CPU in thread-pool hops and spinning (profiled). Npgsql's socket is still non-blocking
+/// (strace: about a third of recvmsg calls return EAGAIN), so each read that waits is handed over
+/// by the epoll thread; that hand-off, slow on a loaded machine, is the runner's main remaining cost.
+/// Expiry and SIGTERM cancel the statement in flight through PostgreSQL's cancel request.
 /// </remarks>
 internal sealed class ChunkDatabase : IDisposable
 {
