@@ -50,6 +50,39 @@ public sealed class KubeletTests
     }
 
     [Test]
+    public async Task PersistentVolumeClaim_OutlivesThePodThatWroteIt_AndAMissingClaimKeepsThePodPending()
+    {
+        var ns = await SharedCluster.NamespaceAsync("claim");
+        const string Mount = """
+                volumeMounts:
+                - {name: out, mountPath: /output}
+              volumes:
+              - {name: out, persistentVolumeClaim: {claimName: exports}}
+            """;
+        await Kubectl.OkAsync("apply -f -", Pod("early", ns, "true", extraContainer: Mount));
+        await ChunkGate.Testing.Waiting.Eventually.TrueAsync(
+            async () => (await Kubectl.OkAsync($"get pod early -n {ns} -o jsonpath={{.status.containerStatuses[0].state.waiting.message}}")).Output == "persistentvolumeclaim \"exports\" not found",
+            "a Pod whose claim does not exist waits for it, saying so");
+
+        await Kubectl.OkAsync("apply -f -", $$"""
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: exports, namespace: {{ns}}}
+            spec:
+              accessModes: [ReadWriteMany]
+              resources:
+                requests: {storage: 1Mi}
+            """);
+        await Kubectl.OkAsync("apply -f -", Pod("writer", ns, "echo kept > /output/result.txt", extraContainer: Mount));
+        await Kubectl.OkAsync($"wait --for=jsonpath={{.status.phase}}=Succeeded pod/writer -n {ns} --timeout=20s");
+        await Kubectl.OkAsync($"delete pod writer -n {ns} --wait=true --timeout=20s");
+
+        await Kubectl.OkAsync("apply -f -", Pod("reader", ns, "cat /output/result.txt", extraContainer: Mount));
+        await Kubectl.OkAsync($"wait --for=jsonpath={{.status.phase}}=Succeeded pod/reader -n {ns} --timeout=20s");
+        (await Kubectl.OkAsync($"logs reader -n {ns}")).Output.Should().Be("kept\n");
+    }
+
+    [Test]
     public async Task Pod_ThatFails_ReportsExitCodeAndTerminationMessage()
     {
         var ns = await SharedCluster.NamespaceAsync("exit");

@@ -12,6 +12,9 @@ internal static class BuiltInResources
 
     public static readonly ResourceType ConfigMaps = Core("ConfigMap", "configmaps", "configmap", namespaced: true, shortNames: ["cm"]);
 
+    /// <summary>Stored only: the process kubelet gives each claim one directory that outlives the Pods mounting it (no volume binding).</summary>
+    public static readonly ResourceType PersistentVolumeClaims = Core("PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", namespaced: true, shortNames: ["pvc"], status: true);
+
     public static readonly ResourceType Events = Core("Event", "events", "event", namespaced: true, shortNames: ["ev"]);
 
     /// <summary>The newer Event API: the same objects as core/v1 Events, with renamed fields.</summary>
@@ -39,7 +42,7 @@ internal static class BuiltInResources
 
     public static IReadOnlyList<ResourceType> All { get; } =
     [
-        Namespaces, Nodes, Pods, Secrets, ConfigMaps, Events, ServiceAccounts, Leases, CustomResourceDefinitions,
+        Namespaces, Nodes, Pods, Secrets, ConfigMaps, PersistentVolumeClaims, Events, ServiceAccounts, Leases, CustomResourceDefinitions,
         MutatingWebhookConfigurations, ValidatingWebhookConfigurations, SelfSubjectReviews, EventsV1,
     ];
 

@@ -300,6 +300,19 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
         foreach (var volume in (pod["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>())
         {
             var name = ObjectFields.StringAt(volume, "name") ?? "";
+            if (volume["persistentVolumeClaim"] is JsonObject claimSource)
+            {
+                var claimName = ObjectFields.StringAt(claimSource, "claimName") ?? "";
+                if (kubelet.FindClaim(Namespace)(claimName) is null)
+                {
+                    return (volumes, $"persistentvolumeclaim \"{claimName}\" not found");
+                }
+
+                volumes[name] = kubelet.ClaimDirectory(Namespace, claimName);
+                System.IO.Directory.CreateDirectory(volumes[name]);
+                continue;
+            }
+
             var target = Path.Combine(directory, "volumes", name);
             System.IO.Directory.CreateDirectory(target);
             volumes[name] = target;

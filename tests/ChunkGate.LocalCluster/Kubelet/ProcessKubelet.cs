@@ -202,6 +202,11 @@ internal sealed class ProcessKubelet(ResourceService resources, ImageMap images,
 
     internal Func<string, JsonObject?> FindConfigMap(string ns) => name => resources.Store.Get(BuiltInResources.ConfigMaps, ns, name);
 
+    internal Func<string, JsonObject?> FindClaim(string ns) => name => resources.Store.Get(BuiltInResources.PersistentVolumeClaims, ns, name);
+
+    /// <summary>A claim's directory, beside the Pods' (not inside one), so what a Pod writes there outlives it.</summary>
+    internal string ClaimDirectory(string ns, string claim) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root))!, "claims", ns, claim);
+
     /// <summary>Records a core/v1 Event about the Pod, as a kubelet does (what <c>kubectl describe pod</c> shows).</summary>
     internal void Record(JsonObject pod, string type, string reason, string message)
     {
