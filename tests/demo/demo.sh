@@ -60,6 +60,9 @@ note "contexts: alice (designer), bob and carol (executors), admin"
 show kubectl --context=admin -n "$ns" get dataconnection demo-db
 ok "the connection demo-db masks customers.ssn, card_number and email"
 
+say "The administrator gives the namespace a volume for exports"
+show kubectl --context=admin apply -f samples/demo/exports-claim.yaml || fail "the claim demo-exports could not be created"
+
 say "alice, a designer, applies a ChunkJob that exports the customers"
 show kubectl --context=alice apply -f samples/demo/export-customers.yaml || fail "alice could not apply her job"
 designer=$(kubectl --context=admin -n "$ns" get chunkjob "$job" -o 'jsonpath={.metadata.annotations.chunkgate\.io/designer}')
@@ -94,23 +97,26 @@ role=$(jobfield '{.status.run.role}')
 secret=$(jobfield '{.status.run.secret}')
 note "run Pod $pod, role $role, Secret $secret"
 
-say "The runner's output, through the masking sidecar"
-wait_for "kubectl --context=admin -n $ns logs $pod -c job" 60 || fail "the run Pod's job container did not start"
-kubectl --context=admin -n "$ns" logs -f "$pod" -c job >"$work/output.csv" 2>/dev/null || true
-grep -v $'^\x1e' "$work/output.csv" | head -n 6 | sed 's/^/     /'
-rows=$(grep -v $'^\x1e' "$work/output.csv" | grep -c '^[0-9]' || true)
-note "… $rows rows"
-[ "$rows" -eq 1000 ] || fail "expected 1000 customer rows, got $rows"
-raw_ssn=$(psql "$DATABASE" -Atc "SELECT ssn FROM customers WHERE id = 1")
-raw_email=$(psql "$DATABASE" -Atc "SELECT email FROM customers WHERE id = 1")
-if grep -qF -e "$raw_ssn" -e "$raw_email" "$work/output.csv"; then fail "a raw SSN or e-mail reached the output"; fi
-ok "no raw SSN, card number or e-mail in the output (customer 1's SSN $raw_ssn is not there)"
-
 say "The run ends: progress and phase as kubectl shows them"
-wait_for "[ \"\$(jobfield '{.status.phase}')\" = Succeeded ]" 60 || fail "the job did not succeed (phase $(jobfield '{.status.phase}'))"
+wait_for "[ \"\$(jobfield '{.status.phase}')\" = Succeeded ]" 90 \
+  || fail "the job did not succeed (phase $(jobfield '{.status.phase}'): $(jobfield '{.status.run.message}'))"
 kill "$watch_pid" 2>/dev/null || true; watch_pid=
 sed 's/^/     /' "$work/watch.out"
 ok "Succeeded, $(jobfield '{.status.progress.summary}') chunks"
+
+say "The export, written through the masking sidecar into the claim demo-exports"
+output=$(dirname "$KUBECONFIG")/claims/$ns/demo-exports/$job-$(jobfield '{.status.run.id}')-0.csv
+[ -f "$output" ] || fail "no export at $output"
+note "(the local kubelet keeps the claim in $(dirname "$output"))"
+head -n 6 "$output" | sed 's/^/     /'
+rows=$(($(wc -l <"$output") - 1))
+note "… $rows rows"
+[ "$rows" -eq 1000 ] || fail "expected 1000 customer rows, got $rows"
+raw_ssn=$(psql "$DATABASE" -Atc "SELECT ssn FROM customers WHERE id = 1")
+raw_card=$(psql "$DATABASE" -Atc "SELECT card_number FROM customers WHERE id = 1")
+raw_email=$(psql "$DATABASE" -Atc "SELECT email FROM customers WHERE id = 1")
+if grep -qF -e "$raw_ssn" -e "$raw_card" -e "$raw_email" "$output"; then fail "a raw SSN, card number or e-mail reached the export"; fi
+ok "no raw SSN, card number or e-mail in the export (customer 1's SSN $raw_ssn is not there)"
 
 say "What the sidecar recorded: kubectl chunk replay"
 show kubectl chunk --context=bob -n "$ns" replay "$job" || fail "kubectl chunk replay failed"
