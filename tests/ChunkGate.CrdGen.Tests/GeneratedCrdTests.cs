@@ -117,7 +117,7 @@ public sealed class GeneratedCrdTests
     public void ChunkJobSpec_EveryField()
     {
         var spec = RepositoryFiles.SpecSchema("chunkjobs");
-        Keys(spec["properties"]).Should().Equal("connectionRef", "action", "tables", "chunking", "query", "output", "runner");
+        Keys(spec["properties"]).Should().Equal("connectionRef", "action", "tables", "chunking", "query", "output", "runner", "parallelism");
         Strings(spec["required"]).Should().Equal("connectionRef", "action", "tables", "chunking", "query");
 
         var connectionRef = spec["properties"]!["connectionRef"]!;
@@ -248,7 +248,7 @@ public sealed class GeneratedCrdTests
     {
         var status = RepositoryFiles.OpenApiSchema("chunkjobs")["properties"]!["status"]!;
         Keys(status["properties"]).Should().Equal(
-            "observedGeneration", "phase", "designer", "specHash", "approvers", "approval", "run", "progress", "runsStarted", "conditions");
+            "observedGeneration", "phase", "designer", "specHash", "approvers", "approval", "run", "progress", "checkpoint", "runsStarted", "conditions");
         // The run record the controller resumes from after a restart: id, the spec it was approved for, its approvals, expiry and trace.
         Keys(status["properties"]!["run"]!["properties"]).Should().Equal(
             "id", "specHash", "approvals", "expiresAt", "traceParent", "pod", "secret", "role", "startedAt", "finishedAt", "outcome");

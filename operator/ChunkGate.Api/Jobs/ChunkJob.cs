@@ -42,6 +42,21 @@ public sealed class ChunkJobSpec
 
     [Description("Overrides for the run Pod's job container.")]
     public RunnerOverrides? Runner { get; set; }
+
+    // No schema default: the API server would write it into every stored spec and change the
+    // spec hash of jobs created before the field existed (voiding their approvals). Absent = 1.
+    [Description("Run Pods sharing the run's credential, each taking the chunks i % parallelism == shard; absent = 1."),
+     Range(JobParallelism.Min, JobParallelism.Max)]
+    public int? Parallelism { get; set; }
+}
+
+/// <summary>The bounds of <c>spec.parallelism</c> and its meaning when absent.</summary>
+public static class JobParallelism
+{
+    public const int Min = 1;
+    public const int Max = 32;
+
+    public static int Of(ChunkJobSpec spec) => spec.Parallelism ?? Min;
 }
 
 public sealed class Chunking
@@ -61,6 +76,27 @@ public sealed class JobOutput
 {
     [Description("Format of exported rows."), Default("csv")]
     public OutputFormat Format { get; set; } = OutputFormat.Csv;
+
+    [Description("stdout (the job container's log; the default when absent) or pvc:<claim>, a PersistentVolumeClaim mounted at /output."),
+     Length(1, OutputDestination.MaxLength), Pattern(OutputDestination.Pattern)]
+    public string? Destination { get; set; }
+}
+
+/// <summary>Where a run writes its rows: <c>stdout</c>, or <c>pvc:&lt;claim&gt;</c> mounted at <see cref="MountPath"/>.</summary>
+public static class OutputDestination
+{
+    public const string Stdout = "stdout";
+    public const string ClaimPrefix = "pvc:";
+    public const string MountPath = "/output";
+    public const int MaxLength = 4 + 253;
+    public const string Pattern = "^(stdout|pvc:[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$";
+
+    /// <summary>The claim's name when the destination is a PersistentVolumeClaim, else null.</summary>
+    public static string? Claim(JobOutput? output) =>
+        output?.Destination is { } destination && destination.StartsWith(ClaimPrefix, StringComparison.Ordinal) ? destination[ClaimPrefix.Length..] : null;
+
+    /// <summary>What the job container gets as CHUNKGATE_OUTPUT: <c>stdout</c> or the mount path.</summary>
+    public static string ForRunner(JobOutput? output) => Claim(output) is null ? Stdout : MountPath;
 }
 
 public enum OutputFormat
@@ -114,6 +150,8 @@ public sealed class ChunkJobStatus
     public RunStatus? Run { get; set; }
 
     public ProgressStatus? Progress { get; set; }
+
+    public CheckpointStatus? Checkpoint { get; set; }
 
     [Description("Runs started so far; the next run is r<runsStarted+1>, so a retry after a crash derives the same run."), Range(0, int.MaxValue)]
     public int? RunsStarted { get; set; }
@@ -179,4 +217,23 @@ public sealed class ProgressStatus
 
     [Description("Chunks done of total, for display (e.g. 12/40).")]
     public string? Summary { get; set; }
+}
+
+/// <summary>
+/// The chunks done so far, over every run of the same spec, so a later run with new approvals
+/// continues where the last stopped. Valid only while <see cref="SpecHash"/> equals the job's hash.
+/// </summary>
+public sealed class CheckpointStatus
+{
+    [Description("The spec hash the chunks were done for.")]
+    public string? SpecHash { get; set; }
+
+    [Description("The chunk size of the grid the indices refer to.")]
+    public int ChunkSize { get; set; }
+
+    [Description("Indices of the chunks done, as ranges (0-16,18,20-39); bounded: ranges past the bound are left out and redone."),
+     Length(0, MaxDoneLength)]
+    public string Done { get; set; } = "";
+
+    public const int MaxDoneLength = 16384;
 }

@@ -84,6 +84,23 @@ public static class ChunkJobValidator
         if (spec.Output is not null)
         {
             FieldRules.Enum(result, "spec.output.format", spec.Output.Format);
+            if (spec.Output.Destination is { } destination && destination != OutputDestination.Stdout)
+            {
+                var claim = OutputDestination.Claim(spec.Output);
+                if (claim is null)
+                {
+                    result.Error("spec.output.destination", $"must be stdout or pvc:<claim>, got \"{destination}\"");
+                }
+                else if (!Identifiers.IsObjectName(claim))
+                {
+                    result.Error("spec.output.destination", $"invalid claim name \"{claim}\": must be a lower-case RFC 1123 subdomain");
+                }
+            }
+        }
+
+        if (spec.Parallelism is { } parallelism and (< JobParallelism.Min or > JobParallelism.Max))
+        {
+            result.Error("spec.parallelism", $"must be between {JobParallelism.Min} and {JobParallelism.Max}, got {parallelism}");
         }
 
         return result;

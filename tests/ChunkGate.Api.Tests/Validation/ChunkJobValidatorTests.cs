@@ -33,6 +33,14 @@ public sealed class ChunkJobValidatorTests
             "spec.query: must use $1 and $2, the chunk's lower (inclusive) and upper (exclusive) key bounds");
         yield return Case("OversizedQuery", s => s.Query = "SELECT $1, $2 " + new string('x', 65536), "spec.query: Too long: must have at most 65536 characters");
         yield return Case("UndefinedOutputFormat", s => s.Output = new JobOutput { Format = (OutputFormat)5 }, "spec.output.format: unsupported value 5");
+        yield return Case("ZeroParallelism", s => s.Parallelism = 0, "spec.parallelism: must be between 1 and 32, got 0");
+        yield return Case("NegativeParallelism", s => s.Parallelism = -3, "spec.parallelism: must be between 1 and 32, got -3");
+        yield return Case("TooMuchParallelism", s => s.Parallelism = 33, "spec.parallelism: must be between 1 and 32, got 33");
+        yield return Case("UnknownDestination", s => s.Output = new JobOutput { Destination = "s3://bucket" }, "spec.output.destination: must be stdout or pvc:<claim>, got \"s3://bucket\"");
+        yield return Case("HostPathDestination", s => s.Output = new JobOutput { Destination = "/var/lib/data" }, "spec.output.destination: must be stdout or pvc:<claim>, got \"/var/lib/data\"");
+        yield return Case("EmptyClaim", s => s.Output = new JobOutput { Destination = "pvc:" }, "spec.output.destination: invalid claim name \"\": must be a lower-case RFC 1123 subdomain");
+        yield return Case("TraversingClaim", s => s.Output = new JobOutput { Destination = "pvc:../other" }, "spec.output.destination: invalid claim name \"../other\": must be a lower-case RFC 1123 subdomain");
+        yield return Case("UpperCaseClaim", s => s.Output = new JobOutput { Destination = "pvc:Exports" }, "spec.output.destination: invalid claim name \"Exports\": must be a lower-case RFC 1123 subdomain");
     }
 
     [TestCaseSource(nameof(Invalid))]
@@ -40,6 +48,28 @@ public sealed class ChunkJobValidatorTests
     {
         var result = ChunkJobValidator.Validate(ChunkJobs.Export(change));
         result.Errors.Select(e => e.ToString()).Should().Equal(expected);
+    }
+
+    [TestCase(null)]
+    [TestCase(1)]
+    [TestCase(32)]
+    public void Validate_AcceptsParallelismWithinBounds(int? parallelism)
+    {
+        var job = ChunkJobs.Export(s => s.Parallelism = parallelism);
+        ChunkJobValidator.Validate(job).Errors.Should().BeEmpty();
+        JobParallelism.Of(job.Spec).Should().Be(parallelism ?? 1);
+    }
+
+    [TestCase(null, "stdout", null)]
+    [TestCase("stdout", "stdout", null)]
+    [TestCase("pvc:exports", "/output", "exports")]
+    [TestCase("pvc:team-a.exports", "/output", "team-a.exports")]
+    public void Validate_AcceptsDestinations(string? destination, string runnerOutput, string? claim)
+    {
+        var job = ChunkJobs.Export(s => s.Output = new JobOutput { Destination = destination });
+        ChunkJobValidator.Validate(job).Errors.Should().BeEmpty();
+        OutputDestination.ForRunner(job.Spec.Output).Should().Be(runnerOutput);
+        OutputDestination.Claim(job.Spec.Output).Should().Be(claim);
     }
 
     [Test]
