@@ -192,7 +192,11 @@ public sealed class RunStatus
     [Description("The run's W3C trace context, given to both containers as TRACEPARENT.")]
     public string? TraceParent { get; set; }
 
+    [Description("The run's first (or only) Pod.")]
     public string? Pod { get; set; }
+
+    [Description("Every Pod of the run, one per shard (spec.parallelism at the run's start).")]
+    public List<string>? Pods { get; set; }
 
     [Description("Name of the Secret holding the ephemeral credential (never the credential itself).")]
     public string? Secret { get; set; }

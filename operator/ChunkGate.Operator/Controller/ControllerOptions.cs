@@ -51,6 +51,18 @@ public sealed record ControllerOptions(
     /// <summary>OTLP endpoint given to the sidecar (null: it exports nothing).</summary>
     public string? SidecarOtlpEndpoint { get; init; }
 
+    /// <summary>
+    /// While a run is live its runner logs are read again after this long (besides every change of
+    /// its Pods), so status.progress moves without polling faster than this. See <see cref="Jobs.ChunkJobReconciler"/>.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bytes of one container log read at most per look (progress records, recording lines).</summary>
+    public long MaxLogBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Bytes of recording kept per run in its ConfigMap (under the 1 MiB object limit); a marker line says when it was cut.</summary>
+    public int MaxRecordingBytes { get; init; } = 512 * 1024;
+
     public string EffectiveLeaseNamespace => LeaseNamespace ?? OperatorNamespace;
 
     public IReadOnlyList<string> Validate()
@@ -69,6 +81,21 @@ public sealed record ControllerOptions(
         if (LeaseDuration <= RenewDeadline || RenewDeadline <= RetryPeriod || RetryPeriod <= TimeSpan.Zero)
         {
             errors.Add($"leader election: need lease duration ({LeaseDuration}) > renew deadline ({RenewDeadline}) > retry period ({RetryPeriod}) > 0");
+        }
+
+        if (ProgressInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"progress interval: must be at least 1s, got {ProgressInterval}");
+        }
+
+        if (MaxRecordingBytes is < 1024 or > 900 * 1024)
+        {
+            errors.Add($"recording size: must be between 1 KiB and 900 KiB (a ConfigMap holds at most 1 MiB), got {MaxRecordingBytes}");
+        }
+
+        if (MaxLogBytes < 64 * 1024)
+        {
+            errors.Add($"log read size: must be at least 64 KiB, got {MaxLogBytes}");
         }
 
         if (SweepPeriod <= TimeSpan.Zero)

@@ -3,6 +3,7 @@ using ChunkGate.Kubernetes.Http;
 using ChunkGate.Operator.Controller.Approvals;
 using ChunkGate.Operator.Controller.Connections;
 using ChunkGate.Operator.Controller.Jobs;
+using ChunkGate.Operator.Controller.Runs;
 using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Operator.Hosting;
 using k8s;
@@ -46,6 +47,7 @@ public static class ControllerServiceCollectionExtensions
         services.AddSingleton(provider => new MaskingKeys(provider.GetRequiredService<ControllerClients>().Kubernetes));
         services.AddSingleton<JobObserver>();
         services.AddSingleton<RunLifecycle>();
+        services.AddSingleton<RunLogs>();
         services.AddSingleton<ChunkJobReconciler>();
         services.AddSingleton<ChunkApprovalReconciler>();
         services.AddSingleton<DataConnectionReconciler>();

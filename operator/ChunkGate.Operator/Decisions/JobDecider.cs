@@ -59,6 +59,14 @@ public static class JobDecider
                 $"run {run.Id} is revoked: {why}");
         }
 
+        if (run.Failure is { } failure)
+        {
+            // The runner said which chunk failed and why (the sidecar's masked message): say it, whatever the Pods' phases are yet.
+            var message = failure.Describe(run.Id);
+            var ending = Ending(run, RunEnd.Failed, approvals, JobPhase.Failed, "ChunkFailed", message);
+            return ending with { Events = [.. ending.AuditEvents, new AuditEvent("ChunkFailed", message, Warning: true)] };
+        }
+
         return run.Pod switch
         {
             PodState.Succeeded => Ending(run, RunEnd.Succeeded, approvals, JobPhase.Succeeded, "RunSucceeded", $"run {run.Id} finished"),

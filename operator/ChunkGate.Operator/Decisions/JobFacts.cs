@@ -33,12 +33,14 @@ public enum PodState
 /// The run in progress, from the job's status (written before any credential exists) and its
 /// children. A run is identified by <see cref="Id"/>; its role name, Secret and Pod derive from it.
 /// </summary>
+/// <param name="Failure">A chunk the runner reported as failed (from the Pods' logs); the run ends with it.</param>
 public sealed record RunFacts(
     string Id,
     string SpecHash,
     DateTimeOffset ExpiresAt,
     IReadOnlyList<string> Approvals,
-    PodState Pod);
+    PodState Pod,
+    Progress.ChunkFailure? Failure = null);
 
 /// <summary>Everything one decision about a job needs; gathered in one place, decided in another.</summary>
 public sealed record JobObservation(

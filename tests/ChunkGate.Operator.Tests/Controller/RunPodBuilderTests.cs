@@ -18,7 +18,7 @@ public sealed class RunPodBuilderTests
         "demo", "export-customers", "uid-1", spec ?? Observations.Spec(), "r2", expiresAt ?? T0.AddMinutes(10), ["bob-approval"],
         "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", RunNames.For("export-customers", "uid-1", "r2"), connection ?? Observations.Connection());
 
-    private static V1Pod Pod(RunRequest? run = null) => RunPodBuilder.Build(run ?? Run(), "chunkgate/runner:dev", "chunkgate/sidecar:dev", 6432, Now);
+    private static V1Pod Pod(RunRequest? run = null, int shard = 0, string done = "") => RunPodBuilder.Build(run ?? Run(), shard, done, "chunkgate/runner:dev", "chunkgate/sidecar:dev", 6432, Now);
 
     private static V1Container Job(V1Pod pod) => pod.Spec.Containers.Single(c => c.Name == RunPodBuilder.JobContainer);
 
@@ -117,6 +117,61 @@ public sealed class RunPodBuilderTests
     }
 
     [Test]
+    public void Build_TellsTheRunnerItsShard_ItsShardCount_TheChunksDone_AndItsOutput()
+    {
+        var spec = Observations.Spec();
+        spec.Parallelism = 3;
+
+        var env = Job(Pod(Run(spec), shard: 2, done: "0-16,18")).Env.ToDictionary(e => e.Name, e => e.Value);
+
+        env["CHUNKGATE_SHARD"].Should().Be("2");
+        env["CHUNKGATE_SHARDS"].Should().Be("3");
+        env["CHUNKGATE_DONE_CHUNKS"].Should().Be("0-16,18");
+        env["CHUNKGATE_OUTPUT"].Should().Be("stdout");
+        JsonSerializer.Deserialize<JsonElement>(env["CHUNKGATE_JOB_SPEC"]).GetProperty("parallelism").GetInt32().Should().Be(3);
+    }
+
+    [Test]
+    public void Build_NamesEachShardsPod_FromTheRun_AndLabelsItsShard()
+    {
+        var spec = Observations.Spec();
+        spec.Parallelism = 3;
+
+        var pods = Enumerable.Range(0, 3).Select(shard => Pod(Run(spec), shard)).ToList();
+
+        pods.Select(p => p.Metadata.Name).Should().Equal("export-customers-r2-0", "export-customers-r2-1", "export-customers-r2-2");
+        pods.Select(p => p.Metadata.Labels[RunLabels.Shard]).Should().Equal("0", "1", "2");
+        pods.Should().OnlyContain(p => p.Spec.Volumes.Single(v => v.Secret != null).Secret.SecretName == "export-customers-r2-sidecar", "every shard shares the run's credential");
+        Pod().Metadata.Name.Should().Be("export-customers-r2", "a single Pod keeps the run's name");
+    }
+
+    [TestCase(-1)]
+    [TestCase(3)]
+    public void Build_RefusesAShardOutsideTheRun(int shard)
+    {
+        var spec = Observations.Spec();
+        spec.Parallelism = 3;
+
+        FluentActions.Invoking(() => Pod(Run(spec), shard)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Test]
+    public void Build_MountsAClaimDestination_AtOutput_InTheJobContainerOnly()
+    {
+        var spec = Observations.Spec();
+        spec.Output = new JobOutput { Destination = "pvc:exports" };
+
+        var pod = Pod(Run(spec));
+
+        var volume = pod.Spec.Volumes.Single(v => v.PersistentVolumeClaim != null);
+        volume.PersistentVolumeClaim.ClaimName.Should().Be("exports");
+        Job(pod).VolumeMounts.Should().ContainSingle(m => m.Name == volume.Name).Which.MountPath.Should().Be("/output");
+        Sidecar(pod).VolumeMounts.Should().NotContain(m => m.Name == volume.Name);
+        Job(pod).Env.Single(e => e.Name == "CHUNKGATE_OUTPUT").Value.Should().Be("/output");
+        Pod().Spec.Volumes.Should().NotContain(v => v.PersistentVolumeClaim != null);
+    }
+
+    [Test]
     public void Build_UsesTheJobsRunnerOverrides_ElseTheDefaults()
     {
         var spec = Observations.Spec();
@@ -185,6 +240,10 @@ public sealed class RunPodBuilderTests
         RunNames.For(longName, "uid", "r12").Pod.Length.Should().BeLessOrEqualTo(63);
         RunNames.For(longName, "uid", "r12").Pod.Should().EndWith("-r12");
         RunNames.For(longName, "uid", "r1").Pod.Should().NotBe(RunNames.For(longName + "b", "uid", "r1").Pod);
+        RunNames.For(longName, "uid", "r12").PodFor(31, 32).Length.Should().BeLessOrEqualTo(63);
+        RunNames.For("job", "uid", "r3").Recording.Should().Be("job-r3-recording");
+        RunNames.For(new string('b', 253), "uid", "r3").Recording.Length.Should().BeLessOrEqualTo(253);
+        RunNames.For(new string('b', 253), "uid", "r3").Recording.Should().EndWith("-r3-recording");
     }
 
     [TestCase("r0")]

@@ -118,6 +118,34 @@ public sealed class JobDeciderTests
         yield return Case("CapLoweredBelowTheApprovalsTtl", Job().With(consumed).Running() with { Connection = loweredCap }, RunEnd.ApprovalWithdrawn, JobPhase.AwaitingApproval, "RunRevokedApprovalWithdrawn");
     }
 
+    [Test]
+    public void Decide_EndsTheRunAsFailed_WhenARunnerReportsAFailedChunk_EvenWhileItsPodsStillRun()
+    {
+        var failure = new ChunkGate.Operator.Progress.ChunkFailure(1, 4, 400, 500, "23505", "duplicate key value violates unique constraint");
+        var running = Job().With(By("bob").Consumed("r1")).Running();
+        var observed = running with { ActiveRun = running.ActiveRun! with { Failure = failure } };
+
+        var plan = Decide(observed);
+
+        plan.End!.Value.Why.Should().Be(RunEnd.Failed);
+        plan.Phase.Should().Be(JobPhase.Failed);
+        plan.Reason.Should().Be("ChunkFailed");
+        plan.Message.Should().Be("run r1 failed: chunk 4 [400, 500) on shard 1: 23505 duplicate key value violates unique constraint");
+        plan.AuditEvents.Select(e => e.Reason).Should().BeEquivalentTo("RunFailed", "ChunkFailed");
+        plan.AuditEvents.Should().OnlyContain(e => e.Warning && e.Message == plan.Message);
+    }
+
+    [Test]
+    public void Decide_IgnoresAFailure_OnceTheRunIsRevokedForAnotherReason()
+    {
+        var failure = new ChunkGate.Operator.Progress.ChunkFailure(0, 0, 0, 100, null, "x");
+        var running = Job().With(By("bob").Consumed("r1")).Running(specHash: OtherHash);
+
+        var plan = Decide(running with { ActiveRun = running.ActiveRun! with { Failure = failure } });
+
+        plan.End!.Value.Why.Should().Be(RunEnd.SpecChanged, "a spec change voids the run whatever its runner said");
+    }
+
     [TestCaseSource(nameof(RunEndings))]
     public void Decide_EndsTheRun(JobObservation observed, DateTimeOffset now, RunEnd why, JobPhase phase, string eventReason)
     {

@@ -14,8 +14,16 @@ namespace ChunkGate.Operator.Controller.Jobs;
 /// approvals, issue; ensure; end (revoke, delete); void; status (only when changed); events;
 /// release the finalizer last. Requeued at the plan's next deadline.
 /// </summary>
-internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver observer, RunLifecycle runs, ControllerClients clients,
-    AuditTrail audit, TimeProvider clock) : IReconciler
+/// <remarks>
+/// Progress: while a run is live, its runners' records are read from the job containers' logs
+/// (pods/log: the run Pod has no API rights) in every reconcile of the job. A reconcile comes with
+/// every change of its Pods (started, ended: the final, whole read) and, while it runs, at most
+/// every <see cref="ControllerOptions.ProgressInterval"/> (a bounded requeue, never a poll loop: it
+/// stops with the run, and each read is capped in bytes and window). So status.progress lags at most
+/// one interval, and the cost is N log reads per interval per live run, nothing for idle jobs.
+/// </remarks>
+internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver observer, RunLifecycle runs, RunLogs logs, ControllerClients clients,
+    AuditTrail audit, ControllerOptions options, TimeProvider clock) : IReconciler
 {
     /// <summary>Holds a deleted job until its run's credential is revoked and its Pod and Secret are gone.</summary>
     public const string Finalizer = "chunkgate.io/revoke-credentials";
@@ -43,6 +51,12 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
 
         var now = clock.GetUtcNow();
         var observed = observer.Observe(job);
+        var report = await ReadProgressAsync(job, observed, cancellationToken).ConfigureAwait(false);
+        if (report?.Failure is { } failure)
+        {
+            observed = observed with { ActiveRun = observed.ActiveRun! with { Failure = failure } };
+        }
+
         var plan = JobDecider.Decide(observed, now);
         var connection = caches.Connections.Get(namespaceName, job.Spec.ConnectionRef.Name);
         var run = job.Status?.Run;
@@ -89,7 +103,7 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             await runs.VoidAsync(namespaceName, plan.VoidApprovals, cancellationToken).ConfigureAwait(false);
         }
 
-        var status = JobStatusBuilder.Build(job.Status, observed.Job, plan, run, runsStarted, now);
+        var status = JobStatusBuilder.Build(job.Status, observed.Job, plan, run, runsStarted, now, report);
         if (!StatusEquality.Same(status, job.Status))
         {
             job = await WriteStatusAsync(job, status, cancellationToken).ConfigureAwait(false);
@@ -106,7 +120,25 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             await PatchFinalizersAsync(job, [.. (job.Metadata.Finalizers ?? []).Where(f => f != Finalizer)], CancellationToken.None).ConfigureAwait(false);
         }
 
-        return ReconcileResult.At(plan.RequeueAt);
+        return ReconcileResult.At(run is { FinishedAt: null } && plan.Phase == JobPhase.Running
+            ? Earliest(plan.RequeueAt, now + options.ProgressInterval)
+            : plan.RequeueAt);
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } at && at < b ? at : b;
+
+    /// <summary>The live run's progress from its Pods' logs; null when no run is live or none of its Pods exists yet.</summary>
+    private async Task<Progress.RunReport?> ReadProgressAsync(ChunkJob job, JobObservation observed, CancellationToken cancellationToken)
+    {
+        if (observed.ActiveRun is null || job.Status?.Run is not { Id: not null } run)
+        {
+            return null;
+        }
+
+        var pods = JobObserver.RunPodNames(run);
+        var records = await logs.RecordsAsync(job.Metadata.NamespaceProperty, pods, cancellationToken).ConfigureAwait(false);
+        var context = new Progress.RunProgressContext(run.Id!, run.SpecHash ?? "", pods.Count, job.Spec.Chunking.ChunkSize);
+        return Progress.RunProgressFold.Fold(context, job.Status.Checkpoint, job.Status.Progress, records);
     }
 
     private static RunStatus Finished(RunStatus run, RunEnd why, DateTimeOffset now)

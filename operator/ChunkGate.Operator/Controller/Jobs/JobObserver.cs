@@ -63,15 +63,20 @@ internal sealed class JobObserver(ControllerCaches caches)
             return null;
         }
 
-        var pod = run.Pod is null ? null : caches.Pods.Get(job.Metadata.NamespaceProperty, run.Pod);
-        var state = pod?.Status?.Phase switch
-        {
-            null when pod is null => PodState.Absent,
-            "Running" => PodState.Running,
-            "Succeeded" => PodState.Succeeded,
-            "Failed" => PodState.Failed,
-            _ => PodState.Pending,
-        };
-        return new RunFacts(id, run.SpecHash ?? "", run.ExpiresAt ?? DateTimeOffset.MinValue, run.Approvals ?? [], state);
+        var states = RunPodNames(run).Select(name => StateOf(caches.Pods.Get(job.Metadata.NamespaceProperty, name))).ToList();
+        return new RunFacts(id, run.SpecHash ?? "", run.ExpiresAt ?? DateTimeOffset.MinValue, run.Approvals ?? [], RunPodStates.Combine(states));
     }
+
+    /// <summary>The run's Pods as recorded when it started (a run recorded before parallelism names its one Pod).</summary>
+    public static IReadOnlyList<string> RunPodNames(RunStatus run) =>
+        run.Pods is { Count: > 0 } pods ? pods : run.Pod is { } pod ? [pod] : [];
+
+    private static PodState StateOf(k8s.Models.V1Pod? pod) => pod?.Status?.Phase switch
+    {
+        null when pod is null => PodState.Absent,
+        "Running" => PodState.Running,
+        "Succeeded" => PodState.Succeeded,
+        "Failed" => PodState.Failed,
+        _ => PodState.Pending,
+    };
 }

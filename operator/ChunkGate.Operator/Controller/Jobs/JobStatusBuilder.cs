@@ -12,7 +12,9 @@ namespace ChunkGate.Operator.Controller.Jobs;
 /// </summary>
 public static class JobStatusBuilder
 {
-    public static ChunkJobStatus Build(ChunkJobStatus? previous, JobFacts job, JobPlan plan, RunStatus? run, int runsStarted, DateTimeOffset now)
+    /// <param name="report">The run's progress as its Pods' logs tell it; null keeps the previous progress and checkpoint.</param>
+    public static ChunkJobStatus Build(ChunkJobStatus? previous, JobFacts job, JobPlan plan, RunStatus? run, int runsStarted, DateTimeOffset now,
+        Progress.RunReport? report = null)
     {
         var running = run is { FinishedAt: null };
         var chosen = running
@@ -48,7 +50,8 @@ public static class JobStatusBuilder
             },
             Run = run,
             RunsStarted = runsStarted == 0 ? null : runsStarted,
-            Progress = previous?.Progress,
+            Progress = report?.Progress ?? previous?.Progress,
+            Checkpoint = report?.Checkpoint ?? previous?.Checkpoint,
             Conditions = conditions,
         };
     }

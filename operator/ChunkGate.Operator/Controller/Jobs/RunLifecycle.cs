@@ -9,6 +9,8 @@ using ChunkGate.Operator.Controller.Connections;
 using ChunkGate.Operator.Controller.Runs;
 using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Operator.Decisions;
+using ChunkGate.Operator.Progress;
+using ChunkGate.Operator.Recording;
 using ChunkGate.Operator.Telemetry;
 using k8s;
 using k8s.Models;
@@ -21,7 +23,7 @@ namespace ChunkGate.Operator.Controller.Jobs;
 /// revoke the credential (sessions terminated, role dropped) and delete Pod and Secret.
 /// </summary>
 internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches caches, ConnectionBrokers brokers, MaskingKeys keys,
-    AuditTrail audit, ControllerOptions options, TimeProvider clock)
+    AuditTrail audit, RunLogs logs, ControllerOptions options, TimeProvider clock)
 {
     private static readonly System.Diagnostics.Metrics.Histogram<double> ApprovalToRunning =
         OperatorTelemetry.Meter.CreateHistogram<double>("chunkgate.controller.approval_to_running", "ms", "From the run's start decision to its Pod created");
@@ -31,6 +33,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
     public static RunStatus NewRecord(JobFacts job, RunStart start, DateTimeOffset now)
     {
         var names = RunNames.For(job.Name, job.Uid, start.Id);
+        var pods = names.Pods(JobParallelism.Of(job.Spec));
         return new RunStatus
         {
             Id = start.Id,
@@ -38,7 +41,8 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             Approvals = [.. start.Approvals],
             ExpiresAt = start.ExpiresAt,
             TraceParent = RunTrace.NewTraceParent(),
-            Pod = names.Pod,
+            Pod = pods[0],
+            Pods = [.. pods],
             Secret = names.Secret,
             Role = names.Role,
             StartedAt = now,
@@ -106,7 +110,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             try
             {
                 issued = await access.Broker.IssueAsync(new CredentialRequest(job.Metadata.Uid, ns, job.Metadata.Name, RunNames.RunNumber(run.Id!),
-                    job.Spec.Action, job.Spec.Tables, run.ExpiresAt.Value), cancellationToken).ConfigureAwait(false);
+                    job.Spec.Action, job.Spec.Tables, run.ExpiresAt.Value) { ConnectionLimit = RunConnections.Limit(request.Shards) }, cancellationToken).ConfigureAwait(false);
             }
             catch (BrokerException refused) when (!refused.Retryable)
             {
@@ -131,20 +135,30 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
                 cancellationToken).ConfigureAwait(false);
         }
 
-        if (caches.Pods.Get(ns, names.Pod) is null)
+        var pods = JobObserver.RunPodNames(run);
+        var done = Checkpoints.DoneForRun(job.Status?.Checkpoint, run.SpecHash, job.Spec.Chunking.ChunkSize);
+        for (var shard = 0; shard < pods.Count; shard++)
         {
+            if (caches.Pods.Get(ns, pods[shard]) is not null)
+            {
+                continue;
+            }
+
             using var activity = RunTrace.Start("chunkgate.run.pod", run.TraceParent, jobKey, run.Id!);
-            var pod = RunPodBuilder.Build(request, options.RunnerImage, options.SidecarImage, options.SidecarPort, clock.GetUtcNow());
+            activity?.SetTag("chunkgate.shard", shard);
+            var pod = RunPodBuilder.Build(request, shard, done, options.RunnerImage, options.SidecarImage, options.SidecarPort, clock.GetUtcNow());
             try
             {
                 await clients.Kubernetes.CoreV1.CreateNamespacedPodAsync(pod, ns, fieldManager: ControllerClients.FieldManager, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
-                if (run.StartedAt is { } started)
+                if (shard == 0 && run.StartedAt is { } started)
                 {
                     ApprovalToRunning.Record((clock.GetUtcNow() - started).TotalMilliseconds);
                 }
 
-                await audit.RecordAsync(job, new AuditEvent("RunStarted",
-                    $"run {run.Id} started in Pod {names.Pod}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"), cancellationToken).ConfigureAwait(false);
+                await audit.RecordAsync(job, new AuditEvent("RunStarted", pods.Count == 1
+                    ? $"run {run.Id} started in Pod {pods[shard]}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"
+                    : $"run {run.Id} shard {shard} of {pods.Count} started in Pod {pods[shard]}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"),
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (AlreadyExistsException)
             {
@@ -177,9 +191,43 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
                 : $"role {names.Role} of run {run.Id} revoked ({why}): it was already gone"), cancellationToken).ConfigureAwait(false);
         }
 
-        await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedPodAsync(names.Pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await KeepRecordingAsync(job, run, cancellationToken).ConfigureAwait(false);
+        foreach (var pod in JobObserver.RunPodNames(run))
+        {
+            await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedPodAsync(pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
         RevocationLatency.Record((clock.GetUtcNow() - started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Stores the sidecars' recording in the run's ConfigMap before the Pods (and their logs) go.
+    /// After the revocation: a slow log read must never delay it.
+    /// </summary>
+    private async Task KeepRecordingAsync(ChunkJob job, RunStatus run, CancellationToken cancellationToken)
+    {
+        var ns = job.Metadata.NamespaceProperty;
+        var lines = await logs.RecordingAsync(ns, JobObserver.RunPodNames(run), cancellationToken).ConfigureAwait(false);
+        if (lines.All(shard => shard.Count == 0))
+        {
+            return;
+        }
+
+        var recording = RecordingCollector.Collect(lines, options.MaxRecordingBytes, clock.GetUtcNow());
+        try
+        {
+            await clients.Kubernetes.CoreV1.CreateNamespacedConfigMapAsync(RecordingConfigMaps.Build(ns, job.Metadata.Name, job.Metadata.Uid, run.Id!, recording), ns,
+                fieldManager: ControllerClients.FieldManager, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
+        }
+        catch (AlreadyExistsException)
+        {
+            // Kept by an earlier attempt to end this run.
+        }
+        catch (NotFoundException)
+        {
+            // The namespace is going away, and the job with it.
+        }
     }
 
     /// <summary>

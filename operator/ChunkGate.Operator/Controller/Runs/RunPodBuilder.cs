@@ -20,16 +20,24 @@ public static class RunPodBuilder
     private const string SecretVolume = "sidecar-config";
     private const string RecordingVolume = "recording";
     private const string ScratchVolume = "tmp";
+    private const string OutputVolume = "output";
     private const long NonRootUser = 65532;
 
-    public static V1Pod Build(RunRequest run, string runnerImage, string sidecarImage, int sidecarPort, DateTimeOffset now)
+    /// <summary>The Pod of one shard of the run.</summary>
+    /// <param name="doneChunks">The checkpoint's chunks the runner skips (CHUNKGATE_DONE_CHUNKS); empty for none.</param>
+    public static V1Pod Build(RunRequest run, int shard, string doneChunks, string runnerImage, string sidecarImage, int sidecarPort, DateTimeOffset now)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, run.Shards);
         var runner = run.Spec.Runner;
+        var claim = OutputDestination.Claim(run.Spec.Output);
+        var metadata = RunMetadata.For(run, run.Names.PodFor(shard, run.Shards));
+        metadata.Labels[RunLabels.Shard] = shard.ToString(CultureInfo.InvariantCulture);
         return new V1Pod
         {
             ApiVersion = "v1",
             Kind = "Pod",
-            Metadata = RunMetadata.For(run, run.Names.Pod),
+            Metadata = metadata,
             Spec = new V1PodSpec
             {
                 RestartPolicy = "Never",
@@ -81,11 +89,19 @@ public static class RunPodBuilder
                             Env("CHUNKGATE_RUN", run.RunId),
                             Env("CHUNKGATE_EXPIRES_AT", run.ExpiresAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)),
                             Env("CHUNKGATE_JOB_SPEC", JsonSerializer.Serialize(run.Spec, KubernetesJsonOptions.Default)),
+                            Env("CHUNKGATE_SHARD", shard.ToString(CultureInfo.InvariantCulture)),
+                            Env("CHUNKGATE_SHARDS", run.Shards.ToString(CultureInfo.InvariantCulture)),
+                            Env("CHUNKGATE_DONE_CHUNKS", doneChunks),
+                            Env("CHUNKGATE_OUTPUT", OutputDestination.ForRunner(run.Spec.Output)),
                             .. TraceEnv(run),
                         ],
                         Resources = Resources(runner?.Cpu ?? "500m", runner?.Memory ?? "256Mi"),
                         SecurityContext = Locked(),
-                        VolumeMounts = [new V1VolumeMount { Name = ScratchVolume, MountPath = "/tmp" }],
+                        VolumeMounts =
+                        [
+                            new V1VolumeMount { Name = ScratchVolume, MountPath = "/tmp" },
+                            .. claim is null ? [] : new[] { new V1VolumeMount { Name = OutputVolume, MountPath = OutputDestination.MountPath } },
+                        ],
                     },
                 ],
                 Volumes =
@@ -93,6 +109,7 @@ public static class RunPodBuilder
                     new V1Volume { Name = SecretVolume, Secret = new V1SecretVolumeSource { SecretName = run.Names.Secret, DefaultMode = 256 } },
                     new V1Volume { Name = RecordingVolume, EmptyDir = new V1EmptyDirVolumeSource() },
                     new V1Volume { Name = ScratchVolume, EmptyDir = new V1EmptyDirVolumeSource() },
+                    .. claim is null ? [] : new[] { new V1Volume { Name = OutputVolume, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = claim } } },
                 ],
             },
         };

@@ -14,4 +14,8 @@ public sealed record RunRequest(
     IReadOnlyList<string> Approvals,
     string? TraceParent,
     RunNames Names,
-    DataConnectionSpec Connection);
+    DataConnectionSpec Connection)
+{
+    /// <summary>Run Pods of this run (the job's parallelism; the spec hash pins it for the run's lifetime).</summary>
+    public int Shards => JobParallelism.Of(Spec);
+}

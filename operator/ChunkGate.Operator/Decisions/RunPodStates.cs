@@ -1,0 +1,34 @@
+namespace ChunkGate.Operator.Decisions;
+
+/// <summary>The state of a run from the states of its Pods (one per shard).</summary>
+public static class RunPodStates
+{
+    /// <summary>
+    /// Failed as soon as one Pod failed (its chunks will not be done by this run); Succeeded only when
+    /// every Pod succeeded; Absent while one is missing (so it is created); else Running when one runs.
+    /// </summary>
+    public static PodState Combine(IReadOnlyList<PodState> pods)
+    {
+        if (pods.Count == 0)
+        {
+            return PodState.Absent;
+        }
+
+        if (pods.Contains(PodState.Failed))
+        {
+            return PodState.Failed;
+        }
+
+        if (pods.All(p => p == PodState.Succeeded))
+        {
+            return PodState.Succeeded;
+        }
+
+        if (pods.Contains(PodState.Absent))
+        {
+            return PodState.Absent;
+        }
+
+        return pods.Contains(PodState.Running) ? PodState.Running : PodState.Pending;
+    }
+}
