@@ -100,6 +100,11 @@ internal static class Program
         using var loggerFactory = LoggerFactory.Create(builder =>
         {
             builder.AddSimpleConsole(console => console.SingleLine = true);
+            if (options.RecordingPath == SessionRecorder.StandardOutput)
+            {
+                // stdout carries the recording's JSON lines alone: every log line goes to stderr.
+                builder.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+            }
 
             // The recording as log records is for the OTLP backend; the console keeps operational messages.
             builder.AddFilter<ConsoleLoggerProvider>(RecordingLogRecord.Category, LogLevel.None);

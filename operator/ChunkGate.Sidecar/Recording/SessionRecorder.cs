@@ -101,12 +101,24 @@ internal sealed class SessionRecorder : IAsyncDisposable
     /// <summary>Lines written to the destination so far.</summary>
     public long WrittenEvents => Interlocked.Read(ref written);
 
-    /// <summary>Opens (appends to) the recording file, creating its directory; with a null <paramref name="path"/>, log records only.</summary>
+    /// <summary>The recording path that means standard output (the container log, which outlives nothing but is read before the Pod goes).</summary>
+    public const string StandardOutput = "-";
+
+    /// <summary>
+    /// Opens (appends to) the recording file, creating its directory; <see cref="StandardOutput"/>
+    /// writes to stdout instead (the sidecar's console log goes to stderr then); with a null
+    /// <paramref name="path"/>, log records only.
+    /// </summary>
     public static SessionRecorder Open(string? path, StatementTextMasker masker, TimeProvider time, int capacity = DefaultCapacity, ILogger? logRecords = null, ActivityContext runTrace = default)
     {
         if (path is null)
         {
             return new SessionRecorder(null, masker, time, capacity, logRecords: logRecords, runTrace: runTrace);
+        }
+
+        if (path == StandardOutput)
+        {
+            return new SessionRecorder(Console.OpenStandardOutput(), masker, time, capacity, ownsDestination: false, logRecords: logRecords, runTrace: runTrace);
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));

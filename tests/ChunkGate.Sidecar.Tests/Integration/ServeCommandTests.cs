@@ -121,6 +121,73 @@ public sealed class ServeCommandTests
         });
     }
 
+    /// <summary>
+    /// <c>recording.path: "-"</c> (the run Pod's setting): stdout carries the recording's JSON lines
+    /// and nothing else, so the operator can keep them from the container log; log lines go to stderr.
+    /// </summary>
+    [Test]
+    public async Task Serve_RecordingToStdout_WritesOnlyRecordingLinesThere_AndLogsToStderr()
+    {
+        var server = await ChunkGate.Testing.Postgres.PostgresServer.SharedAsync();
+        await InTemporaryDirectoryAsync(async directory =>
+        {
+            var config = await WriteConfigAsync(directory, new Dictionary<string, object?>
+            {
+                ["upstream"] = new { host = server.Host, port = server.Port, database = "postgres", sslMode = "disable" },
+                ["recording"] = new { path = "-" },
+            });
+            await File.WriteAllTextAsync(Path.Combine(directory, "username"), server.User);
+            await File.WriteAllTextAsync(Path.Combine(directory, "password"), server.Password);
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { SidecarDll, "serve", "--config", config })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var sidecar = System.Diagnostics.Process.Start(start)!;
+            try
+            {
+                var stdout = sidecar.StandardOutput.ReadToEndAsync();
+                string? listening;
+                while ((listening = await sidecar.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))) is not null && !listening.Contains("listening on", StringComparison.Ordinal))
+                {
+                }
+
+                var port = System.Text.RegularExpressions.Regex.Match(listening ?? "", @"listening on \S*:(\d+),").Groups[1].Value;
+                port.Should().NotBeEmpty("the sidecar logs where it listens, on stderr");
+                await using (var client = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={port};Database=postgres;Username=anyone;Pooling=false;SSL Mode=Disable"))
+                {
+                    await client.OpenAsync();
+                    await using var command = new Npgsql.NpgsqlCommand("SELECT 41 + 1", client);
+                    (await command.ExecuteScalarAsync()).Should().Be(42);
+                }
+
+                using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", sidecar.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await term.WaitForExitAsync();
+                }
+
+                var errors = await sidecar.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                await sidecar.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+                lines.Should().NotBeEmpty();
+                lines.Should().OnlyContain(l => l.StartsWith("{\"time\":", StringComparison.Ordinal), "stdout holds recording lines only");
+                var events = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+                events.Select(e => e.GetProperty("event").GetString()).Should().Contain(["session.start", "statement", "session.end"]);
+                events.Should().Contain(e => e.GetProperty("event").GetString() == "statement" && e.GetProperty("text").GetString()!.Contains("41 + 1"));
+                errors.Should().Contain("stopping");
+            }
+            finally
+            {
+                if (!sidecar.HasExited)
+                {
+                    sidecar.Kill();
+                }
+            }
+        });
+    }
+
     private static async Task InTemporaryDirectoryAsync(Func<string, Task> test)
     {
         var directory = Directory.CreateTempSubdirectory("chunkgate-serve-").FullName;
