@@ -251,7 +251,7 @@ public sealed class GeneratedCrdTests
             "observedGeneration", "phase", "designer", "specHash", "approvers", "approval", "run", "progress", "checkpoint", "runsStarted", "conditions");
         // The run record the controller resumes from after a restart: id, the spec it was approved for, its approvals, expiry and trace.
         Keys(status["properties"]!["run"]!["properties"]).Should().Equal(
-            "id", "specHash", "approvals", "expiresAt", "traceParent", "pod", "pods", "secret", "role", "startedAt", "finishedAt", "outcome");
+            "id", "specHash", "approvals", "expiresAt", "traceParent", "pod", "pods", "secret", "role", "startedAt", "finishedAt", "outcome", "message");
         Keys(status["properties"]!["progress"]!["properties"]).Should().Equal("chunksDone", "chunksTotal", "rows", "summary");
         Strings(status["properties"]!["phase"]!["enum"]).Should().Equal("AwaitingApproval", "Running", "Succeeded", "Failed", "Expired", "Invalid");
     }

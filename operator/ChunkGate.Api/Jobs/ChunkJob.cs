@@ -211,6 +211,9 @@ public sealed class RunStatus
 
     [Description("Why the run ended: Succeeded, Failed, Expired, SpecChanged, ApprovalWithdrawn, JobDeleted or JobInvalid.")]
     public string? Outcome { get; set; }
+
+    [Description("Why the run ended, in words (for a failed chunk: its range and the database's masked message)."), Length(0, 2048)]
+    public string? Message { get; set; }
 }
 
 public sealed class ProgressStatus

@@ -102,6 +102,7 @@ public sealed class RunPodBuilderTests
         sidecar.RestartPolicy.Should().Be("Always");
         sidecar.Image.Should().Be("chunkgate/sidecar:dev");
         sidecar.Args.Should().Equal("serve", "--config", "/etc/chunkgate/sidecar.json");
+        sidecar.WorkingDir.Should().Be("/etc/chunkgate", "the configuration's file names are relative to the Secret's mount");
     }
 
     [Test]
@@ -221,11 +222,12 @@ public sealed class RunPodBuilderTests
         root.GetProperty("listen").GetString().Should().Be("127.0.0.1:6432");
         root.GetProperty("upstream").GetProperty("port").GetInt32().Should().Be(5433);
         root.GetProperty("upstream").GetProperty("sslMode").GetString().Should().Be("verify-full");
-        root.GetProperty("upstream").GetProperty("caFile").GetString().Should().Be("/etc/chunkgate/ca.crt");
-        root.GetProperty("credential").GetProperty("passwordFile").GetString().Should().Be("/etc/chunkgate/password");
+        root.GetProperty("upstream").GetProperty("caFile").GetString().Should().Be("ca.crt");
+        root.GetProperty("credential").GetProperty("passwordFile").GetString().Should().Be("password");
         root.GetProperty("masking").GetProperty("columns")[0].GetProperty("strategy").GetString().Should().Be("last4");
         root.GetProperty("masking").GetProperty("detectors")[0].GetString().Should().Be("card");
-        root.GetProperty("masking").GetProperty("hashKeyFile").GetString().Should().Be("/etc/chunkgate/masking-key");
+        root.GetProperty("masking").GetProperty("hashKeyFile").GetString().Should().Be("masking-key");
+        root.GetProperty("recording").GetProperty("path").GetString().Should().Be("-", "the recording goes to the container log, kept when the run ends");
         root.GetProperty("otlp").GetProperty("endpoint").GetString().Should().Be("http://otel:4318");
         secret.Data.Should().ContainKey("ca.crt");
     }

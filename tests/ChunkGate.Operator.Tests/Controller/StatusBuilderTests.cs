@@ -39,6 +39,21 @@ public sealed class StatusBuilderTests
     }
 
     [Test]
+    public void JobStatus_AfterAFailedRun_KeepsSayingWhyItEnded_AndKeepsItsProgress()
+    {
+        var observed = Job(j => j with { PreviousPhase = JobPhase.Failed, RunsStarted = 1 });
+        var plan = JobDecider.Decide(observed, Now);
+        var finished = new RunStatus { Id = "r1", FinishedAt = Now, Outcome = "Failed", Message = "run r1 failed: chunk 3 [31, 41) on shard 1: 23505 duplicate key" };
+        var previous = new ChunkJobStatus { Progress = new ProgressStatus { ChunksDone = 2, ChunksTotal = 6, Summary = "2/6" } };
+
+        var status = JobStatusBuilder.Build(previous, observed.Job, plan, finished, 1, Now);
+
+        status.Phase.Should().Be(JobPhase.Failed);
+        status.Conditions!.Single(c => c.Type == ConditionTypes.Running).Message.Should().Be(finished.Message);
+        status.Progress!.Summary.Should().Be("2/6");
+    }
+
+    [Test]
     public void JobStatus_Unchanged_IsEqual_SoNothingIsWritten()
     {
         var observed = Job();

@@ -153,7 +153,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
         }
     }
 
-    public async Task<ChunkJob> CreateJobAsync(string name, string? designer = "alice", int chunkSize = 10)
+    public async Task<ChunkJob> CreateJobAsync(string name, string? designer = "alice", int chunkSize = 10, int? parallelism = null)
     {
         var job = new ChunkJob
         {
@@ -170,6 +170,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
                 Tables = ["shop.customers"],
                 Chunking = new Chunking { Table = "shop.customers", KeyColumn = "id", ChunkSize = chunkSize },
                 Query = "SELECT id, name, ssn FROM shop.customers WHERE id >= $1 AND id < $2",
+                Parallelism = parallelism,
             },
         };
         return await Jobs.CreateAsync(job);
@@ -197,6 +198,14 @@ internal sealed class ControllerHarness : IAsyncDisposable
     }
 
     public Task<ChunkJob> JobAsync(string name) => Jobs.GetAsync(Namespace, name);
+
+    /// <summary>
+    /// Waits until the connection's masking rules are applied: before that a run waits with a
+    /// retry backoff on the fake clock, which moves only when a test moves it.
+    /// </summary>
+    public Task WaitForConnectionAsync() => Eventually.TrueAsync(async () =>
+        (await Connections.GetAsync(Namespace, Connection)) is { Status: { Reachable: true } status } applied && status.ObservedGeneration == applied.Metadata.Generation,
+        "the connection's masking rules are applied", Patience, TimeSpan.FromMilliseconds(50));
 
     /// <summary>
     /// How long a wait for the controller may take: a whole run (reconcile, broker, process

@@ -87,7 +87,7 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
                 // The broker will never issue this run's credential (e.g. it was revoked already): the run is over.
                 plan = plan with { Phase = JobPhase.Failed, Reason = "RunFailed", Message = $"run {active.Id} cannot get its credential: {refusal}", RequeueAt = null };
                 await runs.EndAsync(job, active, RunEnd.Failed, connection, cancellationToken).ConfigureAwait(false);
-                run = Finished(active, RunEnd.Failed, now);
+                run = Finished(active, RunEnd.Failed, plan.Message, now);
                 events.Add(new AuditEvent("RunFailed", plan.Message, Warning: true));
             }
         }
@@ -95,7 +95,7 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
         if (plan.End is { Why: var why } && run is { FinishedAt: null } ending)
         {
             await runs.EndAsync(job, ending, why, connection, cancellationToken).ConfigureAwait(false);
-            run = Finished(ending, why, now);
+            run = Finished(ending, why, plan.Message, now);
         }
 
         if (plan.VoidApprovals.Count > 0)
@@ -141,11 +141,12 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
         return Progress.RunProgressFold.Fold(context, job.Status.Checkpoint, job.Status.Progress, records);
     }
 
-    private static RunStatus Finished(RunStatus run, RunEnd why, DateTimeOffset now)
+    private static RunStatus Finished(RunStatus run, RunEnd why, string message, DateTimeOffset now)
     {
         var finished = ObjectCopies.Deep(run);
         finished.FinishedAt = now;
         finished.Outcome = why.ToString();
+        finished.Message = message.Length > 2048 ? message[..2047] + "…" : message;
         return finished;
     }
 

@@ -32,8 +32,10 @@ public static class JobStatusBuilder
             approved ? "Approved" : "AwaitingApproval",
             approved ? $"approved by {string.Join(", ", approvers.Distinct(StringComparer.Ordinal))}" : $"{plan.Approvals.Judged.Count(j => j.Counts)} of {plan.Approvals.Required} required approval(s) of the current spec",
             job.Generation, now);
+        // While the job shows a finished run's outcome, the Running condition keeps saying why it ended (e.g. which chunk failed).
+        var ended = !running && plan.Start is null && plan.Phase is JobPhase.Succeeded or JobPhase.Failed or JobPhase.Expired && run?.Message is { } why ? why : null;
         conditions = Conditions.Set(conditions, ConditionTypes.Running, running ? ConditionStatus.True : ConditionStatus.False,
-            plan.Reason, plan.Message, job.Generation, now);
+            plan.Reason, ended ?? plan.Message, job.Generation, now);
 
         return new ChunkJobStatus
         {

@@ -16,9 +16,7 @@ public static class RunPodBuilder
 {
     public const string JobContainer = "job";
     public const string SidecarContainer = "sidecar";
-    public const string RecordingPath = "/var/log/chunkgate";
     private const string SecretVolume = "sidecar-config";
-    private const string RecordingVolume = "recording";
     private const string ScratchVolume = "tmp";
     private const string OutputVolume = "output";
     private const long NonRootUser = 65532;
@@ -62,14 +60,12 @@ public static class RunPodBuilder
                         RestartPolicy = "Always",
                         Image = sidecarImage,
                         Args = ["serve", "--config", $"{RunSecretBuilder.MountPath}/{RunSecretBuilder.ConfigKey}"],
+                        // The configuration names its files relative to the Secret's mount (see RunSecretBuilder).
+                        WorkingDir = RunSecretBuilder.MountPath,
                         Env = [.. TraceEnv(run)],
                         Resources = Resources("500m", "512Mi"),
                         SecurityContext = Locked(),
-                        VolumeMounts =
-                        [
-                            new V1VolumeMount { Name = SecretVolume, MountPath = RunSecretBuilder.MountPath, ReadOnlyProperty = true },
-                            new V1VolumeMount { Name = RecordingVolume, MountPath = RecordingPath },
-                        ],
+                        VolumeMounts = [new V1VolumeMount { Name = SecretVolume, MountPath = RunSecretBuilder.MountPath, ReadOnlyProperty = true }],
                     },
                 ],
                 Containers =
@@ -107,7 +103,6 @@ public static class RunPodBuilder
                 Volumes =
                 [
                     new V1Volume { Name = SecretVolume, Secret = new V1SecretVolumeSource { SecretName = run.Names.Secret, DefaultMode = 256 } },
-                    new V1Volume { Name = RecordingVolume, EmptyDir = new V1EmptyDirVolumeSource() },
                     new V1Volume { Name = ScratchVolume, EmptyDir = new V1EmptyDirVolumeSource() },
                     .. claim is null ? [] : new[] { new V1Volume { Name = OutputVolume, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = claim } } },
                 ],

@@ -47,7 +47,13 @@ public static class RunSecretBuilder
         };
     }
 
-    /// <summary>The sidecar's JSON configuration (README, "The masking sidecar on its own"); it holds paths, never the secrets themselves.</summary>
+    /// <summary>
+    /// The sidecar's JSON configuration (README, "The masking sidecar on its own"); it holds paths,
+    /// never the secrets themselves. The paths are relative to the Secret's mount, the sidecar's
+    /// working directory, so the configuration does not depend on where the volume is mounted (the
+    /// local cluster's process kubelet materialises it in a per-Pod directory). The recording goes to
+    /// stdout, the container log, which the operator keeps when the run ends.
+    /// </summary>
     public static string SidecarConfiguration(RunRequest run, bool withCa, int sidecarPort, string? otlpEndpoint)
     {
         var endpoint = run.Connection.Endpoint;
@@ -60,7 +66,7 @@ public static class RunSecretBuilder
         };
         if (withCa)
         {
-            upstream["caFile"] = $"{MountPath}/{CaKey}";
+            upstream["caFile"] = CaKey;
         }
 
         var masking = run.Connection.Masking;
@@ -70,8 +76,8 @@ public static class RunSecretBuilder
             ["upstream"] = upstream,
             ["credential"] = new JsonObject
             {
-                ["usernameFile"] = $"{MountPath}/{UsernameKey}",
-                ["passwordFile"] = $"{MountPath}/{PasswordKey}",
+                ["usernameFile"] = UsernameKey,
+                ["passwordFile"] = PasswordKey,
             },
             ["expiresAt"] = run.ExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
             ["action"] = WireName.Of(run.Spec.Action),
@@ -79,9 +85,9 @@ public static class RunSecretBuilder
             {
                 ["columns"] = new JsonArray([.. (masking?.Columns ?? []).Select(c => (JsonNode)new JsonObject { ["column"] = c.Column, ["strategy"] = WireName.Of(c.Strategy) })]),
                 ["detectors"] = new JsonArray([.. (masking?.Detectors ?? []).Select(d => (JsonNode)JsonValue.Create(WireName.Of(d))!)]),
-                ["hashKeyFile"] = $"{MountPath}/{MaskingKeyKey}",
+                ["hashKeyFile"] = MaskingKeyKey,
             },
-            ["recording"] = new JsonObject { ["path"] = $"{RunPodBuilder.RecordingPath}/session.jsonl" },
+            ["recording"] = new JsonObject { ["path"] = "-" },
             ["otlp"] = new JsonObject { ["endpoint"] = otlpEndpoint },
         };
         return config.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
