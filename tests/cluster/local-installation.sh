@@ -6,10 +6,12 @@
 #   KUBECONFIG=<path>
 #   DATABASE=<libpq conninfo of the demo database's admin>
 # and runs until SIGTERM or Ctrl-C, then stops everything it started and removes its files.
-# Run Pods are created but not run: the runner image does not exist yet (issue 14).
+# Run Pods run as local processes: the process kubelet maps the runner and sidecar images to their
+# built dlls (tests/ChunkGate.LocalCluster/images.example.yaml; IMAGES=<file> for another map).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONFIG=${CONFIG:-Release}
+IMAGES=${IMAGES:-tests/ChunkGate.LocalCluster/images.example.yaml}
 work=$(mktemp -d /tmp/chunkgate-local.XXXXXX)
 cluster_pid= operator_pid= pg_dir=
 
@@ -58,7 +60,7 @@ psql -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE demo" >/dev/null
 psql -q -v ON_ERROR_STOP=1 -d demo -f samples/demo/demo-database.sql >/dev/null
 
 # The local cluster with the CRDs.
-dotnet "tests/ChunkGate.LocalCluster/bin/$CONFIG/net10.0/ChunkGate.LocalCluster.dll" --dir "$work/cluster" --apply crds \
+dotnet "tests/ChunkGate.LocalCluster/bin/$CONFIG/net10.0/ChunkGate.LocalCluster.dll" --dir "$work/cluster" --apply crds --images "$IMAGES" \
   >"$work/cluster.out" 2>"$work/cluster.log" &
 cluster_pid=$!
 wait_for "grep -q '^KUBECONFIG=' '$work/cluster.out'" 60 "$cluster_pid" || { cat "$work/cluster.log" >&2; fail "the local cluster did not start"; }
