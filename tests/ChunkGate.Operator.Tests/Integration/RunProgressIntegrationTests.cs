@@ -18,10 +18,7 @@ public sealed class RunProgressIntegrationTests
     [Test]
     public async Task ParallelRun_ReportsProgress_Succeeds_AndKeepsItsRecording_AfterItsPodsAreGone()
     {
-        await using var world = await ControllerHarness.StartAsync("progress", ControllerCluster.RecordingRunner);
-        var job = await world.CreateJobAsync("export-customers", parallelism: 2);
-        await world.WaitForConnectionAsync();
-        await world.ApproveAsync(job, "bob", ttl: "10m");
+        await using var world = await ApprovedParallelRunAsync("progress", ControllerCluster.RecordingRunner);
 
         var running = await world.WaitForJobAsync("export-customers", j => j.Status?.Run?.Pods?.Count == 2, "the run records its two Pods");
         var run = running.Status!.Run!;
@@ -32,27 +29,11 @@ public sealed class RunProgressIntegrationTests
         pod.Spec.Containers[0].Env.Should().Contain(e => e.Name == "CHUNKGATE_SHARD" && e.Value == "1").And.Contain(e => e.Name == "CHUNKGATE_SHARDS" && e.Value == "2");
 
         // Each shard did its first chunk and waits: a periodic look (not a Pod change) brings the progress.
-        ChunkJob? seen = null;
-        try
+        await Eventually.TrueAsync(async () =>
         {
-            await Eventually.TrueAsync(async () =>
-            {
-                world.Clock.Advance(TimeSpan.FromSeconds(10));
-                return (seen = await world.JobAsync("export-customers")).Status?.Progress?.Summary == "2/6";
-            }, "progress 2/6 while the Pods run", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
-        }
-        catch (TimeoutException)
-        {
-            TestContext.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(seen?.Status));
-            foreach (var name in run.Pods!)
-            {
-                using var log = new StreamReader(await world.Client.CoreV1.ReadNamespacedPodLogAsync(name, world.Namespace, container: "job"));
-                TestContext.Out.WriteLine($"{name}: {await log.ReadToEndAsync()}");
-            }
-
-            throw;
-        }
-
+            world.Clock.Advance(TimeSpan.FromSeconds(10));
+            return (await world.JobAsync("export-customers")).Status?.Progress?.Summary == "2/6";
+        }, "progress 2/6 while the Pods run", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
         var partial = await world.JobAsync("export-customers");
         partial.Status!.Phase.Should().Be(JobPhase.Running);
         partial.Status.Progress!.Rows.Should().Be(20, "the forged records (in a row value, for another shard) count nothing");
@@ -60,7 +41,23 @@ public sealed class RunProgressIntegrationTests
         partial.Status.Checkpoint.SpecHash.Should().Be(run.SpecHash);
 
         ControllerCluster.Go(world.Namespace, "export-customers");
-        var done = await world.WaitForJobAsync("export-customers", j => j.Status?.Phase == JobPhase.Succeeded, "the run succeeds once both Pods did");
+        ChunkJob done;
+        try
+        {
+            done = await world.WaitForJobAsync("export-customers", j => j.Status?.Phase == JobPhase.Succeeded, "the run succeeds once both Pods did");
+        }
+        catch (TimeoutException)
+        {
+            // Say where it stood: the job's status and its Pods' container states.
+            TestContext.Out.WriteLine(k8s.KubernetesJson.Serialize((await world.JobAsync("export-customers")).Status));
+            foreach (var name in run.Pods!)
+            {
+                TestContext.Out.WriteLine($"{name}: {k8s.KubernetesJson.Serialize((await world.PodAsync(name))?.Status)}");
+            }
+
+            throw;
+        }
+
         done.Status!.Progress!.Summary.Should().Be("6/6");
         done.Status.Progress.Rows.Should().Be(60);
         done.Status.Checkpoint!.Done.Should().Be("0-5");
@@ -81,10 +78,7 @@ public sealed class RunProgressIntegrationTests
     [Test]
     public async Task FailedChunk_FailsTheRun_WithItsRangeAndMessage_InTheConditionAndAnEvent()
     {
-        await using var world = await ControllerHarness.StartAsync("chunkfail", ControllerCluster.FailingRunner);
-        var job = await world.CreateJobAsync("export-customers", parallelism: 2);
-        await world.WaitForConnectionAsync();
-        await world.ApproveAsync(job, "bob", ttl: "10m");
+        await using var world = await ApprovedParallelRunAsync("chunkfail", ControllerCluster.FailingRunner);
 
         var failed = await world.WaitForJobAsync("export-customers", j => j.Status?.Phase == JobPhase.Failed, "the run fails");
 
@@ -99,5 +93,15 @@ public sealed class RunProgressIntegrationTests
         {
             await Eventually.TrueAsync(async () => await world.PodAsync(name) is null, $"Pod {name} is deleted, the running shard too", ControllerHarness.Patience);
         }
+    }
+
+    /// <summary>A job of two Pods with the given runner stand-in, approved by bob once its connection is ready.</summary>
+    private static async Task<ControllerHarness> ApprovedParallelRunAsync(string prefix, string runner)
+    {
+        var world = await ControllerHarness.StartAsync(prefix, runner);
+        var job = await world.CreateJobAsync("export-customers", parallelism: 2);
+        await world.WaitForConnectionAsync();
+        await world.ApproveAsync(job, "bob", ttl: "10m");
+        return world;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ChunkGate.Api.Jobs;
+using ChunkGate.Kubernetes.Errors;
 using ChunkGate.Kubernetes.Informers;
 using ChunkGate.Operator.Controller.Runs;
 using ChunkGate.Operator.Controller.Runtime;
@@ -106,7 +107,23 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
         var status = JobStatusBuilder.Build(job.Status, observed.Job, plan, run, runsStarted, now, report);
         if (!StatusEquality.Same(status, job.Status))
         {
-            job = await WriteStatusAsync(job, status, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                job = await WriteStatusAsync(job, status, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConflictException) when (plan.End is not null)
+            {
+                // The run was just ended (revoked, Pods deleted) from a cache one status write behind
+                // (e.g. the last progress): record the end on the current object, or the next reconcile,
+                // finding the Pods gone and their logs with them, would not know why the run ended.
+                var fresh = await clients.Jobs.TryGetAsync(namespaceName, name, cancellationToken).ConfigureAwait(false);
+                if (fresh is null || fresh.Metadata.Generation != job.Metadata.Generation || fresh.Status?.Run?.Id != run?.Id)
+                {
+                    throw;
+                }
+
+                job = await WriteStatusAsync(fresh, JobStatusBuilder.Build(fresh.Status, observed.Job, plan, run, runsStarted, now, report), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         foreach (var audited in events)
