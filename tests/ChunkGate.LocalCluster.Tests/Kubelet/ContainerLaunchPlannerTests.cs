@@ -13,11 +13,12 @@ public sealed class ContainerLaunchPlannerTests
 
     private static readonly JsonObject Secret = JsonNode.Parse("""{"data":{"password":"aHVudGVyMg=="}}""")!.AsObject();
 
-    private static (ContainerLaunch? Launch, ContainerWaiting? Waiting) Plan(string container, Func<string, JsonObject?>? secrets = null)
+    private static (ContainerLaunch? Launch, ContainerWaiting? Waiting) Plan(string container, Func<string, JsonObject?>? secrets = null,
+        Dictionary<string, string>? volumes = null)
     {
         var pod = JsonNode.Parse("""{"metadata":{"name":"p1","namespace":"ns1","uid":"u1","labels":{"app":"x"}},"status":{"podIP":"127.100.0.9"}}""")!.AsObject();
         return ContainerLaunchPlanner.Plan(pod, JsonNode.Parse(container)!.AsObject(), Images, secrets ?? (name => name == "db" ? Secret : null), _ => null,
-            new Dictionary<string, string> { ["creds"] = "/tmp/pod/volumes/creds" }, "/tmp/pod");
+            volumes ?? new Dictionary<string, string> { ["creds"] = "/tmp/pod/volumes/creds" }, "/tmp/pod");
     }
 
     [Test]
@@ -59,6 +60,20 @@ public sealed class ContainerLaunchPlannerTests
             """).Launch!;
 
         launch.Argv.Should().Equal("/opt/runner", "--password-file=/tmp/pod/volumes/creds/password");
+    }
+
+    [Test]
+    public void Plan_RewritesEachPathOnce_EvenWhenAHostPathStartsWithAnotherMountPath()
+    {
+        // A claim's host directory lies under /tmp, and the container also mounts a scratch volume at /tmp.
+        var launch = Plan("""
+            {"name":"main","image":"runner","env":[{"name":"OUT","value":"/output"},{"name":"SCRATCH","value":"/tmp/x"},{"name":"OTHER","value":"/outputs"}],
+             "volumeMounts":[{"name":"out","mountPath":"/output"},{"name":"tmp","mountPath":"/tmp"}]}
+            """, volumes: new Dictionary<string, string> { ["out"] = "/tmp/cluster/claims/ns1/exports", ["tmp"] = "/tmp/pod/volumes/tmp" }).Launch!;
+
+        launch.Environment["OUT"].Should().Be("/tmp/cluster/claims/ns1/exports");
+        launch.Environment["SCRATCH"].Should().Be("/tmp/pod/volumes/tmp/x");
+        launch.Environment["OTHER"].Should().Be("/outputs", "only whole path segments are rewritten");
     }
 
     [Test]

@@ -65,20 +65,18 @@ internal static partial class ContainerLaunchPlanner
             .ToList();
         var terminationPath = ObjectFields.StringAt(container, "terminationMessagePath") ?? "/dev/termination-log";
         var terminationFile = Path.Combine(podDirectory, name + ".termination-log");
-        string Rewrite(string text)
+        // One pass over the text: a host path written by one mount (/output -> /tmp/.../claims/x) must
+        // not be rewritten again by another (/tmp). Longest container path first, whole path segments only.
+        var rewrites = new Dictionary<string, string>(StringComparer.Ordinal) { [terminationPath] = terminationFile };
+        foreach (var (mountPath, hostPath) in mounts)
         {
-            if (text.Contains(terminationPath, StringComparison.Ordinal))
-            {
-                text = text.Replace(terminationPath, terminationFile, StringComparison.Ordinal);
-            }
-
-            foreach (var (mountPath, hostPath) in mounts)
-            {
-                text = text.Replace(mountPath, hostPath, StringComparison.Ordinal);
-            }
-
-            return text;
+            rewrites.TryAdd(mountPath, hostPath);
         }
+
+        var containerPaths = new Regex(
+            "(?:" + string.Join('|', rewrites.Keys.Where(k => k.Length > 0).OrderByDescending(k => k.Length).Select(Regex.Escape)) + ")(?![A-Za-z0-9_.-])",
+            RegexOptions.CultureInvariant);
+        string Rewrite(string text) => containerPaths.Replace(text, match => rewrites[match.Value]);
 
         foreach (var source in (container["envFrom"] as JsonArray ?? []).OfType<JsonObject>())
         {
