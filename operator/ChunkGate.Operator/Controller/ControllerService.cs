@@ -15,8 +15,8 @@ using Microsoft.Extensions.Logging;
 namespace ChunkGate.Operator.Controller;
 
 /// <summary>
-/// The controller as one hosted service: the caches run on every replica (a standby is warm and
-/// ready), while reconcilers and the broker sweep run only on the replica holding the Lease. On
+/// The controller as one hosted service: the caches run on every replica (<see cref="CacheService"/>;
+/// a standby is warm and ready), while reconcilers and the broker sweep run only on the replica holding the Lease. On
 /// losing it they stop and the replica campaigns again; on shutdown it stops taking work,
 /// abandons in-flight reconciles at their next await (every step is idempotent) and releases the
 /// Lease so a standby takes over at once.
@@ -74,7 +74,7 @@ internal sealed partial class ControllerService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var informing = caches.RunAsync(stoppingToken);
+        // The caches run in CacheService; reconciling starts once every one has listed.
         try
         {
             while (!stoppingToken.IsCancellationRequested && !caches.IsReady)
@@ -124,7 +124,6 @@ internal sealed partial class ControllerService : BackgroundService
             {
                 loop.Dispose();
             }
-            await informing.ConfigureAwait(false);
         }
     }
 

@@ -17,8 +17,7 @@ namespace ChunkGate.Operator.Controller;
 public static class ControllerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the controller: its caches (also an <see cref="IReadinessCheck"/>, ready once every
-    /// cache has listed), the three reconcilers, the broker sweep and the leader-elected hosted
+    /// Registers the controller: its caches (<see cref="AddChunkGateCaches"/>), the three reconcilers, the broker sweep and the leader-elected hosted
     /// service. Uses the host's <see cref="TimeProvider"/> if one is registered, else the system clock.
     /// Throws <see cref="ArgumentException"/> naming the first bad option.
     /// </summary>
@@ -30,15 +29,7 @@ public static class ControllerServiceCollectionExtensions
             throw new ArgumentException($"controller option {first}", nameof(options));
         }
 
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(options);
-        services.AddSingleton(provider => new ControllerClients(KubernetesClients.Create(
-            Hosting.KubernetesConfigurations.From(options.Kubeconfig, options.KubeContext),
-            timeProvider: provider.GetRequiredService<TimeProvider>(), loggerFactory: provider.GetRequiredService<ILoggerFactory>())));
-        // Watches time out and reconnect by the network's clock; the injected clock decides expiry and requeues.
-        services.AddSingleton(provider => new ControllerCaches(provider.GetRequiredService<ControllerClients>().Api, options,
-            TimeProvider.System, provider.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ControllerCaches>());
+        services.AddChunkGateCaches(options);
         // Events are audit records: stamped (and named) by the wall clock, whatever clock decides expiry.
         services.AddSingleton(provider => new EventRecorder(provider.GetRequiredService<ControllerClients>().Kubernetes, ControllerClients.FieldManager,
             options.Identity, TimeProvider.System, provider.GetRequiredService<ILoggerFactory>()));
@@ -54,6 +45,26 @@ public static class ControllerServiceCollectionExtensions
         services.AddSingleton<BrokerSweeper>();
         services.AddSingleton<ControllerService>();
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ControllerService>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the informer caches alone (also an <see cref="IReadinessCheck"/>) and the hosted
+    /// service that runs them: what the admission webhooks read, with or without the controller.
+    /// </summary>
+    public static IServiceCollection AddChunkGateCaches(this IServiceCollection services, ControllerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(provider => new ControllerClients(KubernetesClients.Create(
+            Hosting.KubernetesConfigurations.From(options.Kubeconfig, options.KubeContext),
+            timeProvider: provider.GetRequiredService<TimeProvider>(), loggerFactory: provider.GetRequiredService<ILoggerFactory>())));
+        // Watches time out and reconnect by the network's clock; the injected clock decides expiry and requeues.
+        services.AddSingleton(provider => new ControllerCaches(provider.GetRequiredService<ControllerClients>().Api, options,
+            TimeProvider.System, provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ControllerCaches>());
+        services.AddHostedService<CacheService>();
         return services;
     }
 }

@@ -29,7 +29,7 @@ internal static class OperatorHost
     /// <summary>Webhook requests carry the old and new object (each up to the API server's 1.5 MiB).</summary>
     private const long MaxReviewBytes = 8 * 1024 * 1024;
 
-    /// <param name="withController">False for a host that only admits (the webhook tests and benchmark).</param>
+    /// <param name="withController">False for a host that only admits, from the informer caches (the webhook tests and benchmark).</param>
     public static WebApplication Build(OperatorSettings settings, TimeProvider clock, Func<string, string?> environment, bool withController = true)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -41,7 +41,8 @@ internal static class OperatorHost
         // Transport retries wait in real time: the injected clock is the one decisions and renewals read.
         builder.Services.AddSingleton<IKubernetes>(provider => KubernetesClients.Create(
             KubernetesConfiguration(settings), timeProvider: TimeProvider.System, loggerFactory: provider.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddSingleton<IAdmissionLookup, ApiAdmissionLookup>();
+        builder.Services.AddSingleton<ApiAdmissionLookup>();
+        builder.Services.AddSingleton<IAdmissionLookup, CachedAdmissionLookup>();
         builder.Services.AddSingleton(provider => WebhookRoute.All(provider.GetRequiredService<IAdmissionLookup>(), settings.Admission, clock));
         builder.Services.AddSingleton<ServingCertificate>();
         builder.Services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ServingCertificate>());
@@ -49,16 +50,21 @@ internal static class OperatorHost
         builder.Services.AddSingleton(provider => ActivatorUtilities.CreateInstance<CertificateRotator>(provider, clock));
         builder.Services.AddHostedService(provider => provider.GetRequiredService<CertificateRotator>());
 
+        // Every replica serves the webhooks from the informer caches; the controller reconciles only on the Lease holder.
+        var controller = new ControllerOptions(
+            settings.WatchNamespaces, settings.OperatorNamespace, settings.RunnerImage, settings.SidecarImage, ReplicaIdentity(environment))
+        {
+            LeaseName = settings.LeaderElectionLease,
+            Kubeconfig = settings.Kubeconfig,
+            KubeContext = settings.KubeContext,
+        };
         if (withController)
         {
-            // Every replica serves the webhooks; the controller reconciles only on the Lease holder.
-            builder.Services.AddChunkGateController(new ControllerOptions(
-                settings.WatchNamespaces, settings.OperatorNamespace, settings.RunnerImage, settings.SidecarImage, ReplicaIdentity(environment))
-            {
-                LeaseName = settings.LeaderElectionLease,
-                Kubeconfig = settings.Kubeconfig,
-                KubeContext = settings.KubeContext,
-            });
+            builder.Services.AddChunkGateController(controller);
+        }
+        else
+        {
+            builder.Services.AddChunkGateCaches(controller);
         }
 
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -7,7 +7,7 @@ using k8s;
 
 namespace ChunkGate.Operator.Webhooks;
 
-/// <summary><see cref="IAdmissionLookup"/> over the API server with the operator's own credentials.</summary>
+/// <summary><see cref="IAdmissionLookup"/> over the API server with the operator's own credentials: every read is fresh.</summary>
 internal sealed class ApiAdmissionLookup(IKubernetes client) : IAdmissionLookup
 {
     private readonly CustomResourceClient<DataConnection> connections = new(client, new(ApiGroup.Name, ApiGroup.Version, "dataconnections", "DataConnection", true));
@@ -17,7 +17,7 @@ internal sealed class ApiAdmissionLookup(IKubernetes client) : IAdmissionLookup
     public Task<DataConnection?> ConnectionAsync(string ns, string name, CancellationToken cancellationToken) =>
         !IsObjectName(name) ? Task.FromResult<DataConnection?>(null) : connections.TryGetAsync(ns, name, cancellationToken);
 
-    public Task<ChunkJob?> JobAsync(string ns, string name, CancellationToken cancellationToken) =>
+    public Task<ChunkJob?> JobAsync(string ns, string name, bool fresh, CancellationToken cancellationToken) =>
         !IsObjectName(name) ? Task.FromResult<ChunkJob?>(null) : jobs.TryGetAsync(ns, name, cancellationToken);
 
     public async Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken) =>

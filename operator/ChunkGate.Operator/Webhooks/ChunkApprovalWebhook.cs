@@ -26,7 +26,14 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
 
         var approval = ReviewedObjects.Typed<ChunkApproval>(node);
         var spec = approval.Spec;
-        var job = await lookup.JobAsync(request.Namespace, spec.JobRef?.Name ?? "", cancellationToken);
+        var jobName = spec.JobRef?.Name ?? "";
+        var job = await lookup.JobAsync(request.Namespace, jobName, fresh: false, cancellationToken);
+        if (job is not null && !string.IsNullOrEmpty(spec.JobSpecHash) && spec.JobSpecHash != ChunkGate.Api.Hashing.SpecHash.Of(job))
+        {
+            // A cached job may lag a spec change just made: the executor may have reviewed the newer one.
+            job = await lookup.JobAsync(request.Namespace, jobName, fresh: true, cancellationToken);
+        }
+
         var approved = job is null
             ? null
             : new ApprovedJob(job.Metadata.Name, job.Metadata.Annotations?.TryGetValue(AdmissionAnnotations.Designer, out var d) == true ? d : null, ChunkGate.Api.Hashing.SpecHash.Of(job), job.Spec.ConnectionRef?.Name ?? "");

@@ -11,10 +11,12 @@ namespace ChunkGate.Benchmarks.Webhooks;
 
 /// <summary>
 /// Admission latency as the API server sees it: AdmissionReviews (a ChunkJob create by a designer,
-/// mutating webhook, which reads the job's DataConnection from the API server) posted over HTTPS by
+/// mutating webhook, which reads the job's DataConnection) posted over HTTPS by
 /// 50 concurrent callers to the operator's webhook, served by the real host against a local
-/// cluster. The peer, in the same run and with the same concurrency: a plain GET of that
-/// DataConnection from the local cluster, the one lookup inside every review.
+/// cluster; the DataConnection comes from the operator's informer cache. The peers, in the same run
+/// and with the same concurrency: a plain GET of that DataConnection from the local cluster (what
+/// every review did before the cache), and a review over the same HTTPS path that reads nothing
+/// (the floor: TLS, Kestrel, JSON).
 /// </summary>
 internal sealed class WebhookBenchSuite : IBenchSuite
 {
@@ -61,17 +63,29 @@ internal sealed class WebhookBenchSuite : IBenchSuite
                 throw new InvalidOperationException($"the review was not allowed: {body}");
             }
         };
+        // The same HTTPS path to a webhook that reads nothing (a status review of a main-resource request).
+        var bare = new Uri($"https://127.0.0.1:{settings.WebhookPort}/validate/status");
+        Func<Task> unread = async () =>
+        {
+            using var content = new StringContent(Review, Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync(bare, content, cancellationToken);
+            response.EnsureSuccessStatusCode();
+        };
         Func<Task> lookup = async () => await kubernetes.CustomObjects.GetNamespacedCustomObjectAsync("chunkgate.io", "v1alpha1", "bench", "dataconnections", "demo-db", cancellationToken);
 
         await MeasureAsync(review, Requests / 10, cancellationToken); // warm-up: JIT, TLS connections
         await MeasureAsync(lookup, Requests / 10, cancellationToken);
+        await MeasureAsync(unread, Requests / 10, cancellationToken);
         var reviews = await MeasureAsync(review, Requests, cancellationToken);
         var lookups = await MeasureAsync(lookup, Requests, cancellationToken);
-        report.Note($"{Requests} ChunkJob create reviews by {Concurrency} concurrent callers over HTTPS; peer: GET DataConnection from the local cluster, same concurrency");
+        var unreads = await MeasureAsync(unread, Requests, cancellationToken);
+        report.Note($"{Requests} ChunkJob create reviews by {Concurrency} concurrent callers over HTTPS; peers, same concurrency: GET DataConnection from the local cluster, and a review that reads nothing");
         report.Figure("webhook.admission.p50_ms", Percentile(reviews, 0.50));
         report.Figure("webhook.admission.p99_ms", Percentile(reviews, 0.99));
         report.Figure("webhook.peer_lookup.p99_ms", Percentile(lookups, 0.99));
+        report.Figure("webhook.peer_no_read.p99_ms", Percentile(unreads, 0.99));
         report.Figure("webhook.admission_over_lookup.p99_ratio", Percentile(reviews, 0.99) / Percentile(lookups, 0.99));
+        report.Figure("webhook.admission_over_no_read.p99_ratio", Percentile(reviews, 0.99) / Percentile(unreads, 0.99));
         await host.StopAsync(cancellationToken);
     }
 

@@ -121,6 +121,32 @@ public sealed class AdmissionWebhookTests
     }
 
     [Test]
+    public async Task ApprovalCreate_OfASpecNewerThanTheCachedJob_ReadsTheJobAgain_AndIsAllowed()
+    {
+        const string NewSpec = """{"connectionRef":{"name":"demo-db"},"action":"export","tables":["public.customers"],"chunking":{"table":"public.customers","keyColumn":"id","chunkSize":50},"query":"SELECT id FROM customers WHERE id >= $1 AND id < $2"}""";
+        var changed = KubernetesJson.Deserialize<ChunkJob>($$$"""
+            {"apiVersion":"chunkgate.io/v1alpha1","kind":"ChunkJob","metadata":{"name":"job","namespace":"demo","annotations":{"chunkgate.io/designer":"alice"}},"spec":{{{NewSpec}}} }
+            """);
+        var lookup = Objects with { FreshJob = changed };
+        var review = Review("CREATE", "bob", ["executors"], ApprovalObject($$""","jobSpecHash":"{{SpecHash.Compute(NewSpec)}}" """));
+
+        var response = await AnswerAsync(new ChunkApprovalWebhook(lookup, Settings, Clock(), mutating: true), review);
+
+        response["allowed"]!.GetValue<bool>().Should().BeTrue(response.ToJsonString());
+    }
+
+    [Test]
+    public async Task ApprovalCreate_OfAHashNeitherTheCacheNorTheApiServerHas_IsDenied()
+    {
+        var lookup = Objects with { FreshJob = Objects.Job };
+        var review = Review("CREATE", "bob", ["executors"], ApprovalObject(""","jobSpecHash":"sha256:0" """));
+
+        var response = await AnswerAsync(new ChunkApprovalWebhook(lookup, Settings, Clock(), mutating: true), review);
+
+        response["status"]!["message"]!.GetValue<string>().Should().StartWith("demo/job changed since it was reviewed (reviewed sha256:0, now ");
+    }
+
+    [Test]
     public async Task StatusWrite_ByAnyoneButTheOperator_IsDenied_AndDryRunChangesNothing()
     {
         var webhook = new StatusWebhook(Settings);
@@ -166,8 +192,11 @@ public sealed class AdmissionWebhookTests
         public Task<DataConnection?> ConnectionAsync(string ns, string name, CancellationToken cancellationToken) =>
             Task.FromResult(name == Connection.Metadata.Name ? Connection : null);
 
-        public Task<ChunkJob?> JobAsync(string ns, string name, CancellationToken cancellationToken) =>
-            Task.FromResult(name == Job.Metadata.Name ? Job : null);
+        /// <summary>The job as the API server has it, when the cache (<see cref="Job"/>) lags it.</summary>
+        public ChunkJob? FreshJob { get; init; }
+
+        public Task<ChunkJob?> JobAsync(string ns, string name, bool fresh, CancellationToken cancellationToken) =>
+            Task.FromResult(name == Job.Metadata.Name ? (fresh ? FreshJob ?? Job : Job) : null);
 
         public Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken) => Task.FromResult(Jobs);
 

@@ -1,0 +1,37 @@
+using ChunkGate.Api.Approvals;
+using ChunkGate.Api.Connections;
+using ChunkGate.Api.Jobs;
+using ChunkGate.Kubernetes.Informers;
+using ChunkGate.Operator.Controller.Runtime;
+
+namespace ChunkGate.Operator.Webhooks;
+
+/// <summary>
+/// Admission reads served from the controller's informer caches (a review read three objects over
+/// the network; under 50 concurrent callers that round trip was most of its latency), falling back
+/// to the API server when a cache has not listed yet or does not hold the object (created a moment
+/// ago, or outside the watched namespaces). What staleness can and cannot do:
+/// a cached job or connection can only be older than the API server's, and everything a ChunkGate
+/// run depends on is judged again by the controller from its own cache when it decides (designer,
+/// executor groups, current spec hash, maxTTL, the job's uid); approvals are never read from here.
+/// </summary>
+internal sealed class CachedAdmissionLookup(ControllerCaches caches, ApiAdmissionLookup api) : IAdmissionLookup
+{
+    public Task<DataConnection?> ConnectionAsync(string ns, string name, CancellationToken cancellationToken) =>
+        caches.Connections.HasSynced && caches.Connections.Get(ns, name) is { } cached
+            ? Task.FromResult<DataConnection?>(cached)
+            : api.ConnectionAsync(ns, name, cancellationToken);
+
+    public Task<ChunkJob?> JobAsync(string ns, string name, bool fresh, CancellationToken cancellationToken) =>
+        !fresh && caches.Jobs.HasSynced && caches.Jobs.Get(ns, name) is { } cached
+            ? Task.FromResult<ChunkJob?>(cached)
+            : api.JobAsync(ns, name, fresh: true, cancellationToken);
+
+    public Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken) =>
+        caches.Jobs.HasSynced
+            ? Task.FromResult(caches.Jobs.ByIndex(InformerCache<ChunkJob>.NamespaceIndex, ns))
+            : api.JobsAsync(ns, cancellationToken);
+
+    public Task<IReadOnlyList<ChunkApproval>> ApprovalsAsync(string ns, CancellationToken cancellationToken) =>
+        api.ApprovalsAsync(ns, cancellationToken);
+}
