@@ -3,6 +3,7 @@ using ChunkGate.Kubernetes.Http;
 using ChunkGate.Kubernetes.Telemetry;
 using ChunkGate.Operator.Certificates;
 using ChunkGate.Operator.Controller;
+using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Operator.Telemetry;
 using ChunkGate.Operator.Webhooks;
 using k8s;
@@ -43,7 +44,12 @@ internal static class OperatorHost
             KubernetesConfiguration(settings), timeProvider: TimeProvider.System, loggerFactory: provider.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<ApiAdmissionLookup>();
         builder.Services.AddSingleton<IAdmissionLookup, CachedAdmissionLookup>();
-        builder.Services.AddSingleton(provider => WebhookRoute.All(provider.GetRequiredService<IAdmissionLookup>(), settings.Admission, clock));
+        builder.Services.AddSingleton(provider =>
+        {
+            var reservations = new ApprovalReservations(clock);
+            provider.GetRequiredService<ControllerCaches>().Approvals.AddHandler(reservations);
+            return WebhookRoute.All(provider.GetRequiredService<IAdmissionLookup>(), settings.Admission, clock, reservations);
+        });
         builder.Services.AddSingleton<ServingCertificate>();
         builder.Services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ServingCertificate>());
         // The clock is handed to what decides with it, not put in DI, where the framework's own timers (Kestrel's heartbeat) would run on it.

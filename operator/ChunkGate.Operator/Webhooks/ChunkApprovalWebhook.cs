@@ -11,7 +11,7 @@ namespace ChunkGate.Operator.Webhooks;
 /// webhook writes the approver stamps and fills <c>jobSpecHash</c>; the validating one decides again
 /// on the object as it will be stored and refuses stamps that are not the ones it would write.
 /// </summary>
-internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSettings settings, TimeProvider clock, bool mutating) : IAdmissionWebhook
+internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSettings settings, TimeProvider clock, ApprovalReservations reservations, bool mutating) : IAdmissionWebhook
 {
     /// <summary>How much earlier than this webhook's own now+ttl the mutating webhook may have stamped expiresAt.</summary>
     private static readonly TimeSpan StampSkew = TimeSpan.FromMinutes(1);
@@ -49,19 +49,17 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
 
         // Whole seconds: expiresAt is written as RFC 3339 without fractions and must never exceed now + ttl.
         var now = TruncateToSeconds(clock.GetUtcNow());
-        var decision = ApprovalAdmission.Decide(
-            new ApprovalAdmissionRequest(
-                request.Operation,
-                request.User,
-                request.Namespace,
-                request.ObjectName,
-                spec,
-                approved,
-                connection?.Spec,
-                existing,
-                request.Operation == AdmissionOperation.Update && !ReviewedObjects.SameJson(request.OldObject?["spec"], node["spec"])),
-            settings,
-            now);
+        var admission = new ApprovalAdmissionRequest(
+            request.Operation,
+            request.User,
+            request.Namespace,
+            request.ObjectName,
+            spec,
+            approved,
+            connection?.Spec,
+            existing,
+            request.Operation == AdmissionOperation.Update && !ReviewedObjects.SameJson(request.OldObject?["spec"], node["spec"]));
+        var decision = ApprovalAdmission.Decide(admission, settings, now);
         if (!decision.Verdict.Allowed || decision.Stamps is not { } stamps)
         {
             return AdmissionReviewResponse.From(decision.Verdict);
@@ -69,6 +67,13 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
 
         if (mutating)
         {
+            // The mutating webhook is the first to see a create: it reserves, so a second create racing this one is denied.
+            var name = node["metadata"]?["name"] is JsonValue named && named.TryGetValue<string>(out var n) && n.Length > 0 ? n : null;
+            if (reservations.Reserve(request.Namespace, approved!.Name, stamps.Approver, stamps.JobSpecHash, name, stamps.ExpiresAt, request.DryRun) is { } holder)
+            {
+                return AdmissionReviewResponse.From(ApprovalAdmission.Decide(admission with { Existing = [.. existing, holder] }, settings, now).Verdict);
+            }
+
             var stamped = (JsonObject)node.DeepClone();
             if (stamped["spec"] is not JsonObject stampedSpec)
             {

@@ -6,12 +6,12 @@ namespace ChunkGate.Operator.Webhooks;
 internal sealed record WebhookRoute(string Name, string Path, bool Mutating, IReadOnlyList<string> Resources, IReadOnlyList<string> Operations, IAdmissionWebhook Webhook)
 {
     /// <summary>Every ChunkGate webhook: the one list the HTTP endpoints and the webhook configurations are built from.</summary>
-    public static IReadOnlyList<WebhookRoute> All(IAdmissionLookup lookup, AdmissionSettings settings, TimeProvider clock) =>
+    public static IReadOnlyList<WebhookRoute> All(IAdmissionLookup lookup, AdmissionSettings settings, TimeProvider clock, ApprovalReservations reservations) =>
     [
         new("chunkjobs.mutate.chunkgate.io", "/mutate/chunkjobs", true, ["chunkjobs"], ["CREATE", "UPDATE"], new ChunkJobWebhook(lookup, settings, mutating: true)),
-        new("chunkapprovals.mutate.chunkgate.io", "/mutate/chunkapprovals", true, ["chunkapprovals"], ["CREATE"], new ChunkApprovalWebhook(lookup, settings, clock, mutating: true)),
+        new("chunkapprovals.mutate.chunkgate.io", "/mutate/chunkapprovals", true, ["chunkapprovals"], ["CREATE"], new ChunkApprovalWebhook(lookup, settings, clock, reservations, mutating: true)),
         new("chunkjobs.validate.chunkgate.io", "/validate/chunkjobs", false, ["chunkjobs"], ["CREATE", "UPDATE"], new ChunkJobWebhook(lookup, settings, mutating: false)),
-        new("chunkapprovals.validate.chunkgate.io", "/validate/chunkapprovals", false, ["chunkapprovals"], ["CREATE", "UPDATE", "DELETE"], new ChunkApprovalWebhook(lookup, settings, clock, mutating: false)),
+        new("chunkapprovals.validate.chunkgate.io", "/validate/chunkapprovals", false, ["chunkapprovals"], ["CREATE", "UPDATE", "DELETE"], new ChunkApprovalWebhook(lookup, settings, clock, reservations, mutating: false)),
         new("dataconnections.validate.chunkgate.io", "/validate/dataconnections", false, ["dataconnections"], ["CREATE", "UPDATE"], new DataConnectionWebhook(lookup)),
         new("status.validate.chunkgate.io", "/validate/status", false, ["chunkjobs/status", "chunkapprovals/status", "dataconnections/status"], ["UPDATE"], new StatusWebhook(settings)),
     ];

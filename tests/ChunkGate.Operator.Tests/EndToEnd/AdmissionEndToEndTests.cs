@@ -129,6 +129,18 @@ public sealed class AdmissionEndToEndTests
     }
 
     [Test]
+    public async Task OneExecutor_CountsOnce_EvenWithCreatesAtTheSameInstant()
+    {
+        var ns = await JobByAliceAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 4).Select(i => Kubectl.As("bob").RunAsync("create -f -", Approval(ns, $"a{i}"))));
+
+        results.Count(r => r.ExitCode == 0).Should().Be(1, string.Join("\n", results.Select(r => r.Output + r.Error)));
+        results.Where(r => r.ExitCode != 0).Should().OnlyContain(r => r.Error.Contains($"bob already approved the current spec of {ns}/export-customers ("));
+        (await Kubectl.OkAsync($"get chunkapprovals -n {ns} -o name")).Output.Trim().Split('\n').Should().HaveCount(1);
+    }
+
+    [Test]
     public async Task AnApprovalOfAStaleHash_IsDenied()
     {
         var ns = await JobByAliceAsync();

@@ -53,6 +53,12 @@ public sealed class AdmissionWebhookTests
 
     private static FakeTimeProvider Clock() => new(Now);
 
+    private static ChunkApprovalWebhook ApprovalWebhook(IAdmissionLookup lookup, bool mutating, ApprovalReservations? reservations = null)
+    {
+        var clock = Clock();
+        return new ChunkApprovalWebhook(lookup, Settings, clock, reservations ?? new ApprovalReservations(clock), mutating);
+    }
+
     [TestCase(null, """[{"op":"add","path":"/metadata/annotations","value":{"chunkgate.io/designer":"alice"}}]""")]
     [TestCase("mallory", """[{"op":"replace","path":"/metadata/annotations/chunkgate.io~1designer","value":"alice"}]""")]
     [TestCase("alice", "null")]
@@ -89,7 +95,7 @@ public sealed class AdmissionWebhookTests
     {
         var review = Review("CREATE", "bob", ["executors", "system:authenticated"], ApprovalObject(""","approver":"carol","approverGroups":["x"]"""));
 
-        var response = await AnswerAsync(new ChunkApprovalWebhook(Objects, Settings, Clock(), mutating: true), review);
+        var response = await AnswerAsync(ApprovalWebhook(Objects, mutating: true), review);
 
         response["allowed"]!.GetValue<bool>().Should().BeTrue();
         var hash = SpecHash.Compute(JobSpec);
@@ -104,7 +110,7 @@ public sealed class AdmissionWebhookTests
     {
         var review = Review("CREATE", "bob", ["executors"], ApprovalObject(stamps.Replace("HASH", SpecHash.Compute(JobSpec), StringComparison.Ordinal)));
 
-        var response = await AnswerAsync(new ChunkApprovalWebhook(Objects, Settings, Clock(), mutating: false), review);
+        var response = await AnswerAsync(ApprovalWebhook(Objects, mutating: false), review);
 
         response["allowed"]!.GetValue<bool>().Should().BeFalse();
         response["status"]!["message"]!.GetValue<string>().Should().Be($"spec.{field} of ChunkApproval demo/a1 is stamped by ChunkGate and does not match what it would stamp for bob");
@@ -115,7 +121,7 @@ public sealed class AdmissionWebhookTests
     {
         var stamps = $$""","approver":"bob","approverGroups":["executors"],"expiresAt":"2026-11-30T10:10:00Z","jobSpecHash":"{{SpecHash.Compute(JobSpec)}}" """;
 
-        var response = await AnswerAsync(new ChunkApprovalWebhook(Objects, Settings, Clock(), mutating: false), Review("CREATE", "bob", ["executors"], ApprovalObject(stamps)));
+        var response = await AnswerAsync(ApprovalWebhook(Objects, mutating: false), Review("CREATE", "bob", ["executors"], ApprovalObject(stamps)));
 
         response["allowed"]!.GetValue<bool>().Should().BeTrue();
     }
@@ -130,7 +136,7 @@ public sealed class AdmissionWebhookTests
         var lookup = Objects with { FreshJob = changed };
         var review = Review("CREATE", "bob", ["executors"], ApprovalObject($$""","jobSpecHash":"{{SpecHash.Compute(NewSpec)}}" """));
 
-        var response = await AnswerAsync(new ChunkApprovalWebhook(lookup, Settings, Clock(), mutating: true), review);
+        var response = await AnswerAsync(ApprovalWebhook(lookup, mutating: true), review);
 
         response["allowed"]!.GetValue<bool>().Should().BeTrue(response.ToJsonString());
     }
@@ -141,9 +147,38 @@ public sealed class AdmissionWebhookTests
         var lookup = Objects with { FreshJob = Objects.Job };
         var review = Review("CREATE", "bob", ["executors"], ApprovalObject(""","jobSpecHash":"sha256:0" """));
 
-        var response = await AnswerAsync(new ChunkApprovalWebhook(lookup, Settings, Clock(), mutating: true), review);
+        var response = await AnswerAsync(ApprovalWebhook(lookup, mutating: true), review);
 
         response["status"]!["message"]!.GetValue<string>().Should().StartWith("demo/job changed since it was reviewed (reviewed sha256:0, now ");
+    }
+
+    [Test]
+    public async Task TwoApprovalCreates_ByTheSameExecutor_BeforeEitherIsStored_TheSecondIsDenied()
+    {
+        var webhook = ApprovalWebhook(Objects, mutating: true);
+        var a1 = ApprovalObject();
+
+        var first = await AnswerAsync(webhook, Review("CREATE", "bob", ["executors"], a1));
+        var second = await AnswerAsync(webhook, Review("CREATE", "bob", ["executors"], a1.Replace("\"a1\"", "\"a2\"", StringComparison.Ordinal)));
+        var retry = await AnswerAsync(webhook, Review("CREATE", "bob", ["executors"], a1));
+        var byCarol = await AnswerAsync(webhook, Review("CREATE", "carol", ["executors"], a1.Replace("\"a1\"", "\"a3\"", StringComparison.Ordinal)));
+
+        first["allowed"]!.GetValue<bool>().Should().BeTrue();
+        second["status"]!["message"]!.GetValue<string>().Should().Be("bob already approved the current spec of demo/job (a1, until 2026-11-30T10:10:00.0000000+00:00); one executor counts once");
+        retry["allowed"]!.GetValue<bool>().Should().BeTrue("the same approval again is a retry, not a second approval");
+        byCarol["allowed"]!.GetValue<bool>().Should().BeTrue();
+    }
+
+    [Test]
+    public async Task AConcurrentDryRun_IsDenied_ButReservesNothing()
+    {
+        var webhook = ApprovalWebhook(Objects, mutating: true);
+
+        var dryRun = await AnswerAsync(webhook, Review("CREATE", "bob", ["executors"], ApprovalObject(), dryRun: true));
+        var real = await AnswerAsync(webhook, Review("CREATE", "bob", ["executors"], ApprovalObject().Replace("\"a1\"", "\"a2\"", StringComparison.Ordinal)));
+
+        dryRun["allowed"]!.GetValue<bool>().Should().BeTrue();
+        real["allowed"]!.GetValue<bool>().Should().BeTrue("a dry run stores nothing, so it holds nothing");
     }
 
     [Test]
