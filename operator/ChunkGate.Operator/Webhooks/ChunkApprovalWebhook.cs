@@ -24,7 +24,11 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
             return AdmissionReviewResponse.From(AdmissionVerdict.Allow());
         }
 
-        var approval = ReviewedObjects.Typed<ChunkApproval>(node);
+        if (!ReviewedObjects.TryTyped<ChunkApproval>(node, out var approval, out var wrongType))
+        {
+            return AdmissionReviewResponse.From(AdmissionVerdict.Deny($"ChunkApproval {request.Namespace}/{request.ObjectName} is invalid: {wrongType}"));
+        }
+
         var spec = approval.Spec;
         var jobName = spec.JobRef?.Name ?? "";
         var job = await lookup.JobAsync(request.Namespace, jobName, fresh: false, cancellationToken);

@@ -20,7 +20,11 @@ internal sealed class ChunkJobWebhook(IAdmissionLookup lookup, AdmissionSettings
             return AdmissionReviewResponse.From(AdmissionVerdict.Allow());
         }
 
-        var job = ReviewedObjects.Typed<ChunkJob>(node);
+        if (!ReviewedObjects.TryTyped<ChunkJob>(node, out var job, out var wrongType))
+        {
+            return AdmissionReviewResponse.From(AdmissionVerdict.Deny($"ChunkJob {request.Namespace}/{request.ObjectName} is invalid: {wrongType}"));
+        }
+
         var oldDesigner = ReviewedObjects.Designer(request.OldObject);
         var designerAnnotation = ReviewedObjects.Designer(node);
         if (request.Operation == AdmissionOperation.Update && designerAnnotation is null && oldDesigner is not null && mutating)

@@ -19,7 +19,11 @@ internal sealed class DataConnectionWebhook(IAdmissionLookup lookup) : IAdmissio
             return AdmissionReviewResponse.From(AdmissionVerdict.Allow());
         }
 
-        var connection = ReviewedObjects.Typed<DataConnection>(node);
+        if (!ReviewedObjects.TryTyped<DataConnection>(node, out var connection, out var wrongType))
+        {
+            return AdmissionReviewResponse.From(AdmissionVerdict.Deny($"DataConnection {request.Namespace}/{request.ObjectName} is invalid: {wrongType}"));
+        }
+
         var validation = DataConnectionValidator.Validate(connection);
         var name = $"{request.Namespace}/{request.ObjectName}";
         if (!validation.IsValid)

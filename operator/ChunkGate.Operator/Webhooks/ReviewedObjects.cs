@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChunkGate.Api.Hashing;
 using ChunkGate.Operator.Admission;
@@ -8,7 +9,23 @@ namespace ChunkGate.Operator.Webhooks;
 /// <summary>Reading the raw objects of a review: typed views, the designer annotation, spec hashes as stored.</summary>
 internal static class ReviewedObjects
 {
-    public static T Typed<T>(JsonObject node) => KubernetesJson.Deserialize<T>(node.ToJsonString());
+    /// <summary>The typed view, or the one sentence that says which field has a value of the wrong type.</summary>
+    public static bool TryTyped<T>(JsonObject node, out T typed, out string? problem)
+        where T : class
+    {
+        try
+        {
+            typed = KubernetesJson.Deserialize<T>(node.ToJsonString());
+            problem = null;
+            return true;
+        }
+        catch (Exception error) when (error is JsonException or FormatException)
+        {
+            typed = null!;
+            problem = WrongTypes.Describe<T>(node, error);
+            return false;
+        }
+    }
 
     public static string? Designer(JsonObject? node) =>
         node?["metadata"]?["annotations"]?[AdmissionAnnotations.Designer] is JsonValue value && value.TryGetValue<string>(out var designer) ? designer : null;

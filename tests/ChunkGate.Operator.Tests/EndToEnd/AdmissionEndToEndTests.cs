@@ -141,6 +141,16 @@ public sealed class AdmissionEndToEndTests
     }
 
     [Test]
+    public async Task AFieldOfTheWrongType_IsDeniedWithASentenceNamingIt()
+    {
+        var ns = await JobByAliceAsync();
+
+        var result = await Kubectl.As("bob").RunAsync("apply -f -", Approval(ns, "a1", ttl: "5"));
+
+        Denied(result, "creating", "chunkapprovals.mutate.chunkgate.io", $"ChunkApproval {ns}/a1 is invalid: spec.ttl must be a string, got 5");
+    }
+
+    [Test]
     public async Task AnApprovalOfAStaleHash_IsDenied()
     {
         var ns = await JobByAliceAsync();

@@ -210,6 +210,32 @@ public sealed class AdmissionWebhookTests
             "masking or caps of DataConnection demo/demo-db changed while 1 run(s) are live (running-job); they keep the rules they started with until they end");
     }
 
+    [TestCase("chunkapprovals", """{"jobRef":{"name":"job"},"ttl":5,"reason":"x"}""", "ChunkApproval demo/x is invalid: spec.ttl must be a string, got 5")]
+    [TestCase("chunkapprovals", """{"jobRef":"job","ttl":"5m","reason":"x"}""", "ChunkApproval demo/x is invalid: spec.jobRef must be an object, got \"job\"")]
+    [TestCase("chunkapprovals", """{"jobRef":{"name":"job"},"ttl":"5m","reason":"x","approverGroups":["a",7]}""", "ChunkApproval demo/x is invalid: spec.approverGroups[1] must be a string, got 7")]
+    [TestCase("chunkapprovals", "\"approve\"", "ChunkApproval demo/x is invalid: spec must be an object, got \"approve\"")]
+    [TestCase("chunkjobs", """{"connectionRef":{"name":"demo-db"},"action":"export","tables":"x"}""", "ChunkJob demo/x is invalid: spec.tables must be a list, got \"x\"")]
+    [TestCase("chunkjobs", """{"connectionRef":{"name":"demo-db"},"action":"drop","tables":["public.t"]}""", "ChunkJob demo/x is invalid: spec.action must be one of read, write, export, transform, got \"drop\"")]
+    [TestCase("chunkjobs", """{"connectionRef":{"name":"demo-db"},"chunking":{"table":"public.t","keyColumn":"id","chunkSize":"big"}}""", "ChunkJob demo/x is invalid: spec.chunking.chunkSize must be a whole number, got \"big\"")]
+    [TestCase("dataconnections", """{"endpoint":{"host":"db","port":"5432"}}""", "DataConnection demo/x is invalid: spec.endpoint.port must be a whole number, got \"5432\"")]
+    public async Task AFieldOfTheWrongType_IsDeniedWithASentenceNamingIt(string resource, string spec, string message)
+    {
+        var kind = resource switch { "chunkapprovals" => "ChunkApproval", "chunkjobs" => "ChunkJob", _ => "DataConnection" };
+        IAdmissionWebhook webhook = resource switch
+        {
+            "chunkapprovals" => ApprovalWebhook(Objects, mutating: true),
+            "chunkjobs" => new ChunkJobWebhook(Objects, Settings, mutating: true),
+            _ => new DataConnectionWebhook(Objects),
+        };
+        var obj = $$"""{"apiVersion":"chunkgate.io/v1alpha1","kind":"{{kind}}","metadata":{"name":"x","namespace":"demo"},"spec":{{spec}} }""";
+
+        var response = await AnswerAsync(webhook, Review("CREATE", "alice", ["designers", "executors", "system:masters"], obj));
+
+        response["allowed"]!.GetValue<bool>().Should().BeFalse();
+        response["status"]!["code"]!.GetValue<int>().Should().Be(403);
+        response["status"]!["message"]!.GetValue<string>().Should().Be(message);
+    }
+
     [TestCase("""{"kind":"AdmissionReview"}""", "expected an admission.k8s.io/v1 AdmissionReview with a request")]
     [TestCase("""{"apiVersion":"admission.k8s.io/v1","request":{"operation":"CREATE"}}""", "request.uid is missing")]
     [TestCase("""{"apiVersion":"admission.k8s.io/v1","request":{"uid":"u","operation":"CONNECT"}}""", "operation \"CONNECT\" is not reviewed by ChunkGate")]
