@@ -46,6 +46,9 @@ public sealed class ChunkApprovalSpec
 
     [Description("Set by the admission webhook: creation time plus ttl.")]
     public DateTimeOffset? ExpiresAt { get; set; }
+
+    [Description("Set by the admission webhook: the uid of the ChunkJob approved. A job deleted and created again under the same name is another job, which this approval does not approve.")]
+    public string? JobUid { get; set; }
 }
 
 public enum ApprovalPhase

@@ -5,7 +5,7 @@ using ChunkGate.Api.Durations;
 namespace ChunkGate.Operator.Admission;
 
 /// <summary>The approved job as the webhook looked it up (same namespace as the approval).</summary>
-public sealed record ApprovedJob(string Name, string? Designer, string SpecHash, string ConnectionName);
+public sealed record ApprovedJob(string Name, string? Designer, string SpecHash, string ConnectionName, string Uid = "");
 
 /// <summary>Another approval of the same job, for the one-live-approval-per-executor rule.</summary>
 public sealed record ExistingApproval(string Name, string? Approver, string? JobSpecHash, DateTimeOffset? ExpiresAt, bool Consumed);
@@ -28,7 +28,7 @@ public sealed record ApprovalAdmissionRequest(
 /// <summary>The verdict and, for an allowed create, the stamps the mutating webhook writes over whatever the user sent.</summary>
 public sealed record ApprovalAdmissionResult(AdmissionVerdict Verdict, ApprovalStamps? Stamps);
 
-public sealed record ApprovalStamps(string Approver, IReadOnlyList<string> ApproverGroups, DateTimeOffset ExpiresAt, string JobSpecHash);
+public sealed record ApprovalStamps(string Approver, IReadOnlyList<string> ApproverGroups, DateTimeOffset ExpiresAt, string JobSpecHash, string JobUid);
 
 /// <summary>
 /// Who may approve what, decided where the API server can prove identity: an executor of the job's
@@ -106,7 +106,7 @@ public static class ApprovalAdmission
             return Denied($"{user.Username} already approved the current spec of {jobName} ({live.Name}, until {live.ExpiresAt:O}); one executor counts once");
         }
 
-        return new ApprovalAdmissionResult(AdmissionVerdict.Allow(), new ApprovalStamps(user.Username, [.. user.Groups], now + ttl, job.SpecHash));
+        return new ApprovalAdmissionResult(AdmissionVerdict.Allow(), new ApprovalStamps(user.Username, [.. user.Groups], now + ttl, job.SpecHash, job.Uid));
     }
 
     /// <summary>Deleting an approval revokes it early: its approver, the job's designer and admins may.</summary>

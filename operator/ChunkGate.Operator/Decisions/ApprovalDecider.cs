@@ -64,8 +64,11 @@ public static class ApprovalDecider
             { Deleting: true } => (ApprovalVerdict.Withdrawn, $"approval {a.Name} is being deleted"),
             _ when a.Namespace != policy.JobNamespace =>
                 (ApprovalVerdict.OtherNamespace, $"approval {a.Namespace}/{a.Name} is not in the job's namespace {policy.JobNamespace}"),
-            { Approver: null or "" } or { ExpiresAt: null } or { JobSpecHash: null or "" } =>
-                (ApprovalVerdict.NotStamped, $"approval {a.Name} carries no admission stamp (approver, expiresAt, jobSpecHash); it was not admitted by the ChunkGate webhook"),
+            { Approver: null or "" } or { ExpiresAt: null } or { JobSpecHash: null or "" } or { JobUid: null or "" } =>
+                (ApprovalVerdict.NotStamped, $"approval {a.Name} carries no admission stamp (approver, expiresAt, jobSpecHash, jobUid); it was not admitted by the ChunkGate webhook"),
+            // Same name and spec, but not the job that was approved (deleted and created again, perhaps by someone else).
+            _ when !string.Equals(a.JobUid, policy.JobUid, StringComparison.Ordinal) =>
+                (ApprovalVerdict.OtherJob, $"approval {a.Name} approved an earlier ChunkJob {job} (uid {a.JobUid}), not this one (uid {policy.JobUid})"),
             _ when string.IsNullOrEmpty(policy.Designer) =>
                 (ApprovalVerdict.DesignerUnknown, $"{job} has no designer stamp, so no approval of it can be accepted"),
             _ when string.Equals(a.Approver, policy.Designer, StringComparison.Ordinal) =>

@@ -3,7 +3,7 @@ using ChunkGate.Api.Approvals;
 namespace ChunkGate.Operator.Decisions;
 
 /// <summary>
-/// What the controller knows of one ChunkApproval: the webhook's stamps (from spec), the API
+/// What the controller knows of one ChunkApproval: the webhook's stamps (from spec, <see cref="JobUid"/> included), the API
 /// server's creation time and the operator's own status. <see cref="Ttl"/> is null when the
 /// stored ttl does not parse.
 /// </summary>
@@ -18,11 +18,12 @@ public sealed record ApprovalFacts(
     DateTimeOffset? ExpiresAt,
     ApprovalPhase? Phase = null,
     string? ConsumedBy = null,
-    bool Deleting = false);
+    bool Deleting = false,
+    string? JobUid = null);
 
 /// <summary>
 /// The rules an approval is judged by, taken from the job (its stamped designer, its current spec
-/// hash, its namespace) and its DataConnection (executor groups, required approvals, maxTTL).
+/// hash, its namespace, its uid) and its DataConnection (executor groups, required approvals, maxTTL).
 /// <see cref="ActiveRun"/> names the run in progress, whose own approvals
 /// (<see cref="ActiveRunApprovals"/>, recorded in the job's status before they are marked consumed)
 /// stay valid for it.
@@ -36,4 +37,5 @@ public sealed record ApprovalPolicy(
     int RequiredApprovals,
     TimeSpan MaxTtl,
     string? ActiveRun = null,
-    IReadOnlyCollection<string>? ActiveRunApprovals = null);
+    IReadOnlyCollection<string>? ActiveRunApprovals = null,
+    string? JobUid = null);

@@ -32,6 +32,9 @@ public enum ApprovalVerdict
 
     OtherNamespace,
 
+    /// <summary>Stamped with the uid of another job of the same name: one deleted and created again.</summary>
+    OtherJob,
+
     /// <summary>The same executor has another counted approval; one person counts once.</summary>
     SameApprover,
 }

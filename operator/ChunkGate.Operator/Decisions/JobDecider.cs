@@ -126,7 +126,7 @@ public static class JobDecider
         var maxTtl = connection is not null && KubeDuration.TryParse(connection.MaxTTL, out var cap, out _) ? cap : TimeSpan.Zero;
         var policy = new ApprovalPolicy(job.Namespace, job.Name, job.Designer, job.SpecHash,
             connection?.ExecutorGroups ?? [], connection?.RequiredApprovals ?? 1, maxTtl,
-            observed.ActiveRun?.Id, observed.ActiveRun?.Approvals);
+            observed.ActiveRun?.Id, observed.ActiveRun?.Approvals, job.Uid);
         return ApprovalDecider.Decide(policy, observed.Approvals, now);
     }
 

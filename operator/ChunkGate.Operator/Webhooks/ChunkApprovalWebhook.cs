@@ -40,7 +40,7 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
 
         var approved = job is null
             ? null
-            : new ApprovedJob(job.Metadata.Name, job.Metadata.Annotations?.TryGetValue(AdmissionAnnotations.Designer, out var d) == true ? d : null, ChunkGate.Api.Hashing.SpecHash.Of(job), job.Spec.ConnectionRef?.Name ?? "");
+            : new ApprovedJob(job.Metadata.Name, job.Metadata.Annotations?.TryGetValue(AdmissionAnnotations.Designer, out var d) == true ? d : null, ChunkGate.Api.Hashing.SpecHash.Of(job), job.Spec.ConnectionRef?.Name ?? "", job.Metadata.Uid ?? "");
         var connection = approved is null || request.Operation != AdmissionOperation.Create
             ? null
             : await lookup.ConnectionAsync(request.Namespace, approved.ConnectionName, cancellationToken);
@@ -88,6 +88,7 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
             stampedSpec["approverGroups"] = new JsonArray([.. stamps.ApproverGroups.Select(g => (JsonNode)g)]);
             stampedSpec["expiresAt"] = Rfc3339(stamps.ExpiresAt);
             stampedSpec["jobSpecHash"] = stamps.JobSpecHash;
+            stampedSpec["jobUid"] = stamps.JobUid;
             return AdmissionReviewResponse.From(AdmissionVerdict.Allow(), JsonPatchDiff.Diff(request.Object, stamped));
         }
 
@@ -113,6 +114,11 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
         if (spec.JobSpecHash != stamps.JobSpecHash)
         {
             return "jobSpecHash";
+        }
+
+        if (spec.JobUid != stamps.JobUid)
+        {
+            return "jobUid";
         }
 
         return spec.ExpiresAt is { } expires && expires <= stamps.ExpiresAt && expires >= stamps.ExpiresAt - StampSkew ? null : "expiresAt";

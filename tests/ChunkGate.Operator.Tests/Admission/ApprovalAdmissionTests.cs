@@ -12,7 +12,7 @@ public sealed class ApprovalAdmissionTests
     private static readonly UserInfo Carol = new("carol", ["chunkgate:executors"]);
     private static readonly UserInfo AliceAlsoExecutor = new("alice", ["chunkgate:designers", "chunkgate:executors"]);
     private static readonly UserInfo Admin = new("root", ["system:masters"]);
-    private static readonly ApprovedJob Job = new("export-customers", "alice", Hash, "demo-db");
+    private static readonly ApprovedJob Job = new("export-customers", "alice", Hash, "demo-db", JobUid);
 
     private static ApprovalAdmissionRequest Create(UserInfo user, Action<ChunkApprovalSpec>? change = null, params ExistingApproval[] existing)
     {
@@ -24,12 +24,12 @@ public sealed class ApprovalAdmissionTests
     private static ApprovalAdmissionResult Decide(ApprovalAdmissionRequest request) => ApprovalAdmission.Decide(request, Settings, T0);
 
     [Test]
-    public void Create_ByAnExecutor_StampsApproverGroupsExpiryAndTheCurrentHash()
+    public void Create_ByAnExecutor_StampsApproverGroupsExpiryTheCurrentHashAndTheJobsUid()
     {
         var result = Decide(Create(Bob));
 
         result.Verdict.Allowed.Should().BeTrue();
-        result.Stamps.Should().BeEquivalentTo(new ApprovalStamps("bob", ["chunkgate:executors"], T0.AddMinutes(10), Hash));
+        result.Stamps.Should().BeEquivalentTo(new ApprovalStamps("bob", ["chunkgate:executors"], T0.AddMinutes(10), Hash, JobUid));
     }
 
     [Test]
@@ -40,9 +40,10 @@ public sealed class ApprovalAdmissionTests
             s.Approver = "carol";
             s.ApproverGroups = ["system:masters"];
             s.ExpiresAt = T0.AddDays(30);
+            s.JobUid = "uid-0";
         }));
 
-        result.Stamps.Should().BeEquivalentTo(new ApprovalStamps("bob", ["chunkgate:executors"], T0.AddMinutes(10), Hash));
+        result.Stamps.Should().BeEquivalentTo(new ApprovalStamps("bob", ["chunkgate:executors"], T0.AddMinutes(10), Hash, JobUid));
     }
 
     public static IEnumerable<TestCaseData> Denials()

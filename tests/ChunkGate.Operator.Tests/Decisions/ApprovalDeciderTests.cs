@@ -41,6 +41,9 @@ public sealed class ApprovalDeciderTests
         yield return Case("MissingApproverStamp", By("bob") with { Approver = null }, ApprovalVerdict.NotStamped, "no admission stamp");
         yield return Case("MissingExpiryStamp", By("bob") with { ExpiresAt = null }, ApprovalVerdict.NotStamped, "no admission stamp");
         yield return Case("MissingHashStamp", By("bob") with { JobSpecHash = null }, ApprovalVerdict.NotStamped, "no admission stamp");
+        yield return Case("MissingJobUidStamp", By("bob") with { JobUid = null }, ApprovalVerdict.NotStamped, "no admission stamp");
+        yield return Case("ApprovalOfAnEarlierJobOfTheSameNameAndSpec", By("bob") with { JobUid = "uid-0" }, ApprovalVerdict.OtherJob,
+            "approval bob-approval approved an earlier ChunkJob demo/export-customers (uid uid-0), not this one (uid uid-1)");
         yield return Case("ApproverOutsideExecutorGroups", By("mallory") with { ApproverGroups = ["chunkgate:designers"] }, ApprovalVerdict.NotAnExecutor, "not in the connection's executor groups");
         yield return Case("ApprovalOfAnotherSpec", By("bob") with { JobSpecHash = OtherHash }, ApprovalVerdict.StaleSpec, "is now " + Hash);
         yield return Case("ApprovalVoidedEarlier_EvenIfTheHashMatchesAgain", By("bob") with { Phase = ApprovalPhase.Voided }, ApprovalVerdict.StaleSpec, "voided");

@@ -98,11 +98,12 @@ public sealed class AdmissionEndToEndTests
 
         await Kubectl.As("bob").OkAsync("apply -f -", Approval(ns, "a1", extra: "  approver: mallory"));
 
-        var stamps = (await Kubectl.OkAsync($"get chunkapproval a1 -n {ns} -o jsonpath={{.spec.approver}}|{{.spec.approverGroups}}|{{.spec.jobSpecHash}}|{{.spec.expiresAt}}")).Output.Split('|');
+        var stamps = (await Kubectl.OkAsync($"get chunkapproval a1 -n {ns} -o jsonpath={{.spec.approver}}|{{.spec.approverGroups}}|{{.spec.jobSpecHash}}|{{.spec.expiresAt}}|{{.spec.jobUid}}")).Output.Split('|');
         stamps[0].Should().Be("bob");
         stamps[1].Should().Be("[\"chunkgate:executors\",\"system:authenticated\"]");
         stamps[2].Should().Be(await SpecHashAsync(ns));
         DateTimeOffset.Parse(stamps[3], System.Globalization.CultureInfo.InvariantCulture).Should().BeCloseTo(DateTimeOffset.UtcNow.AddMinutes(10), TimeSpan.FromSeconds(30));
+        stamps[4].Should().Be((await Kubectl.OkAsync($"get chunkjob export-customers -n {ns} -o jsonpath={{.metadata.uid}}")).Output).And.NotBeEmpty();
     }
 
     [Test]

@@ -176,7 +176,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
         return await Jobs.CreateAsync(job);
     }
 
-    /// <summary>An approval as the webhook stamps it: approver and groups from the user, expiresAt = now + ttl, the job's current spec hash.</summary>
+    /// <summary>An approval as the webhook stamps it: approver and groups from the user, expiresAt = now + ttl, the job's current spec hash and uid.</summary>
     public async Task<ChunkApproval> ApproveAsync(ChunkJob job, string approver = "bob", string ttl = "10m", string? name = null, string? specHash = null)
     {
         var current = await Jobs.GetAsync(Namespace, job.Metadata.Name);
@@ -193,6 +193,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
                 Approver = approver,
                 ApproverGroups = ["chunkgate:executors"],
                 ExpiresAt = DateTimeOffset.UtcNow + duration,
+                JobUid = current.Metadata.Uid,
             },
         });
     }

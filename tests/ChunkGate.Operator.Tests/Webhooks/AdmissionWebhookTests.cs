@@ -26,7 +26,7 @@ public sealed class AdmissionWebhookTests
                      "allowedActions":["export"],"designerGroups":["designers"],"executorGroups":["executors"]}}
             """),
         KubernetesJson.Deserialize<ChunkJob>($$$"""
-            {"apiVersion":"chunkgate.io/v1alpha1","kind":"ChunkJob","metadata":{"name":"job","namespace":"demo","annotations":{"chunkgate.io/designer":"alice"}},"spec":{{{JobSpec}}} }
+            {"apiVersion":"chunkgate.io/v1alpha1","kind":"ChunkJob","metadata":{"name":"job","namespace":"demo","uid":"job-uid-1","annotations":{"chunkgate.io/designer":"alice"}},"spec":{{{JobSpec}}} }
             """));
 
     private static string Review(string operation, string user, string[] groups, string? obj, string? old = null, string subResource = "", bool dryRun = false) => $$"""
@@ -100,12 +100,13 @@ public sealed class AdmissionWebhookTests
         response["allowed"]!.GetValue<bool>().Should().BeTrue();
         var hash = SpecHash.Compute(JobSpec);
         Patch(response)!.ToJsonString().Should().Be(
-            $$"""[{"op":"replace","path":"/spec/approver","value":"bob"},{"op":"replace","path":"/spec/approverGroups","value":["executors","system:authenticated"]},{"op":"add","path":"/spec/expiresAt","value":"2026-11-30T10:10:00Z"},{"op":"add","path":"/spec/jobSpecHash","value":"{{hash}}"}]""");
+            $$"""[{"op":"replace","path":"/spec/approver","value":"bob"},{"op":"replace","path":"/spec/approverGroups","value":["executors","system:authenticated"]},{"op":"add","path":"/spec/expiresAt","value":"2026-11-30T10:10:00Z"},{"op":"add","path":"/spec/jobSpecHash","value":"{{hash}}"},{"op":"add","path":"/spec/jobUid","value":"job-uid-1"}]""");
     }
 
-    [TestCase(""","approver":"carol","approverGroups":["executors"],"expiresAt":"2026-11-30T10:10:00Z","jobSpecHash":"HASH" """, "approver")]
-    [TestCase(""","approver":"bob","approverGroups":["executors"],"expiresAt":"2026-12-30T10:10:00Z","jobSpecHash":"HASH" """, "expiresAt")]
-    [TestCase(""","approver":"bob","approverGroups":["executors","admins"],"expiresAt":"2026-11-30T10:10:00Z","jobSpecHash":"HASH" """, "approverGroups")]
+    [TestCase(""","approver":"carol","approverGroups":["executors"],"expiresAt":"2026-11-30T10:10:00Z","jobSpecHash":"HASH","jobUid":"job-uid-1" """, "approver")]
+    [TestCase(""","approver":"bob","approverGroups":["executors"],"expiresAt":"2026-12-30T10:10:00Z","jobSpecHash":"HASH","jobUid":"job-uid-1" """, "expiresAt")]
+    [TestCase(""","approver":"bob","approverGroups":["executors","admins"],"expiresAt":"2026-11-30T10:10:00Z","jobSpecHash":"HASH","jobUid":"job-uid-1" """, "approverGroups")]
+    [TestCase(""","approver":"bob","approverGroups":["executors"],"expiresAt":"2026-11-30T10:10:00Z","jobSpecHash":"HASH","jobUid":"job-uid-0" """, "jobUid")]
     public async Task ApprovalCreate_WithStampsItsMutatingWebhookWouldNotWrite_IsDenied(string stamps, string field)
     {
         var review = Review("CREATE", "bob", ["executors"], ApprovalObject(stamps.Replace("HASH", SpecHash.Compute(JobSpec), StringComparison.Ordinal)));
@@ -119,7 +120,7 @@ public sealed class AdmissionWebhookTests
     [Test]
     public async Task ApprovalCreate_WithTheRightStamps_IsAllowedByTheValidatingWebhook()
     {
-        var stamps = $$""","approver":"bob","approverGroups":["executors"],"expiresAt":"2026-11-30T10:10:00Z","jobSpecHash":"{{SpecHash.Compute(JobSpec)}}" """;
+        var stamps = $$""","approver":"bob","approverGroups":["executors"],"expiresAt":"2026-11-30T10:10:00Z","jobSpecHash":"{{SpecHash.Compute(JobSpec)}}","jobUid":"job-uid-1" """;
 
         var response = await AnswerAsync(ApprovalWebhook(Objects, mutating: false), Review("CREATE", "bob", ["executors"], ApprovalObject(stamps)));
 

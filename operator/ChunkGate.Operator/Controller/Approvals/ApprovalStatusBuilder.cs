@@ -23,7 +23,7 @@ public static class ApprovalStatusBuilder
             {
                 ApprovalVerdict.Valid => ApprovalPhase.Active,
                 ApprovalVerdict.Expired => ApprovalPhase.Expired,
-                ApprovalVerdict.StaleSpec => ApprovalPhase.Voided,
+                ApprovalVerdict.StaleSpec or ApprovalVerdict.OtherJob => ApprovalPhase.Voided,
                 _ => (ApprovalPhase?)null,
             },
         };

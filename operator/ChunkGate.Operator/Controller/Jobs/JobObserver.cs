@@ -52,7 +52,8 @@ internal sealed class JobObserver(ControllerCaches caches)
             spec.ExpiresAt,
             approval.Status?.Phase,
             approval.Status?.ConsumedBy,
-            approval.Metadata.DeletionTimestamp is not null);
+            approval.Metadata.DeletionTimestamp is not null,
+            spec.JobUid);
     }
 
     /// <summary>The run recorded in status and not finished; its Pod's state from the Pod cache.</summary>
