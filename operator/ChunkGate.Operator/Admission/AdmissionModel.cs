@@ -4,6 +4,13 @@ namespace ChunkGate.Operator.Admission;
 public sealed record UserInfo(string Username, IReadOnlyList<string> Groups)
 {
     public bool InAny(IEnumerable<string> groups) => groups.Any(Groups.Contains);
+
+    /// <summary>
+    /// Garbage collection and namespace deletion delete objects on behalf of someone who was allowed
+    /// to delete their owner; refusing them would leave namespaces stuck terminating.
+    /// </summary>
+    public bool IsControlPlane =>
+        Username == "system:kube-controller-manager" || Username.StartsWith("system:serviceaccount:kube-system:", StringComparison.Ordinal);
 }
 
 public enum AdmissionOperation

@@ -117,18 +117,11 @@ public static class ApprovalAdmission
             || (request.Job?.Designer is { } designer && string.Equals(user.Username, designer, StringComparison.Ordinal))
             || string.Equals(user.Username, settings.OperatorIdentity, StringComparison.Ordinal)
             || user.InAny(settings.AdminGroups)
-            || IsControlPlane(user);
+            || user.IsControlPlane;
         return allowed
             ? new ApprovalAdmissionResult(AdmissionVerdict.Allow(), null)
             : Denied($"only {request.Spec.Approver ?? "its approver"}, the job's designer or an admin may delete ChunkApproval {request.Namespace}/{request.Name}");
     }
-
-    /// <summary>
-    /// Garbage collection and namespace deletion delete approvals on behalf of someone who was allowed
-    /// to delete their owner; refusing them would leave namespaces stuck terminating.
-    /// </summary>
-    private static bool IsControlPlane(UserInfo user) =>
-        user.Username == "system:kube-controller-manager" || user.Username.StartsWith("system:serviceaccount:kube-system:", StringComparison.Ordinal);
 
     private static ApprovalAdmissionResult Denied(string message) => new(AdmissionVerdict.Deny(message), null);
 }

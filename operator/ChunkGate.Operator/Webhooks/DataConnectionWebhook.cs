@@ -6,17 +6,19 @@ using ChunkGate.Operator.Admission;
 namespace ChunkGate.Operator.Webhooks;
 
 /// <summary>
-/// DataConnection create and update: <see cref="DataConnectionValidator"/>, and a warning naming the
+/// DataConnection create, update and delete: only by admins (<see cref="ConnectionAdmission"/>);
+/// <see cref="DataConnectionValidator"/>, and a warning naming the
 /// live runs when masking or caps change (a run keeps the policy it started with until it ends).
 /// Live runs are the ChunkJobs of this connection whose status phase (written by the controller) is Running.
 /// </summary>
-internal sealed class DataConnectionWebhook(IAdmissionLookup lookup) : IAdmissionWebhook
+internal sealed class DataConnectionWebhook(IAdmissionLookup lookup, AdmissionSettings settings) : IAdmissionWebhook
 {
     public async Task<AdmissionReviewResponse> ReviewAsync(AdmissionReviewRequest request, CancellationToken cancellationToken)
     {
-        if (request.Operation == AdmissionOperation.Delete || request.Object is not { } node)
+        var who = ConnectionAdmission.Decide(request.Operation, request.User, settings, request.Namespace, request.ObjectName);
+        if (!who.Allowed || request.Operation == AdmissionOperation.Delete || request.Object is not { } node)
         {
-            return AdmissionReviewResponse.From(AdmissionVerdict.Allow());
+            return AdmissionReviewResponse.From(who);
         }
 
         if (!ReviewedObjects.TryTyped<DataConnection>(node, out var connection, out var wrongType))

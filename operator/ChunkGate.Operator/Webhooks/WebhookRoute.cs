@@ -12,7 +12,7 @@ internal sealed record WebhookRoute(string Name, string Path, bool Mutating, IRe
         new("chunkapprovals.mutate.chunkgate.io", "/mutate/chunkapprovals", true, ["chunkapprovals"], ["CREATE"], new ChunkApprovalWebhook(lookup, settings, clock, reservations, mutating: true)),
         new("chunkjobs.validate.chunkgate.io", "/validate/chunkjobs", false, ["chunkjobs"], ["CREATE", "UPDATE"], new ChunkJobWebhook(lookup, settings, mutating: false)),
         new("chunkapprovals.validate.chunkgate.io", "/validate/chunkapprovals", false, ["chunkapprovals"], ["CREATE", "UPDATE", "DELETE"], new ChunkApprovalWebhook(lookup, settings, clock, reservations, mutating: false)),
-        new("dataconnections.validate.chunkgate.io", "/validate/dataconnections", false, ["dataconnections"], ["CREATE", "UPDATE"], new DataConnectionWebhook(lookup)),
+        new("dataconnections.validate.chunkgate.io", "/validate/dataconnections", false, ["dataconnections"], ["CREATE", "UPDATE", "DELETE"], new DataConnectionWebhook(lookup, settings)),
         new("status.validate.chunkgate.io", "/validate/status", false, ["chunkjobs/status", "chunkapprovals/status", "dataconnections/status"], ["UPDATE"], new StatusWebhook(settings)),
     ];
 }

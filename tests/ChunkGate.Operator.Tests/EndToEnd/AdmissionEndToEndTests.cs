@@ -250,6 +250,22 @@ public sealed class AdmissionEndToEndTests
     }
 
     [Test]
+    public async Task OnlyAnAdmin_CreatesChangesOrDeletesADataConnection()
+    {
+        var ns = await cluster.NamespaceWithConnectionAsync();
+        var connection = (await Kubectl.OkAsync($"get dataconnection demo-db -n {ns} -o yaml")).Output.Replace("name: demo-db", "name: other-db", StringComparison.Ordinal);
+
+        var create = await Kubectl.As("alice").RunAsync("create -f -", connection);
+        var patch = await Kubectl.As("bob").RunAsync($"patch dataconnection demo-db -n {ns} --type=merge -p '{{\"spec\":{{\"executorGroups\":[\"everyone\"]}}}}'");
+        var delete = await Kubectl.As("bob").RunAsync($"delete dataconnection demo-db -n {ns}");
+
+        create.Error.Should().Contain($"admission webhook \"dataconnections.validate.chunkgate.io\" denied the request: only members of the admin groups (system:masters) may create DataConnection {ns}/other-db; alice is not");
+        patch.Error.Trim().Should().Be($"Error from server (Forbidden): admission webhook \"dataconnections.validate.chunkgate.io\" denied the request: only members of the admin groups (system:masters) may change DataConnection {ns}/demo-db; bob is not");
+        delete.Error.Trim().Should().Be($"Error from server (Forbidden): admission webhook \"dataconnections.validate.chunkgate.io\" denied the request: only members of the admin groups (system:masters) may delete DataConnection {ns}/demo-db; bob is not");
+        await Kubectl.OkAsync($"delete dataconnection demo-db -n {ns}");
+    }
+
+    [Test]
     public async Task DryRunServer_IsDecidedTheSame_WithoutStoringAnything()
     {
         var ns = await cluster.NamespaceWithConnectionAsync();

@@ -204,7 +204,7 @@ public sealed class AdmissionWebhookTests
         var old = KubernetesJson.Serialize(Objects.Connection);
         var changed = old.Replace("\"maxTTL\":\"15m\"", "\"maxTTL\":\"10m\"", StringComparison.Ordinal);
 
-        var response = await AnswerAsync(new DataConnectionWebhook(lookup), Review("UPDATE", "admin", ["system:masters"], changed, old));
+        var response = await AnswerAsync(new DataConnectionWebhook(lookup, Settings), Review("UPDATE", "admin", ["system:masters"], changed, old));
 
         response["allowed"]!.GetValue<bool>().Should().BeTrue();
         response["warnings"]!.AsArray().Select(w => w!.GetValue<string>()).Should().Contain(
@@ -226,7 +226,7 @@ public sealed class AdmissionWebhookTests
         {
             "chunkapprovals" => ApprovalWebhook(Objects, mutating: true),
             "chunkjobs" => new ChunkJobWebhook(Objects, Settings, mutating: true),
-            _ => new DataConnectionWebhook(Objects),
+            _ => new DataConnectionWebhook(Objects, Settings),
         };
         var obj = $$"""{"apiVersion":"chunkgate.io/v1alpha1","kind":"{{kind}}","metadata":{"name":"x","namespace":"demo"},"spec":{{spec}} }""";
 
