@@ -7,8 +7,8 @@ namespace ChunkGate.Broker;
 /// </summary>
 internal static class BrokerSchema
 {
-    public const string Admin = "chunkgate";
-    public const string Masked = "chunkgate_masked";
+    public const string Admin = Api.Validation.ReservedSchemas.ChunkGateAdmin;
+    public const string Masked = Api.Validation.ReservedSchemas.ChunkGateMasked;
 
     /// <summary>
     /// The pre-pad versions of the hash functions read the key themselves (SECURITY DEFINER), so a

@@ -32,6 +32,10 @@ public static class ChunkJobValidator
             if (Identifiers.TryParseQualified(tables[i], 2, out var parts))
             {
                 parsedTables.Add(string.Join('\0', parts));
+                if (ReservedSchemas.Contains(parts[0]))
+                {
+                    result.Error($"spec.tables[{i}]", ReservedSchemas.Refusal(tables[i], parts[0]));
+                }
             }
             else
             {

@@ -1,3 +1,4 @@
+using ChunkGate.Api.Validation;
 using ChunkGate.Broker.Sql;
 using Npgsql;
 
@@ -13,16 +14,9 @@ namespace ChunkGate.Broker.Credentials;
 /// </summary>
 internal static class ListedTableGuard
 {
-    private static readonly HashSet<string> ForbiddenSchemas = new(StringComparer.Ordinal)
-    {
-        "information_schema", BrokerSchema.Admin, BrokerSchema.Masked,
-    };
-
-    /// <summary>The pure part: schemas no job may ever be granted on.</summary>
+    /// <summary>The pure part: schemas no job may ever be granted on (the same contract admission checks).</summary>
     public static string? SchemaRefusal(TableName table) =>
-        table.Schema.StartsWith("pg_", StringComparison.Ordinal) || ForbiddenSchemas.Contains(table.Schema)
-            ? $"table {table} is in {table.Schema}, a system or ChunkGate schema; ChunkGate never grants on it"
-            : null;
+        ReservedSchemas.Contains(table.Schema) ? ReservedSchemas.Refusal(table.ToString(), table.Schema) : null;
 
     private const string ListedSql = """
         SELECT r.ordinality::int, c.relkind::text,

@@ -23,6 +23,16 @@ public sealed class ChunkJobValidatorTests
             "spec.tables: Required value: at least one schema.table", "spec.chunking.table: \"public.orders\" must be one of spec.tables");
         yield return Case("UnqualifiedTable", s => s.Tables = ["public.orders", "customers"], "spec.tables[1]: must be schema.table, got \"customers\"");
         yield return Case("InjectedTable", s => s.Tables = ["public.orders", "public.x; DROP TABLE y"], "spec.tables[1]: must be schema.table, got \"public.x; DROP TABLE y\"");
+        yield return Case("SystemCatalogTable", s => s.Tables = ["public.orders", "pg_catalog.pg_statistic"],
+            "spec.tables[1]: table pg_catalog.pg_statistic is in pg_catalog, a system or ChunkGate schema; ChunkGate never grants on it");
+        yield return Case("QuotedSystemCatalogTable", s => s.Tables = ["public.orders", "\"pg_catalog\".pg_authid"],
+            "spec.tables[1]: table \"pg_catalog\".pg_authid is in pg_catalog, a system or ChunkGate schema; ChunkGate never grants on it");
+        yield return Case("InformationSchemaTable", s => s.Tables = ["public.orders", "information_schema.columns"],
+            "spec.tables[1]: table information_schema.columns is in information_schema, a system or ChunkGate schema; ChunkGate never grants on it");
+        yield return Case("ToastTable", s => s.Tables = ["public.orders", "pg_toast.pg_toast_2619"],
+            "spec.tables[1]: table pg_toast.pg_toast_2619 is in pg_toast, a system or ChunkGate schema; ChunkGate never grants on it");
+        yield return Case("ChunkGateSchemaTable", s => s.Tables = ["public.orders", "chunkgate.ledger"],
+            "spec.tables[1]: table chunkgate.ledger is in chunkgate, a system or ChunkGate schema; ChunkGate never grants on it");
         yield return Case("DuplicateTable", s => s.Tables = ["public.orders", "public.orders"], "spec.tables[1]: Duplicate value: \"public.orders\"");
         yield return Case("ChunkTableOutsideScope", s => s.Chunking.Table = "public.invoices", "spec.chunking.table: \"public.invoices\" must be one of spec.tables");
         yield return Case("BadKeyColumn", s => s.Chunking.KeyColumn = "id; --", "spec.chunking.keyColumn: must be a column name, got \"id; --\"");

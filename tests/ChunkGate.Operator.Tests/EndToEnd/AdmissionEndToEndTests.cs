@@ -82,6 +82,18 @@ public sealed class AdmissionEndToEndTests
     }
 
     [Test]
+    public async Task AJobListingASystemCatalog_IsDeniedAtAdmission_BeforeAnyoneApprovesIt()
+    {
+        var ns = await cluster.NamespaceWithConnectionAsync();
+        var job = Job(ns).Replace("tables: [public.customers]", "tables: [public.customers, pg_catalog.pg_statistic]", StringComparison.Ordinal);
+
+        var result = await Kubectl.As("alice").RunAsync("apply -f -", job);
+
+        Denied(result, "creating", "chunkjobs.mutate.chunkgate.io",
+            $"{ns}/export-customers is invalid: spec.tables[1]: table pg_catalog.pg_statistic is in pg_catalog, a system or ChunkGate schema; ChunkGate never grants on it");
+    }
+
+    [Test]
     public async Task AQueryNamingAMaskedTableWithItsSchema_IsAllowedWithAWarning()
     {
         var ns = await cluster.NamespaceWithConnectionAsync();
