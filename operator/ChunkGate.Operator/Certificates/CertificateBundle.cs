@@ -63,9 +63,12 @@ internal sealed record CertificateBundle(string CaBundlePem, string CaKeyPem, st
     }
 
     /// <summary>The serving certificate with its key, loaded as Kestrel on Linux needs it (not an ephemeral key).</summary>
-    public X509Certificate2 LoadServingCertificate()
+    public X509Certificate2 LoadServingCertificate() => LoadServing(CertificatePem, KeyPem);
+
+    /// <summary>The first certificate of <paramref name="certificatePem"/> (a chain may follow) with its key (RSA or ECDSA, PKCS#1, SEC1 or PKCS#8).</summary>
+    public static X509Certificate2 LoadServing(string certificatePem, string keyPem)
     {
-        using var pem = X509Certificate2.CreateFromPem(CertificatePem, KeyPem);
+        using var pem = X509Certificate2.CreateFromPem(certificatePem, keyPem);
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }
 }

@@ -15,11 +15,23 @@ namespace ChunkGate.Operator.Certificates;
 /// </summary>
 internal static class WebhookRegistration
 {
+    /// <summary>The annotation that asks cert-manager's CA injector to fill caBundle from a Certificate's CA.</summary>
+    public const string InjectCaFrom = "cert-manager.io/inject-ca-from";
+
+    /// <param name="caBundlePem">Null with cert-manager: its CA injector writes caBundle, and a replace keeps what it wrote.</param>
     public static (V1MutatingWebhookConfiguration Mutating, V1ValidatingWebhookConfiguration Validating) Build(
-        OperatorSettings settings, IReadOnlyList<WebhookRoute> routes, string caBundlePem)
+        OperatorSettings settings, IReadOnlyList<WebhookRoute> routes, string? caBundlePem)
     {
-        var caBundle = Encoding.UTF8.GetBytes(caBundlePem);
-        var metadata = () => new V1ObjectMeta { Name = settings.WebhookService, Labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "chunkgate-operator" } };
+        var caBundle = caBundlePem is null ? null : Encoding.UTF8.GetBytes(caBundlePem);
+        var annotations = settings.CertificateSource == CertificateSource.CertManager
+            ? new Dictionary<string, string> { [InjectCaFrom] = $"{settings.OperatorNamespace}/{settings.CertManagerCertificate}" }
+            : null;
+        var metadata = () => new V1ObjectMeta
+        {
+            Name = settings.WebhookService,
+            Labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "chunkgate-operator" },
+            Annotations = annotations,
+        };
         Admissionregistrationv1WebhookClientConfig Client(WebhookRoute route) => new()
         {
             CaBundle = caBundle,
@@ -76,18 +88,20 @@ internal static class WebhookRegistration
         var api = client.AdmissionregistrationV1;
         await CreateOrReplaceAsync(
             mutating,
+            (existing, desired) => KeepInjectedCa(existing.Webhooks, desired.Webhooks, w => w.Name, w => w.ClientConfig),
             () => api.ReadMutatingWebhookConfigurationAsync(mutating.Metadata.Name, cancellationToken: cancellationToken).OrNull(),
             () => api.CreateMutatingWebhookConfigurationAsync(mutating, cancellationToken: cancellationToken).Typed(),
             () => api.ReplaceMutatingWebhookConfigurationAsync(mutating, mutating.Metadata.Name, cancellationToken: cancellationToken).Typed());
         await CreateOrReplaceAsync(
             validating,
+            (existing, desired) => KeepInjectedCa(existing.Webhooks, desired.Webhooks, w => w.Name, w => w.ClientConfig),
             () => api.ReadValidatingWebhookConfigurationAsync(validating.Metadata.Name, cancellationToken: cancellationToken).OrNull(),
             () => api.CreateValidatingWebhookConfigurationAsync(validating, cancellationToken: cancellationToken).Typed(),
             () => api.ReplaceValidatingWebhookConfigurationAsync(validating, validating.Metadata.Name, cancellationToken: cancellationToken).Typed());
     }
 
     /// <summary>Replace carries the stored resourceVersion, so a concurrent writer (another replica) makes it fail and the round is retried.</summary>
-    private static async Task CreateOrReplaceAsync<T>(T desired, Func<Task<T?>> read, Func<Task<T>> create, Func<Task<T>> replace)
+    private static async Task CreateOrReplaceAsync<T>(T desired, Action<T, T> keep, Func<Task<T?>> read, Func<Task<T>> create, Func<Task<T>> replace)
         where T : class, IMetadata<V1ObjectMeta>
     {
         if (await read() is not { } existing)
@@ -97,7 +111,21 @@ internal static class WebhookRegistration
         }
 
         desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        keep(existing, desired);
         await replace();
+    }
+
+    /// <summary>A webhook whose caBundle the operator does not write keeps the one stored (cert-manager's CA injector wrote it).</summary>
+    private static void KeepInjectedCa<TWebhook>(IList<TWebhook>? existing, IList<TWebhook>? desired, Func<TWebhook, string> name, Func<TWebhook, Admissionregistrationv1WebhookClientConfig> client)
+        where TWebhook : class
+    {
+        foreach (var webhook in desired ?? [])
+        {
+            if (client(webhook).CaBundle is null && (existing ?? []).FirstOrDefault(old => name(old) == name(webhook)) is { } stored)
+            {
+                client(webhook).CaBundle = client(stored).CaBundle;
+            }
+        }
     }
 
     /// <summary>Admission covers the watched namespaces only (all when none are listed), as the controller does.</summary>

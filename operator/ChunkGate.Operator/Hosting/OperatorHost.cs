@@ -53,8 +53,15 @@ internal static class OperatorHost
         builder.Services.AddSingleton<ServingCertificate>();
         builder.Services.AddSingleton<IReadinessCheck>(provider => provider.GetRequiredService<ServingCertificate>());
         // The clock is handed to what decides with it, not put in DI, where the framework's own timers (Kestrel's heartbeat) would run on it.
-        builder.Services.AddSingleton(provider => ActivatorUtilities.CreateInstance<CertificateRotator>(provider, clock));
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<CertificateRotator>());
+        if (settings.CertificateSource == CertificateSource.CertManager)
+        {
+            builder.Services.AddHostedService(provider => ActivatorUtilities.CreateInstance<CertManagerCertificates>(provider, clock));
+        }
+        else
+        {
+            builder.Services.AddSingleton(provider => ActivatorUtilities.CreateInstance<CertificateRotator>(provider, clock));
+            builder.Services.AddHostedService(provider => provider.GetRequiredService<CertificateRotator>());
+        }
 
         // Every replica serves the webhooks from the informer caches; the controller reconciles only on the Lease holder.
         var controller = new ControllerOptions(

@@ -1,4 +1,5 @@
 using ChunkGate.Operator.Admission;
+using ChunkGate.Operator.Certificates;
 
 namespace ChunkGate.Operator.Hosting;
 
@@ -38,6 +39,12 @@ internal sealed record OperatorSettings
 
     /// <summary>Secret (in <see cref="OperatorNamespace"/>) holding the webhook CA and serving certificate.</summary>
     public required string CertificateSecret { get; init; }
+
+    /// <summary>Who issues the serving certificate: the operator (its own CA, rotated) or cert-manager (read from <see cref="CertificateSecret"/>).</summary>
+    public CertificateSource CertificateSource { get; init; } = CertificateSource.Self;
+
+    /// <summary>With cert-manager: the Certificate (in <see cref="OperatorNamespace"/>) whose CA cert-manager's CA injector puts in the webhook configurations.</summary>
+    public string CertManagerCertificate { get; init; } = "chunkgate-webhook";
 
     public required TimeSpan CertificateValidity { get; init; }
 

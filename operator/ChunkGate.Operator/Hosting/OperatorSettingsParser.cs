@@ -14,7 +14,7 @@ internal static partial class OperatorSettingsParser
     [
         "watch-namespaces", "operator-namespace", "operator-identity", "runner-image", "sidecar-image",
         "leader-election-lease", "gitops-identities", "admin-groups", "webhook-port", "health-port",
-        "webhook-service", "certificate-secret", "certificate-validity", "certificate-renew-before",
+        "webhook-service", "certificate-secret", "certificate-source", "cert-manager-certificate", "certificate-validity", "certificate-renew-before",
         "shutdown-timeout", "kubeconfig", "context",
     ];
 
@@ -57,6 +57,13 @@ internal static partial class OperatorSettingsParser
                 HealthPort = healthPort,
                 WebhookService = values.Name("webhook-service", "chunkgate-webhook"),
                 CertificateSecret = values.Name("certificate-secret", "chunkgate-webhook-tls"),
+                CertificateSource = values.Optional("certificate-source") switch
+                {
+                    null or "self" => Certificates.CertificateSource.Self,
+                    "cert-manager" => Certificates.CertificateSource.CertManager,
+                    var other => throw new SettingException("certificate-source", "must be self or cert-manager", other),
+                },
+                CertManagerCertificate = values.Name("cert-manager-certificate", "chunkgate-webhook"),
                 CertificateValidity = validity,
                 CertificateRenewBefore = renewBefore,
                 ShutdownTimeout = values.Duration("shutdown-timeout", "30s", TimeSpan.FromSeconds(1)),

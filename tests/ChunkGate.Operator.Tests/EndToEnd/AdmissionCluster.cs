@@ -34,7 +34,10 @@ internal sealed class AdmissionCluster : IAsyncDisposable
 
     public IServiceProvider Services => host.Services;
 
-    public static async Task<AdmissionCluster> StartAsync(TimeProvider clock, params string[] extraFlags)
+    public static Task<AdmissionCluster> StartAsync(TimeProvider clock, params string[] extraFlags) => StartAsync(clock, _ => Task.CompletedTask, extraFlags);
+
+    /// <param name="prepare">Runs once the namespace chunkgate-system exists, before the operator starts (e.g. writes a cert-manager Secret).</param>
+    public static async Task<AdmissionCluster> StartAsync(TimeProvider clock, Func<Kubectl, Task> prepare, params string[] extraFlags)
     {
         var cluster = await LocalClusterHost.StartAsync(new LocalClusterOptions
         {
@@ -42,6 +45,7 @@ internal sealed class AdmissionCluster : IAsyncDisposable
         });
         var kubectl = new Kubectl(cluster.KubeconfigPath, Path.Combine(cluster.Directory, "kubectl-cache"));
         await kubectl.OkAsync("create namespace chunkgate-system");
+        await prepare(kubectl);
         var (settings, error) = OperatorSettingsParser.Parse(
             [
                 $"--kubeconfig={cluster.KubeconfigPath}", "--context=operator",

@@ -40,6 +40,8 @@ public sealed class OperatorSettingsParserTests
     [TestCase("--certificate-renew-before=3000h", "invalid setting --certificate-renew-before (CHUNKGATE_CERTIFICATE_RENEW_BEFORE): must be shorter than certificate-validity (2160h), got \"3000h\"")]
     [TestCase("--certificate-validity=soon", "invalid setting --certificate-validity (CHUNKGATE_CERTIFICATE_VALIDITY): must be a duration (90s, 10m, 1h30m): ")]
     [TestCase("--sidecar-image=Not An Image", "invalid setting --sidecar-image (CHUNKGATE_SIDECAR_IMAGE): must be a container image reference (registry/name:tag), got \"Not An Image\"")]
+    [TestCase("--certificate-source=vault", "invalid setting --certificate-source (CHUNKGATE_CERTIFICATE_SOURCE): must be self or cert-manager, got \"vault\"")]
+    [TestCase("--cert-manager-certificate=Web_Hook", "invalid setting --cert-manager-certificate (CHUNKGATE_CERT_MANAGER_CERTIFICATE): must be a DNS label (lower-case letters, digits and '-', at most 63), got \"Web_Hook\"")]
     [TestCase("--health-port=9443", "invalid setting --health-port (CHUNKGATE_HEALTH_PORT): must differ from webhook-port, got \"9443\"")]
     [TestCase("--kubeconfig=/nonexistent/kubeconfig", "invalid setting --kubeconfig (CHUNKGATE_KUBECONFIG): names no readable file, got \"/nonexistent/kubeconfig\"")]
     [TestCase("--wach-namespaces=demo", "unknown flag --wach-namespaces; known: ")]
