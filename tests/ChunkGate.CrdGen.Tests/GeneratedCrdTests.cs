@@ -168,7 +168,7 @@ public sealed class GeneratedCrdTests
     public void ChunkApprovalSpec_EveryField()
     {
         var spec = RepositoryFiles.SpecSchema("chunkapprovals");
-        Keys(spec["properties"]).Should().Equal("jobRef", "ttl", "reason", "jobSpecHash", "approver", "approverGroups", "expiresAt");
+        Keys(spec["properties"]).Should().Equal("jobRef", "ttl", "reason", "jobSpecHash", "approver", "approverGroups", "expiresAt", "jobUid");
         Strings(spec["required"]).Should().Equal("jobRef", "ttl", "reason");
         spec["properties"]!["ttl"]!["pattern"]!.GetValue<string>().Should().Be(Api.Durations.KubeDuration.Pattern);
         Int(spec["properties"]!["reason"]!["minLength"]).Should().Be(1);
