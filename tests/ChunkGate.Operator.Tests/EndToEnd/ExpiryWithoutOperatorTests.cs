@@ -68,7 +68,18 @@ public sealed class ExpiryWithoutOperatorTests
 
         // The job container's view: a session through the sidecar on localhost, a statement running.
         NpgsqlConnection? session = null;
-        await Eventually.TrueAsync(async () => (session = await TryOpenThroughSidecarAsync(installation.Database)) is not null, "the sidecar listens", Patience, TimeSpan.FromMilliseconds(200));
+        try
+        {
+            await Eventually.TrueAsync(async () => (session = await TryOpenThroughSidecarAsync(installation.Database)) is not null, "the sidecar listens",
+                expiresAt - DateTimeOffset.UtcNow - TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException)
+        {
+            var pod = await PodAsync(installation, run.Pod!);
+            var log = await installation.Admin.CoreV1.ReadNamespacedPodLogAsync(run.Pod, OperatorInstallation.Namespace, container: "sidecar");
+            Assert.Fail($"the sidecar of {run.Pod} does not listen 5 s before expiry; Pod status {KubernetesJson.Serialize(pod?.Status)}; its log:\n{await new StreamReader(log).ReadToEndAsync()}");
+        }
+
         await using (session)
         {
             await using (var whoami = new NpgsqlCommand("SELECT current_user", session))

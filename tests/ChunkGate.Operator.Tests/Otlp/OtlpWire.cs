@@ -9,7 +9,8 @@ internal static class OtlpWire
 {
     public sealed record Span(string TraceId, string SpanId, string ParentSpanId, string Name);
 
-    public sealed record LogRecord(string TraceId, string Body);
+    /// <param name="Attributes">String-valued attributes (an ILogger record's named values, e.g. Reason).</param>
+    public sealed record LogRecord(string TraceId, string Body, IReadOnlyDictionary<string, string> Attributes);
 
     /// <summary>ExportTraceServiceRequest: resource_spans(1) → scope_spans(2) → spans(2) → trace_id(1), span_id(2), parent_span_id(4), name(5).</summary>
     public static IEnumerable<Span> Spans(byte[] request) =>
@@ -25,12 +26,16 @@ internal static class OtlpWire
         from metric in Messages(scope, 2)
         select Text(Bytes(metric, 1));
 
-    /// <summary>ExportLogsServiceRequest: resource_logs(1) → scope_logs(2) → log_records(2) → body(5) AnyValue.string_value(1), trace_id(9).</summary>
+    /// <summary>
+    /// ExportLogsServiceRequest: resource_logs(1) → scope_logs(2) → log_records(2) → body(5) AnyValue.string_value(1),
+    /// attributes(6) KeyValue key(1) value(2) AnyValue.string_value(1), trace_id(9).
+    /// </summary>
     public static IEnumerable<LogRecord> LogRecords(byte[] request) =>
         from resource in Messages(request, 1)
         from scope in Messages(resource, 2)
         from record in Messages(scope, 2)
-        select new LogRecord(Hex(Bytes(record, 9)), Text(Bytes(Bytes(record, 5), 1)));
+        select new LogRecord(Hex(Bytes(record, 9)), Text(Bytes(Bytes(record, 5), 1)),
+            Messages(record, 6).GroupBy(pair => Text(Bytes(pair, 1))).ToDictionary(same => same.Key, same => Text(Bytes(Bytes(same.Last(), 2), 1))));
 
     private static IEnumerable<byte[]> Messages(byte[] message, int field) =>
         Fields(message).Where(f => f.Number == field && f.Payload is not null).Select(f => f.Payload!);
