@@ -59,7 +59,7 @@ internal sealed class ControllerBenchSuite : IBenchSuite
         await installation.Admin.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync("chunkgate-webhook", cancellationToken: cancellationToken);
         var adminJobs = installation.Resources<ChunkJob>(installation.Admin, ChunkGateResources.Jobs);
         var cached = CachedJobs - Burst - Singles;
-        await ConcurrentlyAsync(cached, CreateConcurrency, i => adminJobs.CreateAsync(Job($"cached-{i:00000}", designer: "alice"), cancellationToken: cancellationToken));
+        await ConcurrentlyAsync(cached, CreateConcurrency, i => adminJobs.CreateAsync(OperatorInstallation.Job($"cached-{i:00000}", designer: "alice"), cancellationToken: cancellationToken));
         var peer = await ConcurrentlyAsync(Burst, Burst, i => installation.Admin.CoreV1.CreateNamespacedConfigMapAsync(
             new V1ConfigMap { Metadata = new V1ObjectMeta { Name = $"peer-{i:000}" }, Data = new Dictionary<string, string> { ["k"] = "v" } },
             OperatorInstallation.Namespace, cancellationToken: cancellationToken));
@@ -75,8 +75,8 @@ internal sealed class ControllerBenchSuite : IBenchSuite
         await using var admin = new NpgsqlConnection(installation.Server.ConnectionStringFor(installation.Database));
         await admin.OpenAsync(cancellationToken);
         var runs = new RunMeasurement(installation, process, timeline, admin);
-        var singles = await runs.MeasureAsync([.. Enumerable.Range(0, Singles).Select(i => $"single-{i}")], atOnce: false, ttl: "30s", cancellationToken);
-        var burst = await runs.MeasureAsync([.. Enumerable.Range(0, Burst).Select(i => $"burst-{i:000}")], atOnce: true, ttl: "60s", cancellationToken);
+        var singles = await runs.MeasureAsync([.. Enumerable.Range(0, Singles).Select(i => $"single-{i}")], atOnce: false, ttl: "90s", cancellationToken);
+        var burst = await runs.MeasureAsync([.. Enumerable.Range(0, Burst).Select(i => $"burst-{i:000}")], atOnce: true, ttl: "3m", cancellationToken);
 
         report.Note($"{Burst} ChunkJobs approved by {Burst} concurrent ChunkApproval creates (through the webhooks); operator process, no kubelet (as make cluster), {CachedJobs} jobs cached");
         report.Figure("controller.approval_to_running.p50_ms", Percentiles.Of(burst.ToRunning, 0.50));
@@ -152,22 +152,4 @@ internal sealed class ControllerBenchSuite : IBenchSuite
 
     internal static Task UntilAsync(Func<bool> condition, string what, OperatorProcess process, TimeSpan interval, TimeSpan? patience = null) =>
         UntilAsync(() => Task.FromResult(condition()), what, process, interval, patience);
-
-    internal static ChunkJob Job(string name, string? designer = null) => new()
-    {
-        Metadata = new V1ObjectMeta
-        {
-            Name = name,
-            NamespaceProperty = OperatorInstallation.Namespace,
-            Annotations = designer is null ? null : new Dictionary<string, string> { [AdmissionAnnotations.Designer] = designer },
-        },
-        Spec = new ChunkJobSpec
-        {
-            ConnectionRef = new NameReference { Name = OperatorInstallation.Connection },
-            Action = JobAction.Export,
-            Tables = ["public.customers"],
-            Chunking = new Chunking { Table = "public.customers", KeyColumn = "id", ChunkSize = 100 },
-            Query = "SELECT id, name, email, city FROM customers WHERE id >= $1 AND id < $2",
-        },
-    };
 }

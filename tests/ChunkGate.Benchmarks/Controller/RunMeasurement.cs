@@ -25,7 +25,7 @@ internal sealed class RunMeasurement(OperatorInstallation installation, Operator
         using var bob = installation.Client("bob");
         var jobs = installation.Resources<ChunkJob>(alice, ChunkGateResources.Jobs);
         var approvals = installation.Resources<ChunkApproval>(bob, ChunkGateResources.Approvals);
-        await ControllerBenchSuite.ConcurrentlyAsync(names.Count, 25, i => jobs.CreateAsync(ControllerBenchSuite.Job(names[i]), cancellationToken: cancellationToken));
+        await ControllerBenchSuite.ConcurrentlyAsync(names.Count, 25, i => jobs.CreateAsync(OperatorInstallation.Job(names[i]), cancellationToken: cancellationToken));
         await ControllerBenchSuite.UntilAsync(() => names.All(timeline.Reconciled.ContainsKey), "the jobs await approval", process, TimeSpan.FromMilliseconds(5));
 
         // Each run holds a session as its role, opened as soon as it starts, with a statement running until revoked.
@@ -97,12 +97,7 @@ internal sealed class RunMeasurement(OperatorInstallation installation, Operator
     private async Task<NpgsqlConnection> OpenSessionAsync(RunStatus run, Action ended, CancellationToken cancellationToken)
     {
         var secret = await installation.Admin.CoreV1.ReadNamespacedSecretAsync(run.Secret, OperatorInstallation.Namespace, cancellationToken: cancellationToken);
-        var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(installation.Server.ConnectionStringFor(installation.Database))
-        {
-            Username = Encoding.UTF8.GetString(secret.Data["username"]),
-            Password = Encoding.UTF8.GetString(secret.Data["password"]),
-            Pooling = false,
-        }.ConnectionString);
+        var session = new NpgsqlConnection(installation.RunSessionConnectionString(secret));
         await session.OpenAsync(cancellationToken);
         _ = new NpgsqlCommand("SELECT pg_sleep(600)", session).ExecuteNonQueryAsync(CancellationToken.None).ContinueWith(_ => ended(), TaskScheduler.Default);
         return session;

@@ -52,7 +52,7 @@ public sealed class ExpiryWithoutOperatorTests
         await installation.WaitForConnectionAsync(Patience);
         using var alice = installation.Client("alice");
         using var bob = installation.Client("bob");
-        await installation.Resources<ChunkJob>(alice, ChunkGateResources.Jobs).CreateAsync(Job());
+        await installation.Resources<ChunkJob>(alice, ChunkGateResources.Jobs).CreateAsync(OperatorInstallation.Job("read-customers", JobAction.Read));
         await installation.Resources<ChunkApproval>(bob, ChunkGateResources.Approvals).CreateAsync(new ChunkApproval
         {
             Metadata = new V1ObjectMeta { Name = "read-customers-bob", NamespaceProperty = OperatorInstallation.Namespace },
@@ -110,12 +110,7 @@ public sealed class ExpiryWithoutOperatorTests
         (await ScalarAsync<long>(admin, "SELECT count(*) FROM pg_roles WHERE rolname = @role", run.Role!)).Should().Be(1, "the operator is down: nothing dropped the role");
         var login = async () =>
         {
-            await using var direct = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(installation.Server.ConnectionStringFor(installation.Database))
-            {
-                Username = System.Text.Encoding.UTF8.GetString(secret.Data["username"]),
-                Password = System.Text.Encoding.UTF8.GetString(secret.Data["password"]),
-                Pooling = false,
-            }.ConnectionString);
+            await using var direct = new NpgsqlConnection(installation.RunSessionConnectionString(secret));
             await direct.OpenAsync();
         };
         (await login.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be("28P01", "the role's VALID UNTIL has passed");
@@ -162,17 +157,4 @@ public sealed class ExpiryWithoutOperatorTests
         command.Parameters.AddWithValue("role", role);
         return (T)(await command.ExecuteScalarAsync())!;
     }
-
-    private static ChunkJob Job() => new()
-    {
-        Metadata = new V1ObjectMeta { Name = "read-customers", NamespaceProperty = OperatorInstallation.Namespace },
-        Spec = new ChunkJobSpec
-        {
-            ConnectionRef = new NameReference { Name = OperatorInstallation.Connection },
-            Action = JobAction.Read,
-            Tables = ["public.customers"],
-            Chunking = new Chunking { Table = "public.customers", KeyColumn = "id", ChunkSize = 100 },
-            Query = "SELECT id, name, city FROM customers WHERE id >= $1 AND id < $2",
-        },
-    };
 }

@@ -5,6 +5,7 @@ using ChunkGate.Api.Meta;
 using ChunkGate.Kubernetes.Http;
 using ChunkGate.Kubernetes.Resources;
 using ChunkGate.LocalCluster.Hosting;
+using ChunkGate.Operator.Admission;
 using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Testing.Postgres;
 using k8s;
@@ -122,6 +123,33 @@ internal sealed class OperatorInstallation : IAsyncDisposable
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A job on demo-db over the demo customers, as alice writes it (the webhook stamps her); <paramref name="designer"/> writes the stamp when no webhook runs.</summary>
+    public static ChunkJob Job(string name, JobAction action = JobAction.Export, string? designer = null) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = Namespace,
+            Annotations = designer is null ? null : new Dictionary<string, string> { [AdmissionAnnotations.Designer] = designer },
+        },
+        Spec = new ChunkJobSpec
+        {
+            ConnectionRef = new NameReference { Name = Connection },
+            Action = action,
+            Tables = ["public.customers"],
+            Chunking = new Chunking { Table = "public.customers", KeyColumn = "id", ChunkSize = 100 },
+            Query = "SELECT id, name, city FROM customers WHERE id >= $1 AND id < $2",
+        },
+    };
+
+    /// <summary>A direct connection as a run's role, with the credential from its Secret (what the sidecar uses).</summary>
+    public string RunSessionConnectionString(V1Secret runSecret) => new NpgsqlConnectionStringBuilder(Server.ConnectionStringFor(Database))
+    {
+        Username = Encoding.UTF8.GetString(runSecret.Data["username"]),
+        Password = Encoding.UTF8.GetString(runSecret.Data["password"]),
+        Pooling = false,
+    }.ConnectionString;
 
     /// <summary>A file of this repository, found above the running assembly.</summary>
     public static string RepositoryFile(string relative)

@@ -37,18 +37,7 @@ public sealed class OtlpExportTests
         using var alice = installation.Client("alice");
         using var bob = installation.Client("bob");
         var jobs = installation.Resources<ChunkJob>(alice, ChunkGateResources.Jobs);
-        await jobs.CreateAsync(new ChunkJob
-        {
-            Metadata = new V1ObjectMeta { Name = "export-customers", NamespaceProperty = OperatorInstallation.Namespace },
-            Spec = new ChunkJobSpec
-            {
-                ConnectionRef = new NameReference { Name = OperatorInstallation.Connection },
-                Action = JobAction.Export,
-                Tables = ["public.customers"],
-                Chunking = new Chunking { Table = "public.customers", KeyColumn = "id", ChunkSize = 100 },
-                Query = "SELECT id, name, city FROM customers WHERE id >= $1 AND id < $2",
-            },
-        });
+        await jobs.CreateAsync(OperatorInstallation.Job("export-customers"));
 
         // The designer approving their own job: denied, and counted.
         var selfApproval = () => installation.Resources<ChunkApproval>(alice, ChunkGateResources.Approvals).CreateAsync(Approval("by-alice"));
