@@ -99,7 +99,8 @@ internal sealed class RunMeasurement(OperatorInstallation installation, Operator
         var secret = await installation.Admin.CoreV1.ReadNamespacedSecretAsync(run.Secret, OperatorInstallation.Namespace, cancellationToken: cancellationToken);
         var session = new NpgsqlConnection(installation.RunSessionConnectionString(secret));
         await session.OpenAsync(cancellationToken);
-        _ = new NpgsqlCommand("SELECT pg_sleep(600)", session).ExecuteNonQueryAsync(CancellationToken.None).ContinueWith(_ => ended(), TaskScheduler.Default);
+        // No command timeout: Npgsql's default (30 s) ended the statement before expiry in an earlier run.
+        _ = new NpgsqlCommand("SELECT pg_sleep(600)", session) { CommandTimeout = 0 }.ExecuteNonQueryAsync(CancellationToken.None).ContinueWith(_ => ended(), TaskScheduler.Default);
         return session;
     }
 

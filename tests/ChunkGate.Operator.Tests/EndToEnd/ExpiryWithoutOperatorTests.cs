@@ -87,7 +87,8 @@ public sealed class ExpiryWithoutOperatorTests
                 (await whoami.ExecuteScalarAsync()).Should().Be(run.Role);
             }
 
-            var statement = new NpgsqlCommand("SELECT pg_sleep(600)", session).ExecuteNonQueryAsync();
+            // No command timeout (Npgsql's default is 30 s): only the sidecar may end this statement.
+            var statement = new NpgsqlCommand("SELECT pg_sleep(600)", session) { CommandTimeout = 0 }.ExecuteNonQueryAsync();
             await operatorProcess.StopAsync();
             operatorProcess.HasExited.Should().BeTrue();
             DateTimeOffset.UtcNow.Should().BeBefore(expiresAt, "the operator is down before the run expires (raise the TTL if this machine is slower)");
