@@ -78,8 +78,8 @@ public sealed class MakeClusterTests
                     """);
                 (await kubectl.As("alice").RunAsync("apply -f -", Approval)).Error.Should().Contain("alice designed demo/export-customers and cannot approve it");
                 await kubectl.As("bob").OkAsync("apply -f -", Approval);
-                await Eventually.TrueAsync(async () => (await kubectl.RunAsync("-n demo get cjob export-customers -o jsonpath={.status.phase}")).Output == "Running",
-                    "the approved job runs", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+                await Eventually.TrueAsync(async () => (await kubectl.RunAsync("-n demo get cjob export-customers -o jsonpath={.status.phase}")).Output is "Running" or "Succeeded",
+                    "the approved job runs (the runner may finish the demo export quickly)", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
 
                 await using (var connection = new NpgsqlConnection(ConnectionString(database!)))
                 {
