@@ -32,7 +32,13 @@ note() { printf '   %s\n' "$*"; }
 ok()   { printf '   %s✓ %s%s\n' "$green" "$*" "$off"; }
 fail() { printf '   %s✗ %s%s\n' "$red" "$*" "$off" >&2; exit 1; }
 # Shows a command as a user would type it, then runs it with its output indented.
-show() { printf '   %s$ %s%s\n' "$dim" "$*" "$off"; "$@" 2>&1 | sed 's/^/     /'; return "${PIPESTATUS[0]}"; }
+show() {
+  local typed= word
+  for word in "$@"; do [[ $word == *' '* ]] && typed+=" \"$word\"" || typed+=" $word"; done
+  printf '   %s$%s%s\n' "$dim" "$typed" "$off"
+  "$@" 2>&1 | sed 's/^/     /'
+  return "${PIPESTATUS[0]}"
+}
 
 # Waits up to $2 seconds for command $1 to succeed.
 wait_for() {
@@ -129,12 +135,19 @@ ok "Secret $secret deleted"
 [ "$(psql "$DATABASE" -Atc "SELECT count(*) FROM pg_roles WHERE rolname = '$role'")" = 0 ] || fail "role $role still exists"
 ok "PostgreSQL role $role dropped"
 
-say "The approval's 30 seconds pass; a second run would need a new approval"
-expires=$(jobfield '{.status.run.expiresAt}')
-note "approval expires at $expires"
-wait_for "kubectl --context=admin -n $ns get events --field-selector involvedObject.name=$job | grep -q ApprovalExpired" 45 \
-  || fail "no ApprovalExpired event after the TTL"
-ok "the approval expired"
+say "The approval's 30 seconds pass: nothing of the run comes back, a new run needs a new approval"
+expires=$(kubectl --context=admin -n "$ns" get chunkapprovals -o 'jsonpath={.items[0].spec.expiresAt}')
+note "waiting for the approval's expiry at $expires"
+wait_for "[ \$(date +%s) -gt \$(date -d '$expires' +%s) ]" 45 || fail "the approval's expiry $expires did not pass"
+sleep 2
+show kubectl --context=bob -n "$ns" get chunkapprovals || fail "kubectl get chunkapprovals failed"
+[ "$(jobfield '{.status.phase}')" = Succeeded ] || fail "the job changed phase after the expiry: $(jobfield '{.status.phase}')"
+[ -z "$(kubectl --context=admin -n "$ns" get pods -o name)" ] || fail "a Pod is running after the expiry"
+[ "$(psql "$DATABASE" -Atc "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'chunkgate_run_%'")" = 0 ] || fail "a run role exists after the expiry"
+ok "no run Pod, no run Secret, no run role; the job stays Succeeded until someone approves again"
 show kubectl chunk --context=bob -n "$ns" history "$job" || fail "kubectl chunk history failed"
+kubectl --context=admin -n "$ns" get events --field-selector "involvedObject.name=$job" | grep -q CredentialsRevoked \
+  || fail "no CredentialsRevoked event"
+ok "the Events tell the story: issued, started, succeeded, revoked"
 
 printf '\n%sThe demo behaved at every step.%s\n' "$green" "$off"
