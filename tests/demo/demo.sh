@@ -54,8 +54,9 @@ jobfield() { kubectl --context=admin -n "$ns" get chunkjob "$job" -o "jsonpath=$
 say "Start the local installation: PostgreSQL with the demo data, the local cluster, the operator"
 tests/cluster/local-installation.sh >"$work/installation.out" 2>"$work/installation.err" &
 installation_pid=$!
-wait_for "grep -q '^DATABASE=' '$work/installation.out'" 150 \
-  || { cat "$work/installation.err" >&2; fail "the local installation did not start"; }
+wait_for "grep -q '^DATABASE=' '$work/installation.out' || ! kill -0 $installation_pid" 150 \
+  || { cat "$work/installation.err" >&2; fail "the local installation did not start in 150 s"; }
+grep -q '^DATABASE=' "$work/installation.out" || { cat "$work/installation.err" >&2; fail "the local installation stopped"; }
 export KUBECONFIG
 KUBECONFIG=$(sed -n 's/^KUBECONFIG=//p' "$work/installation.out")
 DATABASE=$(sed -n 's/^DATABASE=//p' "$work/installation.out")
