@@ -77,6 +77,19 @@ public sealed class ContainerLaunchPlannerTests
     }
 
     [Test]
+    public void Plan_KeepsTheImageMapsHostPaths_WhenAVolumeIsMountedAtAPrefixOfThem()
+    {
+        // The image map names a program in a checkout under /tmp; the container mounts a scratch volume at /tmp.
+        var launch = Plan("""
+            {"name":"main","image":"runner","args":["--out","/tmp/out"],"volumeMounts":[{"name":"tmp","mountPath":"/tmp"}]}
+            """, volumes: new Dictionary<string, string> { ["tmp"] = "/var/pods/p1/volumes/tmp" }).Launch!;
+
+        launch.Argv.Should().Equal("/opt/runner", "--out", "/var/pods/p1/volumes/tmp/out");
+        Plan("""{"name":"main","image":"busybox","volumeMounts":[{"name":"tmp","mountPath":"/bin"}]}""",
+            volumes: new Dictionary<string, string> { ["tmp"] = "/var/pods/p1/volumes/tmp" }).Launch!.Argv.Should().Equal("/bin/sh");
+    }
+
+    [Test]
     public void Plan_WaitsWithCreateContainerConfigError_WhenTheSecretIsMissing()
     {
         var (launch, waiting) = Plan("""{"name":"main","image":"runner","env":[{"name":"P","valueFrom":{"secretKeyRef":{"name":"absent","key":"k"}}}]}""");

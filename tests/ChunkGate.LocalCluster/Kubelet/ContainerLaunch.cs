@@ -172,9 +172,12 @@ internal static partial class ContainerLaunchPlanner
 
         var command = (container["command"] as JsonArray)?.Select(ObjectFields.ScalarText).ToList();
         var args = (container["args"] as JsonArray)?.Select(ObjectFields.ScalarText).ToList();
-        var argv = new List<string>(command ?? mapping.Entrypoint);
-        argv.AddRange(args ?? (command is null ? mapping.Cmd : []));
-        argv = argv.Select(a => Rewrite(Expand(a, environment))).ToList();
+        // Only what the Pod spec says names container paths; the image map's entrypoint and cmd are
+        // host paths already (a checkout under /tmp must not become a path in the /tmp volume).
+        IEnumerable<string> FromSpec(IEnumerable<string> words) => words.Select(a => Rewrite(Expand(a, environment)));
+        IEnumerable<string> FromImage(IEnumerable<string> words) => words.Select(a => Expand(a, environment));
+        var argv = new List<string>(command is null ? FromImage(mapping.Entrypoint) : FromSpec(command));
+        argv.AddRange(args is not null ? FromSpec(args) : command is null ? FromImage(mapping.Cmd) : []);
         if (argv.Count == 0)
         {
             return (null, new ContainerWaiting("CreateContainerError", "no command specified"));
