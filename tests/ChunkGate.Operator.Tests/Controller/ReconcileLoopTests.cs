@@ -49,6 +49,24 @@ public sealed class ReconcileLoopTests
     }
 
     [Test]
+    public async Task ADeadlineAlreadyPassed_RequeuesTheKeyAtOnce_WithoutTheClockMoving()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.Zero));
+        var reconciler = new ScriptedReconciler(call => call == 1 ? ReconcileResult.At(clock.GetUtcNow().AddSeconds(-1)) : ReconcileResult.Done);
+        using var queue = new WorkQueue<string>(timeProvider: TimeProvider.System);
+        using var loop = new ReconcileLoop(reconciler, queue, clock, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = loop.RunAsync(1, stop.Token);
+
+        queue.Add("demo/job");
+        await Eventually.TrueAsync(() => reconciler.Calls.Count == 2, "a deadline in the past is looked at again now");
+
+        await stop.CancelAsync();
+        queue.ShutDown();
+        await running;
+    }
+
+    [Test]
     public async Task AConflict_IsRetriedAtOnce()
     {
         var clock = new FakeTimeProvider();

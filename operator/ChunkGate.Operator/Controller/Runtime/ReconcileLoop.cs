@@ -119,7 +119,20 @@ internal sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<st
         }
 
         var delay = due - clock.GetUtcNow();
-        var timer = clock.CreateTimer(_ => queue.Add(key), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        if (delay <= TimeSpan.Zero)
+        {
+            // Already due (e.g. the clock moved while the reconcile ran): look again now, with no
+            // timer, since a clock need not fire a zero-delay timer before it next moves.
+            if (deadlines.TryRemove(key, out var passed))
+            {
+                passed.Dispose();
+            }
+
+            queue.Add(key);
+            return;
+        }
+
+        var timer = clock.CreateTimer(_ => queue.Add(key), null, delay, Timeout.InfiniteTimeSpan);
         // One worker per key, so no other decision for this key races this one.
         deadlines.AddOrUpdate(key, timer, (_, old) =>
         {
