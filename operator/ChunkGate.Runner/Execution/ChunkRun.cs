@@ -31,19 +31,30 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
 
         ChunkDatabase database;
-        try
+        var connecting = System.Diagnostics.Stopwatch.StartNew(); // real time: it bounds real sleeps
+        while (true)
         {
-            database = ChunkDatabase.Open(settings.Database, settings.Spec, settings.CopyTemplate);
-        }
-        catch (Exception exception) when (DatabaseFailure.From(exception) is { } failure)
-        {
-            if (Expired(ExpiryMargin))
+            try
             {
-                return ExpiredExit("before the database answered");
+                database = ChunkDatabase.Open(settings.Database, settings.Spec, settings.CopyTemplate);
+                break;
             }
+            catch (Exception exception) when (Refused(exception) && connecting.Elapsed < SidecarStartWait && !Expired(ExpiryMargin))
+            {
+                // The sidecar starts first but may not listen yet (a busy node, no startup probe):
+                // a refused connection is retried for a short while; any other failure is not.
+                Thread.Sleep(SidecarStartPoll);
+            }
+            catch (Exception exception) when (DatabaseFailure.From(exception) is { } failure)
+            {
+                if (Expired(ExpiryMargin))
+                {
+                    return ExpiredExit("before the database answered");
+                }
 
-            errors.WriteLine($"chunkgate-runner: cannot connect to {settings.Database.Host}:{settings.Database.Port} ({settings.Database.Database}): {failure.Message}");
-            return ExitCodes.Unreachable;
+                errors.WriteLine($"chunkgate-runner: cannot connect to {settings.Database.Host}:{settings.Database.Port} ({settings.Database.Database}): {failure.Message}");
+                return ExitCodes.Unreachable;
+            }
         }
 
         using (database)
@@ -163,4 +174,20 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
     }
 
     private sealed class GridException(string message) : Exception(message);
+
+    private static readonly TimeSpan SidecarStartWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SidecarStartPoll = TimeSpan.FromMilliseconds(200);
+
+    private static bool Refused(Exception exception)
+    {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
