@@ -106,7 +106,8 @@ note "run Pod $pod, role $role, Secret $secret"
 
 say "The run ends: progress and phase as kubectl shows them"
 wait_for "[ \"\$(jobfield '{.status.phase}')\" = Succeeded ]" 90 \
-  || fail "the job did not succeed (phase $(jobfield '{.status.phase}'): $(jobfield '{.status.run.message}'))"
+  || { tail -n 5 "$(dirname "$KUBECONFIG")"/pods/*/*.log >&2 2>/dev/null; tail -n 20 "$(dirname "$(dirname "$KUBECONFIG")")/operator.log" >&2
+       fail "the job did not succeed (phase $(jobfield '{.status.phase}'): $(jobfield '{.status.run.message}'))"; }
 kill "$watch_pid" 2>/dev/null || true; watch_pid=
 sed 's/^/     /' "$work/watch.out"
 ok "Succeeded, $(jobfield '{.status.progress.summary}') chunks"
