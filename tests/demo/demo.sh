@@ -99,10 +99,11 @@ say "Watch the job: kubectl get chunkjob -w"
 kubectl --context=bob -n "$ns" get chunkjob "$job" -w >"$work/watch.out" 2>&1 &
 watch_pid=$!
 wait_for "[ -n \"\$(jobfield '{.status.run.pod}')\" ]" 30 || fail "no run Pod was recorded"
-pod=$(jobfield '{.status.run.pod}')
+pods=$(jobfield '{.status.run.pods[*]}')
 role=$(jobfield '{.status.run.role}')
 secret=$(jobfield '{.status.run.secret}')
-note "run Pod $pod, role $role, Secret $secret"
+note "run Pods $pods (one per shard, sharing role $role), Secret $secret"
+[ "$(wc -w <<<"$pods")" -eq 2 ] || fail "expected 2 run Pods (parallelism 2), got: $pods"
 
 say "The run ends: progress and phase as kubectl shows them"
 wait_for "[ \"\$(jobfield '{.status.phase}')\" = Succeeded ]" 90 \
@@ -113,25 +114,36 @@ sed 's/^/     /' "$work/watch.out"
 ok "Succeeded, $(jobfield '{.status.progress.summary}') chunks"
 
 say "The export, written through the masking sidecar into the claim demo-exports"
-output=$(dirname "$KUBECONFIG")/claims/$ns/demo-exports/$job-$(jobfield '{.status.run.id}')-0.csv
-[ -f "$output" ] || fail "no export at $output"
-note "(the local kubelet keeps the claim in $(dirname "$output"))"
-head -n 6 "$output" | sed 's/^/     /'
-rows=$(($(wc -l <"$output") - 1))
-note "… $rows rows"
-[ "$rows" -eq 1000 ] || fail "expected 1000 customer rows, got $rows"
+claim=$(dirname "$KUBECONFIG")/claims/$ns/demo-exports
+run=$(jobfield '{.status.run.id}')
+rows=0
+for shard in 0 1; do
+  output=$claim/$job-$run-$shard.csv
+  [ -f "$output" ] || fail "no export of shard $shard at $output"
+  shard_rows=$(($(wc -l <"$output") - 1))
+  note "$(basename "$output"): $shard_rows rows"
+  rows=$((rows + shard_rows))
+done
+note "(the local kubelet keeps the claim in $claim)"
+head -n 6 "$claim/$job-$run-0.csv" | sed 's/^/     /'
+[ "$rows" -eq 1000 ] || fail "expected 1000 customer rows across both shards, got $rows"
+ids=$(tail -q -n +2 "$claim/$job-$run-0.csv" "$claim/$job-$run-1.csv" | cut -d, -f1 | sort -un | wc -l)
+[ "$ids" -eq 1000 ] || fail "expected each of the 1000 customers exactly once, got $ids distinct ids in $rows rows"
+ok "1000 customers, each exactly once, split between the two shards"
 raw_ssn=$(psql "$DATABASE" -Atc "SELECT ssn FROM customers WHERE id = 1")
 raw_card=$(psql "$DATABASE" -Atc "SELECT card_number FROM customers WHERE id = 1")
 raw_email=$(psql "$DATABASE" -Atc "SELECT email FROM customers WHERE id = 1")
-if grep -qF -e "$raw_ssn" -e "$raw_card" -e "$raw_email" "$output"; then fail "a raw SSN, card number or e-mail reached the export"; fi
+if grep -qF -e "$raw_ssn" -e "$raw_card" -e "$raw_email" "$claim/$job-$run-"*.csv; then fail "a raw SSN, card number or e-mail reached the export"; fi
 ok "no raw SSN, card number or e-mail in the export (customer 1's SSN $raw_ssn is not there)"
 
 say "What the sidecar recorded: kubectl chunk replay"
 show kubectl chunk --context=bob -n "$ns" replay "$job" || fail "kubectl chunk replay failed"
 
 say "Everything the run had is revoked"
-wait_for "! kubectl --context=admin -n $ns get pod $pod" 30 || fail "the run Pod $pod is still there"
-ok "Pod $pod deleted"
+for pod in $pods; do
+  wait_for "! kubectl --context=admin -n $ns get pod $pod" 30 || fail "the run Pod $pod is still there"
+done
+ok "Pods $pods deleted"
 wait_for "! kubectl --context=admin -n $ns get secret $secret" 30 || fail "the run Secret $secret is still there"
 ok "Secret $secret deleted"
 [ "$(psql "$DATABASE" -Atc "SELECT count(*) FROM pg_roles WHERE rolname = '$role'")" = 0 ] || fail "role $role still exists"

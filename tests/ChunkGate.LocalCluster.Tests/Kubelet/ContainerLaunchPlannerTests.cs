@@ -9,6 +9,7 @@ public sealed class ContainerLaunchPlannerTests
     {
         ["runner"] = new(["/opt/runner"], ["--default"]),
         ["busybox"] = new([], ["/bin/sh"]),
+        ["sidecar"] = new(["/opt/sidecar"], []) { OverrideEnvironment = new Dictionary<string, string> { ["LISTEN"] = "$(LOCALCLUSTER_POD_IP):$(PORT)" } },
     });
 
     private static readonly JsonObject Secret = JsonNode.Parse("""{"data":{"password":"aHVudGVyMg=="}}""")!.AsObject();
@@ -18,7 +19,7 @@ public sealed class ContainerLaunchPlannerTests
     {
         var pod = JsonNode.Parse("""{"metadata":{"name":"p1","namespace":"ns1","uid":"u1","labels":{"app":"x"}},"status":{"podIP":"127.100.0.9"}}""")!.AsObject();
         return ContainerLaunchPlanner.Plan(pod, JsonNode.Parse(container)!.AsObject(), Images, secrets ?? (name => name == "db" ? Secret : null), _ => null,
-            volumes ?? new Dictionary<string, string> { ["creds"] = "/tmp/pod/volumes/creds" }, "/tmp/pod");
+            volumes ?? new Dictionary<string, string> { ["creds"] = "/tmp/pod/volumes/creds" }, "/tmp/pod", "127.100.0.9");
     }
 
     [Test]
@@ -49,6 +50,21 @@ public sealed class ContainerLaunchPlannerTests
         launch.Environment["APP"].Should().Be("x");
         launch.Environment["URL"].Should().Be("postgres://p1:5432");
         launch.Argv.Should().Equal("/bin/sh", "-c", "echo p1");
+    }
+
+    [Test]
+    public void Plan_TheImageMapsOverrides_WinOverTheContainersEnv_AndSeeThePodsOwnAddress()
+    {
+        var launch = Plan("""{"name":"proxy","image":"sidecar","env":[{"name":"LISTEN","value":"127.0.0.1:6432"},{"name":"PORT","value":"6432"}]}""").Launch!;
+
+        launch.Environment["LISTEN"].Should().Be("127.100.0.9:6432");
+        launch.Environment["LOCALCLUSTER_POD_IP"].Should().Be("127.100.0.9");
+    }
+
+    [Test]
+    public void Plan_WithoutOverrides_KeepsTheContainersEnv()
+    {
+        Plan("""{"name":"main","image":"runner","env":[{"name":"LISTEN","value":"127.0.0.1:6432"}]}""").Launch!.Environment["LISTEN"].Should().Be("127.0.0.1:6432");
     }
 
     [Test]

@@ -16,6 +16,8 @@ public sealed class ImageMapTests
         Path.IsPathRooted(sidecar.Entrypoint[1]).Should().BeTrue();
         sidecar.Entrypoint[1].Should().EndWith(Path.Combine("operator", "ChunkGate.Sidecar", "bin", "Release", "net10.0", "ChunkGate.Sidecar.dll"));
         sidecar.Environment["DOTNET_gcServer"].Should().Be("0");
+        sidecar.OverrideEnvironment["CHUNKGATE_SIDECAR_LISTEN"].Should().Be("$(LOCALCLUSTER_POD_IP):6432");
+        map.Resolve("chunkgate/runner:dev")!.OverrideEnvironment["PGHOST"].Should().Be("$(LOCALCLUSTER_POD_IP)");
         map.Resolve("docker.io/library/busybox@sha256:abc").Should().BeNull("only the repository as written is known");
         map.Resolve("busybox:1.36")!.Cmd.Should().Equal("/bin/sh");
     }

@@ -15,6 +15,7 @@ internal sealed record ContainerWaiting(string Reason, string Message);
 /// Resolves a container spec against the image map, Secrets, ConfigMaps and the Pod itself (pure apart
 /// from the lookups passed in): argv from image entrypoint/cmd and the container's command/args,
 /// env values with <c>secretKeyRef</c>/<c>configMapKeyRef</c>/<c>fieldRef</c> and <c>$(VAR)</c> expansion,
+/// then the image map's overrides (the Pod's own loopback address where a real Pod would have its own network),
 /// and volume mount paths rewritten to the host directories the volumes were materialised in.
 /// </summary>
 internal static partial class ContainerLaunchPlanner
@@ -31,7 +32,8 @@ internal static partial class ContainerLaunchPlanner
         Func<string, JsonObject?> secret,
         Func<string, JsonObject?> configMap,
         IReadOnlyDictionary<string, string> mountedVolumes,
-        string podDirectory)
+        string podDirectory,
+        string podIp)
     {
         var name = ObjectFields.StringAt(container, "name") ?? "";
         var image = ObjectFields.StringAt(container, "image") ?? "";
@@ -52,6 +54,7 @@ internal static partial class ContainerLaunchPlanner
 
         environment["HOME"] = podDirectory;
         environment["HOSTNAME"] = ObjectFields.Name(pod);
+        environment["LOCALCLUSTER_POD_IP"] = podIp;
         foreach (var (key, value) in mapping.Environment)
         {
             environment[key] = value;
@@ -168,6 +171,11 @@ internal static partial class ContainerLaunchPlanner
             {
                 environment[key] = FieldValue(pod, ObjectFields.StringAt(fieldRef, "fieldPath") ?? "");
             }
+        }
+
+        foreach (var (key, value) in mapping.OverrideEnvironment)
+        {
+            environment[key] = Expand(value, environment);
         }
 
         var command = (container["command"] as JsonArray)?.Select(ObjectFields.ScalarText).ToList();

@@ -12,6 +12,7 @@ namespace ChunkGate.LocalCluster.Kubelet;
 ///     entrypoint: ["/abs/path/ChunkGate.Runner"]
 ///     cmd: []
 ///     env: { DOTNET_gcServer: "0" }
+///     overrideEnv: { PGHOST: "$(LOCALCLUSTER_POD_IP)" }   # over the container's env
 ///   busybox:
 ///     entrypoint: []          # run the container's own command on the host
 ///     cmd: ["/bin/sh"]
@@ -41,6 +42,7 @@ internal sealed class ImageMap(IReadOnlyDictionary<string, ImageMapping> images)
                 images[image] = new ImageMapping(entrypoint, Strings(node?["cmd"]))
                 {
                     Environment = ObjectFields.StringMap(node?["env"]),
+                    OverrideEnvironment = ObjectFields.StringMap(node?["overrideEnv"]),
                 };
             }
         }

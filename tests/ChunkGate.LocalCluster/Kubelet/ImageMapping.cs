@@ -8,4 +8,11 @@ namespace ChunkGate.LocalCluster.Kubelet;
 internal sealed record ImageMapping(IReadOnlyList<string> Entrypoint, IReadOnlyList<string> Cmd)
 {
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Variables set over the container's own env (<c>$(VAR)</c> expanded, <c>LOCALCLUSTER_POD_IP</c> included).
+    /// A real Pod has its own network namespace, so two Pods both listen on 127.0.0.1:6432; here Pods share
+    /// the host's, and an image that serves or reaches localhost is told to use its Pod's own loopback address.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> OverrideEnvironment { get; init; } = new Dictionary<string, string>();
 }

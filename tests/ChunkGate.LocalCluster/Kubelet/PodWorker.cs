@@ -263,7 +263,7 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
                     continue;
                 }
 
-                var (launch, waiting) = ContainerLaunchPlanner.Plan(pod, container, kubelet.Images, kubelet.FindSecret(Namespace), kubelet.FindConfigMap(Namespace), volumes, directory);
+                var (launch, waiting) = ContainerLaunchPlanner.Plan(pod, container, kubelet.Images, kubelet.FindSecret(Namespace), kubelet.FindConfigMap(Namespace), volumes, directory, podIp);
                 state.Waiting = waiting;
                 if (launch is null)
                 {
@@ -384,8 +384,7 @@ internal sealed class PodWorker(ProcessKubelet kubelet, JsonObject pod, string d
         try
         {
             File.Delete(launch.TerminationMessageFile);
-            var environment = new Dictionary<string, string>(launch.Environment, StringComparer.Ordinal) { ["LOCALCLUSTER_POD_IP"] = podIp };
-            var process = ContainerProcess.Start(launch.Argv, environment, launch.WorkingDirectory, LogPath(launch.Name, previous: false));
+            var process = ContainerProcess.Start(launch.Argv, launch.Environment, launch.WorkingDirectory, LogPath(launch.Name, previous: false));
             lock (gate)
             {
                 state.Process = process;
