@@ -142,9 +142,11 @@ internal sealed class ChunkDatabase : IDisposable
     public long CopyChunk(long from, long to, bool header, CopyCsvStream copy, RowSink sink, CancellationToken cancellationToken)
     {
         var sql = $"COPY ({copyTemplate!.Render(from, to)}) TO STDOUT WITH (FORMAT csv, HEADER {(header ? "true" : "false")})";
+        // Npgsql's raw copy refuses a text COPY, so the text export is opened and its stream of raw
+        // CopyData bytes read beneath the reader (which is never read, so it buffers nothing).
         using var reader = (NpgsqlCopyTextReader)connection.BeginTextExport(sql);
         using var cancel = OnCancel(cancellationToken, reader.Cancel);
-        return copy.Copy(reader, header, sink);
+        return copy.Copy(reader.BaseStream, header, sink);
     }
 
     /// <summary>write/transform: the statement in its own transaction, committed before this returns; returns the rows it affected.</summary>

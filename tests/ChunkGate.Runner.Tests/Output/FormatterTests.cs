@@ -38,8 +38,8 @@ public sealed class FormatterTests
     public void CountLines_CountsRowsNotLineBreaksInsideQuotedValues()
     {
         var quoted = false;
-        var first = CopyCsvStream.CountLines("id,v\n1,\"a\nb\"\n2,\"x\"\"", ref quoted);
-        var second = CopyCsvStream.CountLines("\ny\"\n", ref quoted);
+        var first = CopyCsvStream.CountLines("id,v\n1,\"a\nb\"\n2,\"x\"\""u8, ref quoted);
+        var second = CopyCsvStream.CountLines("\ny\"\n"u8, ref quoted);
 
         (first + second).Should().Be(3, "header, row 1 and row 2 whose value spans the two blocks");
     }
