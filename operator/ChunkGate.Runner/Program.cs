@@ -15,6 +15,12 @@ internal static class Program
 {
     public static int Main()
     {
+        // Npgsql connects with a non-blocking socket and .NET keeps it so, emulating each blocking
+        // read on epoll: the readiness went from the epoll thread to a thread-pool worker (which
+        // then spun) to this thread. Completed on the epoll thread instead, the runner's CPU per
+        // 1M-row export fell by about half (measured, loaded 2-core machine). Read once, before the
+        // first socket exists; the runner has no other asynchronous socket work to starve.
+        Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
         var (settings, error) = RunnerSettingsReader.Read(Environment.GetEnvironmentVariable);
         if (settings is null)
         {

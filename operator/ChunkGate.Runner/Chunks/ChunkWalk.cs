@@ -16,14 +16,18 @@ internal sealed class ChunkWalk(ChunkGrid grid, int shard, int shards, DoneChunk
     // The lowest chunk known to hold a key; chunks from the last probe up to it are empty.
     private long nextNonEmpty = -1;
 
+    /// <summary>Owned chunks passed over so far because the checkpoint lists them as done.</summary>
+    public long SkippedDone { get; private set; }
+
     /// <summary>The next owned chunk not done yet; null when there is none.</summary>
     public Chunk? Next()
     {
-        do
+        index += shards;
+        while (index < grid.Total && done.Contains(index))
         {
+            SkippedDone++;
             index += shards;
         }
-        while (index < grid.Total && done.Contains(index));
 
         if (index >= grid.Total)
         {

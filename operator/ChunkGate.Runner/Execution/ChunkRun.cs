@@ -32,6 +32,7 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
 
         ChunkDatabase database;
         var connecting = System.Diagnostics.Stopwatch.StartNew(); // real time: it bounds real sleeps
+        var refusedBefore = false;
         while (true)
         {
             try
@@ -43,6 +44,12 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
             {
                 // The sidecar starts first but may not listen yet (a busy node, no startup probe):
                 // a refused connection is retried for a short while; any other failure is not.
+                if (!refusedBefore)
+                {
+                    refusedBefore = true;
+                    errors.WriteLine($"chunkgate-runner: {settings.Database.Host}:{settings.Database.Port} refused the connection (the sidecar may not listen yet); retrying for up to {SidecarStartWait.TotalSeconds:0} s");
+                }
+
                 Thread.Sleep(SidecarStartPoll);
             }
             catch (Exception exception) when (DatabaseFailure.From(exception) is { } failure)
@@ -89,44 +96,69 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
         var copy = new CopyCsvStream(settings.Output.IsStandardOutput);
         var headerWritten = false;
         var walk = new ChunkWalk(grid, settings.Shard, settings.Shards, settings.Done);
-        long chunks = 0, rows = 0, bytes = 0;
-        while (walk.Next() is { } chunk)
+        var walkStarted = time.GetUtcNow();
+        long chunks = 0, rows = 0, bytes = 0, empty = 0, probes = 0;
+        try
         {
-            if (Expired())
+            while (walk.Next() is { } chunk)
             {
-                return ExpiredExit($"before chunk {chunk.Index}");
-            }
-
-            using var activity = RunnerTelemetry.StartChunk(settings.TraceParent, settings.Run, settings.Shard, chunk);
-            long chunkRows;
-            long chunkBytes;
-            try
-            {
-                if (walk.NeedsProbe(chunk))
+                if (Expired())
                 {
-                    walk.Probed(database.NextKey(chunk.From, cancellationToken));
+                    return ExpiredExit($"before chunk {chunk.Index}");
                 }
 
-                chunkRows = walk.IsEmpty(chunk) ? 0
-                    : settings.CopyTemplate is not null ? database.CopyChunk(chunk.From, chunk.To, header: !headerWritten, copy, sink, cancellationToken)
-                    : settings.ProducesRows ? database.ReadChunk(chunk.From, chunk.To, formatter, sink, cancellationToken)
-                    : database.WriteChunk(chunk.From, chunk.To, cancellationToken);
-                headerWritten |= !walk.IsEmpty(chunk);
-                chunkBytes = sink.Commit();
-            }
-            catch (Exception exception) when (DatabaseFailure.From(exception) is not null)
-            {
-                sink.Discard();
-                var failure = DatabaseFailure.From(exception)!.Value;
-                RunnerTelemetry.Failed(activity, failure.SqlState, failure.Message);
-                return Failed(chunk, exception);
-            }
+                try
+                {
+                    if (walk.NeedsProbe(chunk))
+                    {
+                        probes++;
+                        walk.Probed(database.NextKey(chunk.From, cancellationToken));
+                    }
+                }
+                catch (Exception exception) when (DatabaseFailure.From(exception) is { } failure)
+                {
+                    using var failed = RunnerTelemetry.StartChunk(settings.TraceParent, settings.Run, settings.Shard, chunk);
+                    RunnerTelemetry.Failed(failed, failure.SqlState, failure.Message);
+                    return Failed(chunk, exception);
+                }
 
-            RunnerTelemetry.Finished(activity, chunkRows, chunkBytes);
-            records.Chunk(chunk.Index, chunk.From, chunk.To, chunkRows, chunkBytes);
-            chunks++;
-            rows += chunkRows;
-            bytes += chunkBytes;
+                if (walk.IsEmpty(chunk))
+                {
+                    // Nothing ran and nothing was written: done with 0 rows, counted in the run's skip span.
+                    records.Chunk(chunk.Index, chunk.From, chunk.To, 0, 0);
+                    chunks++;
+                    empty++;
+                    continue;
+                }
+
+                using var activity = RunnerTelemetry.StartChunk(settings.TraceParent, settings.Run, settings.Shard, chunk);
+                long chunkRows;
+                long chunkBytes;
+                try
+                {
+                    chunkRows = settings.CopyTemplate is not null ? database.CopyChunk(chunk.From, chunk.To, header: !headerWritten, copy, sink, cancellationToken)
+                        : settings.ProducesRows ? database.ReadChunk(chunk.From, chunk.To, formatter, sink, cancellationToken)
+                        : database.WriteChunk(chunk.From, chunk.To, cancellationToken);
+                    headerWritten = true;
+                    chunkBytes = sink.Commit();
+                }
+                catch (Exception exception) when (DatabaseFailure.From(exception) is { } failure)
+                {
+                    sink.Discard();
+                    RunnerTelemetry.Failed(activity, failure.SqlState, failure.Message);
+                    return Failed(chunk, exception);
+                }
+
+                RunnerTelemetry.Finished(activity, chunkRows, chunkBytes);
+                records.Chunk(chunk.Index, chunk.From, chunk.To, chunkRows, chunkBytes);
+                chunks++;
+                rows += chunkRows;
+                bytes += chunkBytes;
+            }
+        }
+        finally
+        {
+            RunnerTelemetry.Skipped(settings.TraceParent, settings.Run, settings.Shard, walkStarted, time.GetUtcNow(), walk.SkippedDone, empty, probes);
         }
 
         records.Done(chunks, rows, bytes);

@@ -29,6 +29,31 @@ internal static class RunnerTelemetry
         return activity;
     }
 
+    /// <summary>
+    /// One span per run for the chunks nothing ran on, when there were any: those a checkpoint
+    /// listed as done and those the keyset probes found empty. It covers the walk, beside the chunk
+    /// spans, so a trace accounts for every owned chunk without a span per empty one (a sparse
+    /// range can have millions).
+    /// </summary>
+    public static void Skipped(ActivityContext parent, string run, int shard, DateTimeOffset walkStarted, DateTimeOffset walkEnded, long done, long empty, long probes)
+    {
+        if (done == 0 && empty == 0)
+        {
+            return;
+        }
+
+        using var activity = Source.StartActivity("skipped", ActivityKind.Internal, parent, startTime: walkStarted);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("chunkgate.run", run);
+            activity.SetTag("chunkgate.shard", shard);
+            activity.SetTag("chunkgate.chunks.done_before", done);
+            activity.SetTag("chunkgate.chunks.empty", empty);
+            activity.SetTag("chunkgate.probes", probes);
+            activity.SetEndTime(walkEnded.UtcDateTime);
+        }
+    }
+
     public static void Finished(Activity? activity, long rows, long bytes)
     {
         activity?.SetTag("chunkgate.chunk.rows", rows);
