@@ -14,8 +14,8 @@ namespace ChunkGate.Runner.Database;
 /// <remarks>
 /// Synchronous: one flow of rows needs no concurrency, and the asynchronous version spent most of
 /// its CPU in thread-pool hops and spinning (profiled). Npgsql's socket is still non-blocking
-/// (strace: about a third of recvmsg calls return EAGAIN), so each read that waits is handed over
-/// by the epoll thread; that hand-off, slow on a loaded machine, is the runner's main remaining cost.
+/// (strace: about a third of recvmsg calls return EAGAIN), so each read that waits is woken by the
+/// epoll thread, inline since Program sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS.
 /// Expiry and SIGTERM cancel the statement in flight through PostgreSQL's cancel request.
 /// </remarks>
 internal sealed class ChunkDatabase : IDisposable
