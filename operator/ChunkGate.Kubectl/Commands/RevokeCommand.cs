@@ -30,7 +30,7 @@ internal static class RevokeCommand
         {
             var hash = JobFacts.SpecHash(job);
             targets = [.. (await context.Objects.ApprovalsOfAsync(context.Namespace, context.Job, cancellationToken))
-                .Where(a => ApprovalState.Of(a, hash, context.Now).Standing == ApprovalStanding.Current)
+                .Where(a => ApprovalState.Of(a, hash, job.Metadata.Uid, context.Now).Standing == ApprovalStanding.Current)
                 .Select(a => a.Metadata.Name)];
             if (targets.Count == 0)
             {

@@ -7,6 +7,8 @@ internal enum ApprovalStanding
 {
     /// <summary>Counts toward the next run of the current spec.</summary>
     Current,
+    /// <summary>Of an earlier job of the same name (deleted and created again), or not stamped with a job uid: counts for nothing here.</summary>
+    Stale,
     Consumed,
     /// <summary>For another spec than the job's current one, or voided by a spec change.</summary>
     Void,
@@ -24,12 +26,27 @@ internal sealed record ApprovalState(ApprovalStanding Standing, string Text)
         _ => Tone.Dim,
     };
 
-    public static ApprovalState Of(ChunkApproval approval, string currentSpecHash, DateTimeOffset now)
+    /// <summary>
+    /// Judged as the controller judges it: only an approval stamped with this job's uid can count, so an
+    /// approval of an earlier job of the same name is stale whatever its hash (a deleted job's approvals
+    /// are garbage-collected with it; this covers the moments before, and approvals older than that).
+    /// </summary>
+    public static ApprovalState Of(ChunkApproval approval, string currentSpecHash, string? jobUid, DateTimeOffset now)
     {
         var spec = approval.Spec;
         if (approval.Metadata.DeletionTimestamp is not null)
         {
             return new(ApprovalStanding.Withdrawn, "withdrawn");
+        }
+
+        if (string.IsNullOrEmpty(spec.JobUid))
+        {
+            return new(ApprovalStanding.Stale, "stale: no job uid stamp, so it approves no job");
+        }
+
+        if (!string.Equals(spec.JobUid, jobUid, StringComparison.Ordinal))
+        {
+            return new(ApprovalStanding.Stale, $"stale: approves an earlier ChunkJob of this name (uid {spec.JobUid})");
         }
 
         if (approval.Status?.Phase == ApprovalPhase.Consumed || approval.Status?.ConsumedBy is not null)

@@ -57,7 +57,7 @@ internal static class JobReviews
             .OrderBy(a => a.Metadata.CreationTimestamp)
             .Select(a =>
             {
-                var state = ApprovalState.Of(a, hash, now);
+                var state = ApprovalState.Of(a, hash, job.Metadata.Uid, now);
                 return new ApprovalView(a.Metadata.Name, a.Spec.Approver, state.Text, a.Spec.JobSpecHash, a.Spec.Ttl, a.Spec.ExpiresAt, a.Spec.Reason, Times.Utc(a.Metadata.CreationTimestamp))
                 {
                     Standing = state.Standing,

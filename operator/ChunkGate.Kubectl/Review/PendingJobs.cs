@@ -20,7 +20,7 @@ internal sealed record PendingJob(
 /// <summary>
 /// Which jobs await the user's approval: the admission webhook's rules applied ahead of time, so the
 /// list holds nothing it would refuse (own designs, connections whose executor groups exclude the
-/// user, a current spec the user already approved). Pure; the clock is an argument.
+/// user, a current spec the user already approved, counting only approvals of this job's uid). Pure; the clock is an argument.
 /// </summary>
 internal static class PendingJobs
 {
@@ -55,7 +55,7 @@ internal static class PendingJobs
 
             var hash = JobFacts.SpecHash(job);
             var current = byJob[(ns, job.Metadata.Name)]
-                .Where(a => ApprovalState.Of(a, hash, now).Standing == ApprovalStanding.Current)
+                .Where(a => ApprovalState.Of(a, hash, job.Metadata.Uid, now).Standing == ApprovalStanding.Current)
                 .ToList();
             if (current.Any(a => string.Equals(a.Spec.Approver, user.Username, StringComparison.Ordinal)))
             {

@@ -7,8 +7,11 @@ namespace ChunkGate.Operator.Admission;
 /// <summary>The approved job as the webhook looked it up (same namespace as the approval).</summary>
 public sealed record ApprovedJob(string Name, string? Designer, string SpecHash, string ConnectionName, string Uid = "");
 
-/// <summary>Another approval of the same job, for the one-live-approval-per-executor rule.</summary>
-public sealed record ExistingApproval(string Name, string? Approver, string? JobSpecHash, DateTimeOffset? ExpiresAt, bool Consumed);
+/// <summary>
+/// Another approval naming the same job, for the one-live-approval-per-executor rule. <see cref="JobUid"/>
+/// is its stamp: an approval of an earlier job of the same name (deleted and created again) is not one of this job's.
+/// </summary>
+public sealed record ExistingApproval(string Name, string? Approver, string? JobUid, string? JobSpecHash, DateTimeOffset? ExpiresAt, bool Consumed);
 
 /// <summary>
 /// A ChunkApproval create, update or delete as the webhook sees it. <see cref="SpecChanged"/> is the
@@ -99,6 +102,7 @@ public static class ApprovalAdmission
 
         var live = request.Existing.FirstOrDefault(a =>
             string.Equals(a.Approver, user.Username, StringComparison.Ordinal)
+            && string.Equals(a.JobUid, job.Uid, StringComparison.Ordinal)
             && string.Equals(a.JobSpecHash, job.SpecHash, StringComparison.Ordinal)
             && !a.Consumed && a.ExpiresAt > now);
         if (live is not null)

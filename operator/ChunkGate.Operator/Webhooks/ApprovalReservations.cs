@@ -7,7 +7,7 @@ namespace ChunkGate.Operator.Webhooks;
 /// <summary>
 /// Closes the window of the one-approval-per-executor rule: two creates by the same executor at
 /// once both listed the approvals before either was stored, and both passed. An admitted create
-/// reserves (namespace, job, approver, spec hash) for its approval's name until the informer sees
+/// reserves (namespace, job, job uid, approver, spec hash) for its approval's name until the informer sees
 /// that approval stored (from then on the fresh list the webhook reads has it) or, if it never is
 /// (a later webhook denied it), for <see cref="Hold"/>. Another create for the same key meanwhile
 /// is denied as if the first were stored; the same name again (a retry) is not.
@@ -27,15 +27,15 @@ internal sealed class ApprovalReservations(TimeProvider clock) : IInformerHandle
     /// Reserves the key for <paramref name="approvalName"/> (null: a generated name, which matches no
     /// other) unless another approval holds it; a dry run only looks. Returns the holder, or null.
     /// </summary>
-    public ExistingApproval? Reserve(string ns, string job, string approver, string specHash, string? approvalName, DateTimeOffset expiresAt, bool dryRun)
+    public ExistingApproval? Reserve(string ns, string job, string jobUid, string approver, string specHash, string? approvalName, DateTimeOffset expiresAt, bool dryRun)
     {
-        var key = new Key(ns, job, approver, specHash);
+        var key = new Key(ns, job, jobUid, approver, specHash);
         var now = clock.GetUtcNow();
         lock (gate)
         {
             if (held.TryGetValue(key, out var holder) && holder.Until > now && (approvalName is null || holder.Name != approvalName))
             {
-                return new ExistingApproval(holder.Name, approver, specHash, holder.ExpiresAt, Consumed: false);
+                return new ExistingApproval(holder.Name, approver, jobUid, specHash, holder.ExpiresAt, Consumed: false);
             }
 
             if (!dryRun)
@@ -62,7 +62,7 @@ internal sealed class ApprovalReservations(TimeProvider clock) : IInformerHandle
             return;
         }
 
-        var key = new Key(approval.Metadata.NamespaceProperty, job, approver, hash);
+        var key = new Key(approval.Metadata.NamespaceProperty, job, spec.JobUid ?? "", approver, hash);
         lock (gate)
         {
             if (held.TryGetValue(key, out var holder) && holder.Name == approval.Metadata.Name)
@@ -80,7 +80,7 @@ internal sealed class ApprovalReservations(TimeProvider clock) : IInformerHandle
         }
     }
 
-    private readonly record struct Key(string Namespace, string Job, string Approver, string SpecHash);
+    private readonly record struct Key(string Namespace, string Job, string JobUid, string Approver, string SpecHash);
 
     private sealed record Reservation(string Name, DateTimeOffset ExpiresAt, DateTimeOffset Until);
 }

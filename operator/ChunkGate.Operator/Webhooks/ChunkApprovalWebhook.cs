@@ -47,7 +47,7 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
         var existing = request.Operation == AdmissionOperation.Create && approved is not null
             ? (await lookup.ApprovalsAsync(request.Namespace, cancellationToken))
                 .Where(a => a.Spec.JobRef?.Name == approved.Name && a.Metadata.Name != request.ObjectName)
-                .Select(a => new ExistingApproval(a.Metadata.Name, a.Spec.Approver, a.Spec.JobSpecHash, a.Spec.ExpiresAt, a.Status?.Phase == ApprovalPhase.Consumed || a.Status?.ConsumedBy is not null))
+                .Select(a => new ExistingApproval(a.Metadata.Name, a.Spec.Approver, a.Spec.JobUid, a.Spec.JobSpecHash, a.Spec.ExpiresAt, a.Status?.Phase == ApprovalPhase.Consumed || a.Status?.ConsumedBy is not null))
                 .ToList()
             : [];
 
@@ -73,7 +73,7 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
         {
             // The mutating webhook is the first to see a create: it reserves, so a second create racing this one is denied.
             var name = node["metadata"]?["name"] is JsonValue named && named.TryGetValue<string>(out var n) && n.Length > 0 ? n : null;
-            if (reservations.Reserve(request.Namespace, approved!.Name, stamps.Approver, stamps.JobSpecHash, name, stamps.ExpiresAt, request.DryRun) is { } holder)
+            if (reservations.Reserve(request.Namespace, approved!.Name, stamps.JobUid, stamps.Approver, stamps.JobSpecHash, name, stamps.ExpiresAt, request.DryRun) is { } holder)
             {
                 return AdmissionReviewResponse.From(ApprovalAdmission.Decide(admission with { Existing = [.. existing, holder] }, settings, now).Verdict);
             }
@@ -89,6 +89,12 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
             stampedSpec["expiresAt"] = Rfc3339(stamps.ExpiresAt);
             stampedSpec["jobSpecHash"] = stamps.JobSpecHash;
             stampedSpec["jobUid"] = stamps.JobUid;
+            if (stamped["metadata"] is not JsonObject metadata)
+            {
+                stamped["metadata"] = metadata = [];
+            }
+
+            metadata["ownerReferences"] = OwnedByJob(metadata["ownerReferences"], approved.Name, stamps.JobUid);
             return AdmissionReviewResponse.From(AdmissionVerdict.Allow(), JsonPatchDiff.Diff(request.Object, stamped));
         }
 
@@ -122,6 +128,20 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
         }
 
         return spec.ExpiresAt is { } expires && expires <= stamps.ExpiresAt && expires >= stamps.ExpiresAt - StampSkew ? null : "expiresAt";
+    }
+
+    /// <summary>
+    /// The approval goes with the job it approves: Kubernetes' garbage collector deletes it once that job
+    /// (this uid) is gone, so no approval of a job deleted and created again under the same name lingers.
+    /// No blockOwnerDeletion: it would need rights on the job's finalizers, and the job holds its own finalizer.
+    /// </summary>
+    private static JsonArray OwnedByJob(JsonNode? requested, string job, string uid)
+    {
+        var others = (requested as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Where(owner => !(owner["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k == "ChunkJob"))
+            .Select(owner => owner.DeepClone());
+        return [.. others, new JsonObject { ["apiVersion"] = Api.ApiGroup.ApiVersion, ["kind"] = "ChunkJob", ["name"] = job, ["uid"] = uid }];
     }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);

@@ -24,6 +24,7 @@ internal static class Objects
             {
                 Name = name,
                 NamespaceProperty = ns,
+                Uid = $"uid-{name}",
                 CreationTimestamp = Now.AddMinutes(-10).UtcDateTime,
                 Annotations = designer is null ? null : new Dictionary<string, string> { [ChunkGateAnnotations.Designer] = designer },
             },
@@ -57,7 +58,7 @@ internal static class Objects
     };
 
     public static ChunkApproval Approval(ChunkJob job, string approver, string? name = null, string? specHash = null, DateTimeOffset? expiresAt = null,
-        ApprovalPhase? phase = null, string? consumedBy = null, DateTimeOffset? created = null) => new()
+        ApprovalPhase? phase = null, string? consumedBy = null, DateTimeOffset? created = null, string? jobUid = null) => new()
     {
         Metadata = new V1ObjectMeta
         {
@@ -74,6 +75,7 @@ internal static class Objects
             Approver = approver,
             ApproverGroups = ["chunkgate:executors"],
             ExpiresAt = expiresAt ?? Now.AddMinutes(5),
+            JobUid = jobUid ?? job.Metadata.Uid,
         },
         Status = phase is null && consumedBy is null ? null : new ChunkApprovalStatus { Phase = phase, ConsumedBy = consumedBy },
     };

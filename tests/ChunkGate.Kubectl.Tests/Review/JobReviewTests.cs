@@ -43,6 +43,8 @@ public sealed class JobReviewTests
             Approval(job, "dave", expiresAt: Now, created: Now.AddMinutes(-2)),
             Approval(job, "erin", phase: ApprovalPhase.Consumed, consumedBy: "r1", created: Now.AddMinutes(-1)),
             Approval(other, "bob"),
+            Approval(job, "bob", name: "of-an-earlier-export-customers", jobUid: "uid-0", created: Now.AddMinutes(-20)),
+            Approval(job, "frank", name: "unstamped", jobUid: "", created: Now.AddMinutes(-19)),
         ], Now);
 
         review.SpecHash.Should().Be(Api.Hashing.SpecHash.Of(job)).And.MatchRegex("^sha256:[0-9a-f]{64}$");
@@ -51,6 +53,8 @@ public sealed class JobReviewTests
         review.Connection.RequiredApprovals.Should().Be(2);
         review.Masking.Columns.Should().ContainSingle(c => c.Column == "public.customers.ssn");
         review.Approvals.Select(a => $"{a.Approver}: {a.State}").Should().Equal(
+            "bob: stale: approves an earlier ChunkJob of this name (uid uid-0)",
+            "frank: stale: no job uid stamp, so it approves no job",
             "carol: void: approves spec sha256:eeeeeeeeeeee, not the current one",
             "bob: current",
             "dave: expired",

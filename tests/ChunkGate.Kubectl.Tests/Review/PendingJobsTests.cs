@@ -60,11 +60,19 @@ public sealed class PendingJobsTests
     }
 
     [Test]
+    public void For_ListsAJobCreatedAgainUnderTheSameName_WhoseEarlierIncarnationTheUserApproved()
+    {
+        var recreated = Job("recreated");
+
+        PendingFor(Bob, [recreated], [Approval(recreated, "bob", jobUid: "uid-0"), Approval(recreated, "bob", name: "unstamped", jobUid: "")]).Should().Equal("recreated");
+    }
+
+    [Test]
     public void For_CountsCurrentApprovalsOfDistinctExecutors_AgainstTheConnectionsRequirement()
     {
         var job = Job("two-person");
         var pending = PendingJobs.For(Bob, [job], (_, _) => Connection(required: 2),
-            [Approval(job, "carol"), Approval(job, "carol", name: "again"), Approval(job, "dave", specHash: "sha256:" + new string('1', 64))], Now).Single();
+            [Approval(job, "carol"), Approval(job, "carol", name: "again"), Approval(job, "dave", specHash: "sha256:" + new string('1', 64)), Approval(job, "erin", jobUid: "uid-0")], Now).Single();
 
         pending.Approvals.Should().Be(1);
         pending.RequiredApprovals.Should().Be(2);

@@ -62,7 +62,7 @@ public sealed class ApprovalAdmissionTests
         yield return Case("ForAJobNotInTheNamespace", Create(Bob) with { Job = null }, "ChunkJob demo/export-customers does not exist; an approval must name a job in its own namespace");
         yield return Case("ForAJobWithoutADesignerStamp", Create(Bob) with { Job = Job with { Designer = null } }, "has no designer stamp");
         yield return Case("ForAJobWhoseConnectionIsGone", Create(Bob) with { Connection = null }, "DataConnection demo/demo-db of demo/export-customers does not exist");
-        yield return Case("ForASecondLiveApprovalBySameExecutor", Create(Bob, null, new ExistingApproval("first", "bob", Hash, T0.AddMinutes(5), Consumed: false)),
+        yield return Case("ForASecondLiveApprovalBySameExecutor", Create(Bob, null, new ExistingApproval("first", "bob", JobUid, Hash, T0.AddMinutes(5), Consumed: false)),
             "bob already approved the current spec of demo/export-customers (first, until");
     }
 
@@ -76,16 +76,26 @@ public sealed class ApprovalAdmissionTests
         result.Stamps.Should().BeNull();
     }
 
-    [Test]
-    public void Create_AfterTheSameExecutorsApprovalWasConsumedOrExpiredOrForAnotherSpec_IsAllowed()
+    public static IEnumerable<TestCaseData> EarlierApprovalsThatDoNotBlock()
     {
-        var result = Decide(Create(Bob, null,
-            new ExistingApproval("used", "bob", Hash, T0.AddMinutes(5), Consumed: true),
-            new ExistingApproval("old", "bob", Hash, T0, Consumed: false),
-            new ExistingApproval("other-spec", "bob", OtherHash, T0.AddMinutes(5), Consumed: false),
-            new ExistingApproval("carols", "carol", Hash, T0.AddMinutes(5), Consumed: false)));
+        TestCaseData Case(string name, ExistingApproval existing) => new TestCaseData(existing).SetName("Create_IsAllowed_Despite" + name);
 
-        result.Verdict.Allowed.Should().BeTrue();
+        yield return Case("AConsumedApprovalBySameExecutor", new ExistingApproval("used", "bob", JobUid, Hash, T0.AddMinutes(5), Consumed: true));
+        yield return Case("AnExpiredApprovalBySameExecutor", new ExistingApproval("old", "bob", JobUid, Hash, T0, Consumed: false));
+        yield return Case("AnApprovalOfAnotherSpecBySameExecutor", new ExistingApproval("other-spec", "bob", JobUid, OtherHash, T0.AddMinutes(5), Consumed: false));
+        yield return Case("AnotherExecutorsApproval", new ExistingApproval("carols", "carol", JobUid, Hash, T0.AddMinutes(5), Consumed: false));
+        // The job was deleted and created again under the same name and spec: an approval of the earlier job is not one of this job's.
+        yield return Case("AnApprovalOfAnEarlierJobOfTheSameNameAndSpec", new ExistingApproval("earlier-job", "bob", "uid-0", Hash, T0.AddMinutes(5), Consumed: false));
+        yield return Case("AnApprovalWithoutAJobUidStamp", new ExistingApproval("unstamped", "bob", null, Hash, T0.AddMinutes(5), Consumed: false));
+    }
+
+    [TestCaseSource(nameof(EarlierApprovalsThatDoNotBlock))]
+    public void Create_IsAllowed(ExistingApproval existing)
+    {
+        var result = Decide(Create(Bob, null, existing));
+
+        result.Verdict.Allowed.Should().BeTrue(result.Verdict.Message);
+        result.Stamps!.JobUid.Should().Be(JobUid);
     }
 
     [Test]

@@ -100,7 +100,24 @@ public sealed class AdmissionWebhookTests
         response["allowed"]!.GetValue<bool>().Should().BeTrue();
         var hash = SpecHash.Compute(JobSpec);
         Patch(response)!.ToJsonString().Should().Be(
-            $$"""[{"op":"replace","path":"/spec/approver","value":"bob"},{"op":"replace","path":"/spec/approverGroups","value":["executors","system:authenticated"]},{"op":"add","path":"/spec/expiresAt","value":"2026-11-30T10:10:00Z"},{"op":"add","path":"/spec/jobSpecHash","value":"{{hash}}"},{"op":"add","path":"/spec/jobUid","value":"job-uid-1"}]""");
+            $$"""[{"op":"add","path":"/metadata/ownerReferences","value":[{"apiVersion":"chunkgate.io/v1alpha1","kind":"ChunkJob","name":"job","uid":"job-uid-1"}]},{"op":"replace","path":"/spec/approver","value":"bob"},{"op":"replace","path":"/spec/approverGroups","value":["executors","system:authenticated"]},{"op":"add","path":"/spec/expiresAt","value":"2026-11-30T10:10:00Z"},{"op":"add","path":"/spec/jobSpecHash","value":"{{hash}}"},{"op":"add","path":"/spec/jobUid","value":"job-uid-1"}]""");
+    }
+
+    [Test]
+    public async Task ApprovalCreate_IsOwnedByTheJobItApproves_SoItGoesWithThatJob()
+    {
+        // A forged owner naming another ChunkJob is replaced; an owner of another kind stays.
+        const string approval = """
+            {"apiVersion":"chunkgate.io/v1alpha1","kind":"ChunkApproval","metadata":{"name":"a1","namespace":"demo","ownerReferences":[
+              {"apiVersion":"chunkgate.io/v1alpha1","kind":"ChunkJob","name":"job","uid":"job-uid-0"},{"apiVersion":"v1","kind":"ConfigMap","name":"ticket","uid":"cm-1"}]},
+             "spec":{"jobRef":{"name":"job"},"ttl":"10m","reason":"FIN-1"}}
+            """;
+
+        var response = await AnswerAsync(ApprovalWebhook(Objects, mutating: true), Review("CREATE", "bob", ["executors"], approval));
+
+        response["allowed"]!.GetValue<bool>().Should().BeTrue();
+        Patch(response)!.Where(op => op!["path"]!.GetValue<string>().StartsWith("/metadata", StringComparison.Ordinal)).Select(op => op!.ToJsonString()).Should().Equal(
+            """{"op":"replace","path":"/metadata/ownerReferences","value":[{"apiVersion":"v1","kind":"ConfigMap","name":"ticket","uid":"cm-1"},{"apiVersion":"chunkgate.io/v1alpha1","kind":"ChunkJob","name":"job","uid":"job-uid-1"}]}""");
     }
 
     [TestCase(""","approver":"carol","approverGroups":["executors"],"expiresAt":"2026-11-30T10:10:00Z","jobSpecHash":"HASH","jobUid":"job-uid-1" """, "approver")]
