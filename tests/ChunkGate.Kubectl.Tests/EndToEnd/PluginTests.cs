@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ChunkGate.Testing.Waiting;
 
 namespace ChunkGate.Kubectl.Tests.EndToEnd;
 
@@ -95,6 +96,38 @@ public sealed class PluginTests
         hash.Should().NotBe(reviewed);
         current.Output.Should().Contain($"spec {hash}").And.Contain($"chunkapproval.chunkgate.io/{name} created: approved by bob until ");
         approval["spec"]!["approver"]!.GetValue<string>().Should().Be("bob");
+    }
+
+    [Test]
+    public async Task AJobDeletedAndCreatedAgain_IsApprovedAfresh_AndShowCountsOnlyItsOwnApprovals()
+    {
+        // Two approvals needed, so bob's first one stays live (a run would consume it).
+        var ns = await DemoNamespace.CreateAsync(requiredApprovals: 2);
+        await ns.ApplyJobAsync();
+        (await ns.Chunk("bob", "approve", "export-customers", "--ttl", "10m", "--reason", "FIN-5")).ExitCode.Should().Be(0);
+        var earlier = (await ns.ApprovalNamesAsync()).Single();
+        (await ns.GetAsync("chunkapproval", earlier.Split('/')[1]))["metadata"]!["ownerReferences"]!.AsArray().Single()!["kind"]!.GetValue<string>().Should().Be("ChunkJob");
+
+        // Orphaned on purpose: the approval outlives its job, as one made before approvals were owned by their jobs does.
+        var deleted = await ns.Cluster.Kubectl("admin", "-n", ns.Name, "delete", "chunkjob", "export-customers", "--cascade=orphan");
+        deleted.ExitCode.Should().Be(0, deleted.ToString());
+        await ns.ApplyJobAsync();
+
+        var again = await ns.Chunk("bob", "approve", "export-customers", "--ttl", "10m", "--reason", "FIN-5");
+
+        again.ExitCode.Should().Be(0, again.ToString());
+        var current = (await ns.ApprovalNamesAsync()).Single(name => name != earlier);
+        var review = JsonNode.Parse((await ns.Chunk("bob", "show", "export-customers", "-o", "json")).Output)!;
+        var standing = review["approvals"]!.AsArray().ToDictionary(a => "chunkapproval.chunkgate.io/" + a!["name"]!.GetValue<string>(), a => a!["state"]!.GetValue<string>());
+        standing.Where(a => a.Value == "current").Select(a => a.Key).Should().Equal([current], "only the approval of the job as it exists now counts");
+        standing[earlier].Should().StartWith("stale: approves an earlier ChunkJob of this name (uid ");
+        (await ns.Chunk("bob", "show", "export-customers")).Output.Should().Contain("stale: approves an earlier ChunkJob of this name");
+
+        // Deleted the usual way, the job takes its approvals with it (owner references, garbage collection).
+        (await ns.Cluster.Kubectl("admin", "-n", ns.Name, "delete", "chunkjob", "export-customers")).ExitCode.Should().Be(0);
+        await Eventually.TrueAsync(async () => !(await ns.ApprovalNamesAsync()).Contains(current), "the deleted job's approval is garbage-collected",
+            DemoNamespace.Patience, TimeSpan.FromMilliseconds(250));
+        (await ns.ApprovalNamesAsync()).Should().Equal([earlier], "an orphaned approval is left alone");
     }
 
     [Test]
