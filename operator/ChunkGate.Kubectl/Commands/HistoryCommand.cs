@@ -5,19 +5,15 @@ using k8s.Models;
 
 namespace ChunkGate.Kubectl.Commands;
 
-/// <summary><c>kubectl chunk history JOB</c>: the audit timeline, oldest first.</summary>
+/// <summary><c>kubectl chunk history JOB</c>: the audit timeline of every run still on record, oldest first.</summary>
 internal static class HistoryCommand
 {
     public static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var job = await context.Objects.JobAsync(context.Namespace, context.Job, cancellationToken);
-        var approvals = await context.Objects.ApprovalsOfAsync(context.Namespace, context.Job, cancellationToken);
+        var approvals = AuditTimeline.OfThisJob(job, await context.Objects.ApprovalsOfAsync(context.Namespace, context.Job, cancellationToken));
         var core = new List<Corev1Event>(await context.Objects.CoreEventsAsync(context.Namespace, "ChunkJob", context.Job, cancellationToken));
-        var approvalNames = approvals.Select(a => a.Metadata.Name)
-            .Concat(job.Status?.Run?.Approvals ?? [])
-            .Concat(job.Status?.Approval?.Approvals ?? [])
-            .Distinct(StringComparer.Ordinal);
-        foreach (var name in approvalNames)
+        foreach (var name in AuditTimeline.ApprovalNames(job, approvals))
         {
             core.AddRange(await context.Objects.CoreEventsAsync(context.Namespace, "ChunkApproval", name, cancellationToken));
         }
@@ -30,9 +26,10 @@ internal static class HistoryCommand
             return 0;
         }
 
-        TextTable.Write(context.Out, ["time", "source", "type", "object", "reason", "message"], timeline.Select(e => (IReadOnlyList<Cell>)
+        TextTable.Write(context.Out, ["time", "run", "source", "type", "object", "reason", "message"], timeline.Select(e => (IReadOnlyList<Cell>)
         [
             Times.Format(e.Time),
+            e.Run ?? "-",
             new(e.Source, Tone.Dim),
             new(e.Type.Length == 0 ? "-" : e.Type, e.Type == "Warning" ? Tone.Warn : Tone.Plain),
             e.Object,

@@ -195,8 +195,38 @@ public sealed class PluginTests
         entries.Single(e => e["reason"]!.GetValue<string>() == "Created")["message"]!.GetValue<string>().Should().Be("created by alice");
 
         var table = await ns.Chunk("bob", "history", "export-customers");
-        table.Output.Split('\n')[0].Should().MatchRegex(@"^TIME\s{3,}SOURCE\s{3,}TYPE\s{3,}OBJECT\s{3,}REASON\s{3,}MESSAGE$");
-        table.Output.Should().MatchRegex(@"\n\S+Z\s{3,}event\s{3,}Warning\s{3,}ChunkJob/export-customers\s{3,}RunRevokedApprovalWithdrawn\s{3,}run r1 is revoked");
+        table.Output.Split('\n')[0].Should().MatchRegex(@"^TIME\s{3,}RUN\s{3,}SOURCE\s{3,}TYPE\s{3,}OBJECT\s{3,}REASON\s{3,}MESSAGE$");
+        table.Output.Should().MatchRegex(@"\n\S+Z\s{3,}r1\s{3,}event\s{3,}Warning\s{3,}ChunkJob/export-customers\s{3,}RunRevokedApprovalWithdrawn\s{3,}run r1 is revoked");
+    }
+
+    [Test]
+    public async Task History_TellsEveryRun_OldestFirst_EachLineWithItsRun()
+    {
+        var ns = await DemoNamespace.CreateAsync();
+        await ns.ApplyJobAsync(runnerImage: PluginCluster.FinishingRunner);
+        foreach (var ticket in new[] { "FIN-6", "FIN-7" })
+        {
+            var run = await ns.Chunk("bob", "approve", "export-customers", "--ttl", "10m", "--reason", ticket, "--wait", "--timeout", "100s");
+            run.ExitCode.Should().Be(0, run.ToString());
+        }
+
+        var history = await ns.Chunk("bob", "history", "export-customers", "-o", "json");
+
+        history.ExitCode.Should().Be(0, history.ToString());
+        var entries = JsonNode.Parse(history.Output)!["entries"]!.AsArray().Select(e => e!).ToList();
+        entries.Select(e => e["time"]!.GetValue<DateTimeOffset>()).Should().BeInAscendingOrder();
+        var lines = entries.Select(e => $"{e["run"]?.GetValue<string>() ?? "-"} {e["source"]} {e["reason"]}").ToList();
+        lines.Should().ContainInOrder(
+            "- status Created",
+            "r1 status Approved", "r1 event RunStarted", "r1 event CredentialsRevoked",
+            "r2 status Approved", "r2 event RunStarted", "r2 event CredentialsRevoked");
+        lines.Should().Contain("r2 status RunEnded", "status keeps the latest run; earlier runs are told by their Events and approvals");
+        entries.Where(e => e["reason"]!.GetValue<string>() == "Approved").Select(e => e["message"]!.GetValue<string>()).Should()
+            .SatisfyRespectively(first => first.Should().EndWith(": FIN-6"), second => second.Should().EndWith(": FIN-7"));
+
+        var table = await ns.Chunk("bob", "history", "export-customers");
+        table.Output.Should().MatchRegex(@"\n\S+Z\s{3,}r1\s{3,}event\s{3,}Normal\s{3,}ChunkJob/export-customers\s{3,}RunStarted\s{3,}run r1 started")
+            .And.MatchRegex(@"\n\S+Z\s{3,}r2\s{3,}event\s{3,}Normal\s{3,}ChunkJob/export-customers\s{3,}RunStarted\s{3,}run r2 started");
     }
 
     [Test]
