@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ChunkGate.Testing.Postgres;
+using ChunkGate.Testing.Processes;
 using ChunkGate.Testing.Waiting;
 
 namespace ChunkGate.Kubectl.Tests.EndToEnd;
@@ -10,7 +11,10 @@ namespace ChunkGate.Kubectl.Tests.EndToEnd;
 /// What a user of the plugin has: the local cluster (its own process, with a process kubelet whose
 /// images are stand-ins), the operator (its own process: controller and admission webhooks, as
 /// `make cluster` runs it) against a real PostgreSQL, the real kubectl, and <c>kubectl-chunk</c>
-/// found on the PATH. One per test run; each test works in its own namespace.
+/// found on the PATH. One per test run; each test works in its own namespace. Nothing it starts
+/// outlives it: the teardown stops each process and fails when anything naming its directory is
+/// still running, a failed start-up is torn down at once, and a leash ends each process when the
+/// test host dies without a teardown (a cancelled or timed-out run).
 /// </summary>
 [SetUpFixture]
 public sealed class PluginCluster
@@ -21,6 +25,7 @@ public sealed class PluginCluster
 
     private static PluginCluster? current;
     private readonly List<Process> processes = [];
+    private readonly List<Leash> leashes = [];
     private string directory = "";
 
     internal static PluginCluster Current => current ?? throw new InvalidOperationException("the plugin's cluster is not started");
@@ -35,6 +40,20 @@ public sealed class PluginCluster
 
     [OneTimeSetUp]
     public async Task StartAsync()
+    {
+        try
+        {
+            await StartEverythingAsync();
+        }
+        catch
+        {
+            // NUnit may skip the one-time teardown when the one-time set-up throws: stop what started.
+            await StopAsync();
+            throw;
+        }
+    }
+
+    private async Task StartEverythingAsync()
     {
         var (repository, configuration) = Layout();
         PluginDirectory = Path.Combine(repository, "operator/ChunkGate.Kubectl/bin", configuration, "net10.0");
@@ -99,10 +118,31 @@ public sealed class PluginCluster
             process.Dispose();
         }
 
-        if (directory.Length > 0)
+        processes.Clear();
+        leashes.ForEach(leash => leash.Dispose());
+        leashes.Clear();
+        if (directory.Length == 0)
         {
-            Directory.Delete(directory, recursive: true);
+            return;
         }
+
+        // Every process of this fixture names its directory (in its arguments, or a Pod's HOME).
+        var leftovers = Leftovers.Mentioning(directory);
+        foreach (var (pid, _) in leftovers)
+        {
+            try
+            {
+                Process.GetProcessById(pid).Kill(entireProcessTree: true);
+            }
+            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException)
+            {
+                // Ended meanwhile.
+            }
+        }
+
+        Directory.Delete(directory, recursive: true);
+        directory = "";
+        leftovers.Should().BeEmpty("the fixture stops every process it started (these were killed now)");
     }
 
     /// <summary>The real kubectl as a user of the local cluster (its discovery cache kept per cluster).</summary>
@@ -159,6 +199,7 @@ public sealed class PluginCluster
         start.RedirectStandardError = true;
         var process = Process.Start(start)!;
         processes.Add(process);
+        leashes.Add(Leash.Terminating(directory, process.Id, TimeSpan.FromSeconds(15)));
         var writer = new StreamWriter(Path.Combine(directory, log)) { AutoFlush = true };
         process.ErrorDataReceived += (_, e) =>
         {

@@ -1,4 +1,6 @@
 using ChunkGate.Testing.Postgres;
+using ChunkGate.Testing.Processes;
+using ChunkGate.Testing.Waiting;
 using Npgsql;
 
 namespace ChunkGate.Testing.Tests.Postgres;
@@ -32,6 +34,20 @@ public sealed class ThrowawayPostgresTests
         }
 
         Directory.Exists(postgres.DataDirectory).Should().BeFalse("Stop deletes the throwaway cluster");
+    }
+
+    [Test]
+    public async Task AServer_WhoseTestProcessEndedWithoutStoppingIt_IsStoppedByItsLeash()
+    {
+        var postgres = await ThrowawayPostgres.StartAsync(CancellationToken.None);
+        var pid = Path.Combine(postgres.DataDirectory, "postmaster.pid");
+        File.Exists(pid).Should().BeTrue();
+
+        postgres.LetGo();
+
+        await Eventually.TrueAsync(() => !File.Exists(pid) && Leftovers.Mentioning(postgres.DataDirectory).Count == 0,
+            "pg_ctl stop ran once the test process's end of the pipe closed, and no process of the server is left", TimeSpan.FromSeconds(60));
+        Directory.Delete(Path.GetDirectoryName(postgres.DataDirectory)!, recursive: true);
     }
 
     [Test]

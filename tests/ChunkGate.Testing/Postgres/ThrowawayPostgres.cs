@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using ChunkGate.Testing.Processes;
 
 namespace ChunkGate.Testing.Postgres;
 
@@ -9,13 +10,15 @@ namespace ChunkGate.Testing.Postgres;
 /// Starts a private PostgreSQL cluster: <c>initdb</c> into a temp directory, a random free
 /// port on 127.0.0.1, SCRAM-SHA-256 for TCP clients (so tests exercise real password
 /// authentication), run as the <c>postgres</c> user when the tests run as root (PostgreSQL
-/// refuses to run as root).
+/// refuses to run as root). A <see cref="Leash"/> stops the server when the test process ends without
+/// calling <see cref="Stop"/> (killed, or cut short at exit): pg_ctl detaches the server from us.
 /// </summary>
 public sealed class ThrowawayPostgres
 {
     private readonly string binDirectory;
     private readonly string directory;
     private readonly bool asPostgresUser;
+    private readonly Leash leash;
     private int stopped;
 
     private ThrowawayPostgres(string binDirectory, string directory, bool asPostgresUser, PostgresServer server)
@@ -24,6 +27,7 @@ public sealed class ThrowawayPostgres
         this.directory = directory;
         this.asPostgresUser = asPostgresUser;
         Server = server;
+        leash = Leash.Start(directory, AsUser(asPostgresUser, Path.Combine(binDirectory, "pg_ctl"), StopArguments(DataDirectory)));
     }
 
     public PostgresServer Server { get; }
@@ -73,6 +77,9 @@ public sealed class ThrowawayPostgres
         throw new InvalidOperationException($"Could not start a throwaway PostgreSQL in {directory}; see server.log there.", last);
     }
 
+    /// <summary>For tests of the leash: what the kernel does when this process ends without <see cref="Stop"/>.</summary>
+    internal void LetGo() => leash.LetGo();
+
     /// <summary>Stops the server immediately and deletes its directory. Safe to call twice.</summary>
     public void Stop()
     {
@@ -83,7 +90,8 @@ public sealed class ThrowawayPostgres
 
         try
         {
-            RunAsync(asPostgresUser, Path.Combine(binDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None)
+            leash.Dispose();
+            RunAsync(asPostgresUser, Path.Combine(binDirectory, "pg_ctl"), StopArguments(DataDirectory), CancellationToken.None)
                 .GetAwaiter().GetResult();
         }
         finally
@@ -154,10 +162,16 @@ public sealed class ThrowawayPostgres
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static Task RunAsync(bool asPostgresUser, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
-        asPostgresUser
-            ? RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments], cancellationToken)
-            : RunAsync(program, arguments, cancellationToken);
+    private static string[] StopArguments(string data) => ["-D", data, "-m", "immediate", "-w", "stop"];
+
+    private static string[] AsUser(bool asPostgresUser, string program, IReadOnlyList<string> arguments) =>
+        asPostgresUser ? ["runuser", "-u", "postgres", "--", program, .. arguments] : [program, .. arguments];
+
+    private static Task RunAsync(bool asPostgresUser, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var command = AsUser(asPostgresUser, program, arguments);
+        return RunAsync(command[0], command[1..], cancellationToken);
+    }
 
     private static async Task RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
