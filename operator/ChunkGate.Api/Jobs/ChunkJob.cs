@@ -158,6 +158,41 @@ public sealed class ChunkJobStatus
 
     [ListMapKey("type")]
     public List<Condition>? Conditions { get; set; }
+
+    [Description("The recordings the operator kept, latest runs last (bounded): kubectl chunk replay shows a ConfigMap only if its uid and digest are the ones here.")]
+    public List<KeptRecording>? Recordings { get; set; }
+}
+
+/// <summary>
+/// An object the operator created for a run, by uid: an object under the run's name with another
+/// uid was created by someone else (status is written only by the operator, so this record is not forgeable).
+/// </summary>
+public sealed class CreatedObject
+{
+    [Description("Secret or Pod.")]
+    public string Kind { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string Uid { get; set; } = "";
+}
+
+/// <summary>A run's recording ConfigMap as the operator created it.</summary>
+public sealed class KeptRecording
+{
+    [Description("The run id (r1, r2, ...).")]
+    public string Run { get; set; } = "";
+
+    public string ConfigMap { get; set; } = "";
+
+    public string Uid { get; set; } = "";
+
+    [Description("sha256 of the recording as kept (hex): a recording changed since does not match.")]
+    public string Sha256 { get; set; } = "";
+
+    /// <summary>The digest of a recording's text (its UTF-8 bytes), as the operator records it and the plugin checks it.</summary>
+    public static string DigestOf(string recording) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(recording)));
 }
 
 public sealed class ApprovalSummary
@@ -203,6 +238,9 @@ public sealed class RunStatus
 
     [Description("Name of the ephemeral PostgreSQL role.")]
     public string? Role { get; set; }
+
+    [Description("The run's Secret and Pods the operator created, by uid; only these are mounted, counted and kept.")]
+    public List<CreatedObject>? Created { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }
 

@@ -19,19 +19,26 @@ internal static class ReplayCommand
 
     public static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var run = RunId(context.Line.Value("run"));
-        if (run is null)
-        {
-            var job = await context.Objects.JobAsync(context.Namespace, context.Job, cancellationToken);
-            run = job.Status?.Run?.Id ?? throw CommandFailure.NotFound($"{context.Namespace}/{context.Job} has not run yet: there is no recording");
-        }
+        // The job is read every time: its status says which recording the operator kept for each run.
+        var job = await context.Objects.JobAsync(context.Namespace, context.Job, cancellationToken);
+        var run = RunId(context.Line.Value("run"))
+            ?? job.Status?.Run?.Id ?? throw CommandFailure.NotFound($"{context.Namespace}/{context.Job} has not run yet: there is no recording");
 
-        var name = ConfigMapName(context.Job, run);
+        var kept = job.Status?.Recordings?.FirstOrDefault(r => r.Run == run);
+        var name = kept?.ConfigMap ?? ConfigMapName(context.Job, run);
         var map = await context.Objects.ConfigMapAsync(context.Namespace, name, cancellationToken)
             ?? throw CommandFailure.NotFound($"no recording of run {run} of {context.Namespace}/{context.Job}: ConfigMap {name} not found (the operator stores it when the run ends)");
         if (map.Data?.TryGetValue(RecordingKey, out var recording) != true || recording is null)
         {
             throw CommandFailure.NotFound($"ConfigMap {context.Namespace}/{name} has no key {RecordingKey}");
+        }
+
+        // Anyone who may create ConfigMaps in the namespace can take the name first, labels and
+        // ownerReference included: only the uid and digest in the job's status (written by the
+        // operator alone) tell the operator's recording from another.
+        if (RefusalOf(kept, map, recording) is { } refusal)
+        {
+            throw CommandFailure.NotFound($"refusing to show ConfigMap {context.Namespace}/{name}: {refusal}");
         }
 
         if (context.Format != OutputFormat.Text)
@@ -49,6 +56,13 @@ internal static class ReplayCommand
 
         return 0;
     }
+
+    /// <summary>Why a recording is not the one the operator kept for the run; null when it is.</summary>
+    public static string? RefusalOf(Api.Jobs.KeptRecording? kept, k8s.Models.V1ConfigMap map, string recording) =>
+        kept is null ? "the job's status records no recording kept by the operator for this run, so it was not made by the operator"
+        : !string.Equals(kept.Uid, map.Metadata?.Uid, StringComparison.Ordinal) ? $"its uid {map.Metadata?.Uid} is not {kept.Uid}, the one the operator recorded in the job's status, so it was not made by the operator"
+        : !string.Equals(kept.Sha256, Api.Jobs.KeptRecording.DigestOf(recording), StringComparison.Ordinal) ? "its content is not the recording the operator kept (the digest in the job's status differs)"
+        : null;
 
     /// <summary>--run 2 or --run r2.</summary>
     public static string? RunId(string? value)

@@ -38,6 +38,7 @@ public static class ControllerServiceCollectionExtensions
         services.AddSingleton(provider => new MaskingKeys(provider.GetRequiredService<ControllerClients>().Kubernetes));
         services.AddSingleton<JobObserver>();
         services.AddSingleton<RunLifecycle>();
+        services.AddSingleton<ForeignObjects>();
         services.AddSingleton<RunLogs>();
         services.AddSingleton<ChunkJobReconciler>();
         services.AddSingleton<ChunkApprovalReconciler>();

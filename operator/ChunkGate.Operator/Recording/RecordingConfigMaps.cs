@@ -35,6 +35,9 @@ public static class RecordingConfigMaps
             ],
         },
         Data = new Dictionary<string, string>(StringComparer.Ordinal) { [Key] = recording },
+
+        // Nobody can edit the recording the operator kept (its digest in status would catch it; this refuses it outright).
+        Immutable = true,
     };
 
     /// <summary>The job's name, or for a name over a label value's 63 characters its start and a digest.</summary>

@@ -80,22 +80,30 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             await runs.ConsumeAsync(namespaceName, start.Approvals, start.Id, cancellationToken).ConfigureAwait(false);
         }
 
+        // Each run object's uid goes into status as it is created (the recorder writes it), so the
+        // status this reconcile writes last carries the run record as the recorder left it.
+        var recorder = new RunRecorder(clients, job);
         if ((plan.Start is not null || plan.Ensure is not null) && run is { FinishedAt: null } active && connection is not null)
         {
             var approvers = plan.Start?.Approvers ?? [.. plan.Approvals.Chosen.Select(a => a.Approver!)];
-            if (await runs.EnsureAsync(job, active, connection, approvers, cancellationToken).ConfigureAwait(false) is { } refusal)
+            var refusal = await runs.EnsureAsync(job, active, connection, approvers, recorder, cancellationToken).ConfigureAwait(false);
+            (job, run) = (recorder.Job, recorder.Job.Status?.Run ?? run);
+            if (refusal is not null)
             {
-                // The broker will never issue this run's credential (e.g. it was revoked already): the run is over.
-                plan = plan with { Phase = JobPhase.Failed, Reason = "RunFailed", Message = $"run {active.Id} cannot get its credential: {refusal}", RequeueAt = null };
-                await runs.EndAsync(job, active, RunEnd.Failed, connection, cancellationToken).ConfigureAwait(false);
-                run = Finished(active, RunEnd.Failed, plan.Message, now);
+                // The run can never have its credential or its names (the broker refuses, or an
+                // object the operator did not create holds a name and cannot be removed): it is over.
+                plan = plan with { Phase = JobPhase.Failed, Reason = "RunFailed", Message = $"run {active.Id} cannot run: {refusal}", RequeueAt = null };
+                await runs.EndAsync(job, run, RunEnd.Failed, connection, recorder, cancellationToken).ConfigureAwait(false);
+                job = recorder.Job;
+                run = Finished(run, RunEnd.Failed, plan.Message, now);
                 events.Add(new AuditEvent("RunFailed", plan.Message, Warning: true));
             }
         }
 
         if (plan.End is { Why: var why } && run is { FinishedAt: null } ending)
         {
-            await runs.EndAsync(job, ending, why, connection, cancellationToken).ConfigureAwait(false);
+            await runs.EndAsync(job, ending, why, connection, recorder, cancellationToken).ConfigureAwait(false);
+            job = recorder.Job;
             run = Finished(ending, why, plan.Message, now);
         }
 
@@ -152,9 +160,8 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             return null;
         }
 
-        var pods = JobObserver.RunPodNames(run);
-        var records = await logs.RecordsAsync(job.Metadata.NamespaceProperty, pods, cancellationToken).ConfigureAwait(false);
-        var context = new Progress.RunProgressContext(run.Id!, run.SpecHash ?? "", pods.Count, job.Spec.Chunking.ChunkSize);
+        var records = await logs.RecordsAsync(job.Metadata.NamespaceProperty, run, cancellationToken).ConfigureAwait(false);
+        var context = new Progress.RunProgressContext(run.Id!, run.SpecHash ?? "", JobObserver.RunPodNames(run).Count, job.Spec.Chunking.ChunkSize);
         return Progress.RunProgressFold.Fold(context, job.Status.Checkpoint, job.Status.Progress, records);
     }
 

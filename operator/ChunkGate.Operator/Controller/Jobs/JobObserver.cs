@@ -4,6 +4,7 @@ using ChunkGate.Api.Hashing;
 using ChunkGate.Api.Jobs;
 using ChunkGate.Kubernetes.Informers;
 using ChunkGate.Operator.Admission;
+using ChunkGate.Operator.Controller.Runs;
 using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Operator.Decisions;
 
@@ -64,7 +65,12 @@ internal sealed class JobObserver(ControllerCaches caches)
             return null;
         }
 
-        var states = RunPodNames(run).Select(name => StateOf(caches.Pods.Get(job.Metadata.NamespaceProperty, name))).ToList();
+        // A Pod the operator did not record is not the run's, whatever its labels say: Absent (the
+        // ensure step removes it and creates the run's own), never adopted.
+        var states = RunPodNames(run)
+            .Select(name => caches.Pods.Get(job.Metadata.NamespaceProperty, name))
+            .Select(pod => StateOf(RunObjects.IsOurs(run, RunObjects.PodKind, pod?.Metadata) ? pod : null))
+            .ToList();
         return new RunFacts(id, run.SpecHash ?? "", run.ExpiresAt ?? DateTimeOffset.MinValue, run.Approvals ?? [], RunPodStates.Combine(states));
     }
 

@@ -55,6 +55,7 @@ public static class JobStatusBuilder
             Progress = report?.Progress ?? previous?.Progress,
             Checkpoint = report?.Checkpoint ?? previous?.Checkpoint,
             Conditions = conditions,
+            Recordings = previous?.Recordings,
         };
     }
 }

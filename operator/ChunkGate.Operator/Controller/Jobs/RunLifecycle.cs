@@ -23,7 +23,7 @@ namespace ChunkGate.Operator.Controller.Jobs;
 /// revoke the credential (sessions terminated, role dropped) and delete Pod and Secret.
 /// </summary>
 internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches caches, ConnectionBrokers brokers, MaskingKeys keys,
-    AuditTrail audit, RunLogs logs, ControllerOptions options, TimeProvider clock)
+    AuditTrail audit, ForeignObjects foreigns, RunLogs logs, ControllerOptions options, TimeProvider clock)
 {
     private static readonly System.Diagnostics.Metrics.Histogram<double> ApprovalToRunning =
         OperatorTelemetry.Meter.CreateHistogram<double>("chunkgate.controller.approval_to_running", "ms", "From the run's start decision to its Pod created");
@@ -80,21 +80,46 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
     }
 
     /// <summary>
-    /// Makes the run's credential, Secret and Pod exist. The credential is issued only when the
-    /// Secret does not exist (checked live, not only in the cache): re-issuing would change the
-    /// password under a running sidecar. Returns a refusal when the broker will never issue it.
+    /// Makes the run's credential, Secret and Pods exist, each recorded by uid in the job's status
+    /// (<paramref name="recorder"/>) as soon as it is created and before anything depends on it. The
+    /// credential is issued only when the Secret does not exist (checked live, not only in the
+    /// cache: the cache holds only labelled Secrets, and a planted one need not be): re-issuing would
+    /// change the password under a running sidecar. An object under the run's names that the
+    /// operator did not record is deleted and replaced (<see cref="RunObjects"/>). Returns a refusal
+    /// when the run can never get its credential or its names.
     /// </summary>
-    public async Task<string?> EnsureAsync(ChunkJob job, RunStatus run, DataConnection connection, IReadOnlyList<string> approvers, CancellationToken cancellationToken)
+    public async Task<string?> EnsureAsync(ChunkJob job, RunStatus run, DataConnection connection, IReadOnlyList<string> approvers, RunRecorder recorder,
+        CancellationToken cancellationToken)
     {
         var ns = job.Metadata.NamespaceProperty;
         var jobKey = $"{ns}/{job.Metadata.Name}";
         var names = RunNames.For(job.Metadata.Name, job.Metadata.Uid, run.Id!);
         var request = new RunRequest(ns, job.Metadata.Name, job.Metadata.Uid, job.Spec, run.Id!, run.ExpiresAt!.Value, run.Approvals ?? [], run.TraceParent, names, connection.Spec);
 
+        var recordedSecret = RunObjects.RecordedUid(run, RunObjects.SecretKind, names.Secret);
         var secret = caches.Secrets.Get(ns, names.Secret)
             ?? await clients.Kubernetes.CoreV1.ReadNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
-        if (secret is null)
+        var secretOwnership = RunObjects.Judge(recordedSecret, secret?.Metadata);
+        if (recordedSecret is not null && secretOwnership != Ownership.Ours)
         {
+            // The operator's Secret was deleted (and perhaps replaced) after it was created: a Pod
+            // started since may mount what took its name, and a new credential would not reach the
+            // Pods already running. Nothing legitimate does this while the run lives: the run ends.
+            return secret is null
+                ? $"its Secret {ns}/{names.Secret} was deleted by someone else while it ran"
+                : $"its Secret {ns}/{names.Secret} was replaced by one the operator did not create (uid {secret.Metadata.Uid}) while it ran";
+        }
+
+        if (secretOwnership != Ownership.Ours)
+        {
+            if (secret is not null && await foreigns.RemoveAsync(job, run.Id!, RunObjects.SecretKind, secret.Metadata,
+                (options, ct) => clients.Kubernetes.CoreV1.DeleteNamespacedSecretAsync(names.Secret, ns, options, cancellationToken: ct).Typed(),
+                async ct => (await clients.Kubernetes.CoreV1.ReadNamespacedSecretAsync(names.Secret, ns, cancellationToken: ct).OrNull().ConfigureAwait(false))?.Metadata,
+                cancellationToken).ConfigureAwait(false) is { } stuck)
+            {
+                return stuck;
+            }
+
             // Rule 6a: a role must never be granted before the connection's masking views exist for
             // its current rules, or it would read masked columns raw. The connection's status says so;
             // its update requeues this job.
@@ -109,6 +134,8 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             IssuedCredential issued;
             try
             {
+                // Issued again after a crash left the first Secret unrecorded: the broker ALTERs the
+                // same role's password (no Pod ever mounted the first), no second role.
                 issued = await access.Broker.IssueAsync(new CredentialRequest(job.Metadata.Uid, ns, job.Metadata.Name, RunNames.RunNumber(run.Id!),
                     job.Spec.Action, job.Spec.Tables, run.ExpiresAt.Value) { ConnectionLimit = RunConnections.Limit(request.Shards) }, cancellationToken).ConfigureAwait(false);
             }
@@ -119,17 +146,21 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             }
 
             activity?.SetTag("db.role", issued.Role);
+            V1Secret created;
             try
             {
-                await clients.Kubernetes.CoreV1.CreateNamespacedSecretAsync(
+                created = await clients.Kubernetes.CoreV1.CreateNamespacedSecretAsync(
                     RunSecretBuilder.Build(request, issued.Password, key, access.CaCertificatePem, options.SidecarPort, options.SidecarOtlpEndpoint),
                     ns, fieldManager: ControllerClients.FieldManager, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
             }
             catch (AlreadyExistsException)
             {
-                // Only one worker reconciles a job at a time and the Secret was absent just now: nothing else creates it.
+                // Taken since it was read (only one worker reconciles a job, so not by the operator):
+                // the retry judges what holds it; this password reached no one.
+                throw new RunNameBusyException($"Secret {ns}/{names.Secret} was created by someone else while run {run.Id} issued its credential; it retries");
             }
 
+            run = await recorder.CreatedAsync(run.Id!, RunObjects.SecretKind, names.Secret, created.Metadata.Uid, cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(job, new AuditEvent("CredentialsIssued",
                 $"role {issued.Role} issued for run {run.Id} ({Api.Meta.WireName.Of(job.Spec.Action)} on {string.Join(", ", job.Spec.Tables)}) until {issued.ExpiresAt:O}, approved by {string.Join(", ", approvers)}"),
                 cancellationToken).ConfigureAwait(false);
@@ -139,38 +170,90 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         var done = Checkpoints.DoneForRun(job.Status?.Checkpoint, run.SpecHash, job.Spec.Chunking.ChunkSize);
         for (var shard = 0; shard < pods.Count; shard++)
         {
-            if (caches.Pods.Get(ns, pods[shard]) is not null)
+            var name = pods[shard];
+            var found = caches.Pods.Get(ns, name);
+            if (RunObjects.IsOurs(run, RunObjects.PodKind, found?.Metadata))
             {
                 continue;
             }
 
-            using var activity = RunTrace.Start("chunkgate.run.pod", run.TraceParent, jobKey, run.Id!);
-            activity?.SetTag("chunkgate.shard", shard);
-            var pod = RunPodBuilder.Build(request, shard, done, options.RunnerImage, options.SidecarImage, options.SidecarPort, clock.GetUtcNow());
-            try
+            // A Pod the operator did not record, whether the cache shows it (labelled) or the create
+            // finds it: never adopted, its state and logs never counted.
+            for (var attempt = 0; ; attempt++)
             {
-                await clients.Kubernetes.CoreV1.CreateNamespacedPodAsync(pod, ns, fieldManager: ControllerClients.FieldManager, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
+                if (found is not null)
+                {
+                    if (await RemoveForeignPodAsync(job, run, names, found, cancellationToken).ConfigureAwait(false) is { } stuck)
+                    {
+                        return stuck;
+                    }
+                }
+
+                using var activity = RunTrace.Start("chunkgate.run.pod", run.TraceParent, jobKey, run.Id!);
+                activity?.SetTag("chunkgate.shard", shard);
+                var pod = RunPodBuilder.Build(request, shard, done, options.RunnerImage, options.SidecarImage, options.SidecarPort, clock.GetUtcNow());
+                V1Pod created;
+                try
+                {
+                    created = await clients.Kubernetes.CoreV1.CreateNamespacedPodAsync(pod, ns, fieldManager: ControllerClients.FieldManager, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
+                }
+                catch (AlreadyExistsException) when (attempt == 0)
+                {
+                    found = await clients.Kubernetes.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+                    if (RunObjects.IsOurs(run, RunObjects.PodKind, found?.Metadata))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+                catch (AlreadyExistsException)
+                {
+                    throw new RunNameBusyException($"Pod {ns}/{name} was created again by someone else; run {run.Id} retries");
+                }
+
+                run = await recorder.CreatedAsync(run.Id!, RunObjects.PodKind, name, created.Metadata.Uid, cancellationToken).ConfigureAwait(false);
                 if (shard == 0 && run.StartedAt is { } started)
                 {
                     ApprovalToRunning.Record((clock.GetUtcNow() - started).TotalMilliseconds);
                 }
 
                 await audit.RecordAsync(job, new AuditEvent("RunStarted", pods.Count == 1
-                    ? $"run {run.Id} started in Pod {pods[shard]}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"
-                    : $"run {run.Id} shard {shard} of {pods.Count} started in Pod {pods[shard]}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"),
+                    ? $"run {run.Id} started in Pod {name}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"
+                    : $"run {run.Id} shard {shard} of {pods.Count} started in Pod {name}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"),
                     cancellationToken).ConfigureAwait(false);
-            }
-            catch (AlreadyExistsException)
-            {
-                // Created by an earlier attempt the cache has not shown yet.
+                break;
             }
         }
 
         return null;
     }
 
+    /// <summary>
+    /// Deletes a Pod under the run's name that the operator did not record. One that mounts the
+    /// run's Secret is said so in its own Warning: whoever created it could read the credential
+    /// (anyone who may create Pods in a namespace may mount its Secrets, under any name; the
+    /// operator can only refuse to count it), or it is the operator's own, left unrecorded by a crash.
+    /// </summary>
+    private async Task<string?> RemoveForeignPodAsync(ChunkJob job, RunStatus run, RunNames names, V1Pod found, CancellationToken cancellationToken)
+    {
+        var ns = job.Metadata.NamespaceProperty;
+        var name = found.Metadata.Name;
+        if (found.Metadata.DeletionTimestamp is null && RunObjects.Mounts(found, names.Secret))
+        {
+            await audit.RecordAsync(job, new AuditEvent("ForeignPodMountsRunSecret",
+                $"Pod {ns}/{name} of uid {found.Metadata.Uid}, not recorded as created by the operator for run {run.Id}, mounts the run's Secret {names.Secret}: unless a crash left the operator's own Pod unrecorded, its creator could read the run's credential",
+                Warning: true), cancellationToken).ConfigureAwait(false);
+        }
+
+        return await foreigns.RemoveAsync(job, run.Id!, RunObjects.PodKind, found.Metadata,
+            (options, ct) => clients.Kubernetes.CoreV1.DeleteNamespacedPodAsync(name, ns, options, cancellationToken: ct).Typed(),
+            async ct => (await clients.Kubernetes.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct).OrNull().ConfigureAwait(false))?.Metadata,
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Revokes the run's role (sessions terminated, role dropped), then deletes its Pod and Secret.</summary>
-    public async Task EndAsync(ChunkJob job, RunStatus run, RunEnd why, DataConnection? connection, CancellationToken cancellationToken)
+    public async Task EndAsync(ChunkJob job, RunStatus run, RunEnd why, DataConnection? connection, RunRecorder recorder, CancellationToken cancellationToken)
     {
         var ns = job.Metadata.NamespaceProperty;
         var started = clock.GetUtcNow();
@@ -191,7 +274,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
                 : $"role {names.Role} of run {run.Id} revoked ({why}): it was already gone"), cancellationToken).ConfigureAwait(false);
         }
 
-        await KeepRecordingAsync(job, run, cancellationToken).ConfigureAwait(false);
+        await KeepRecordingAsync(job, run, recorder, cancellationToken).ConfigureAwait(false);
         foreach (var pod in JobObserver.RunPodNames(run))
         {
             await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedPodAsync(pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -202,32 +285,59 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
     }
 
     /// <summary>
-    /// Stores the sidecars' recording in the run's ConfigMap before the Pods (and their logs) go.
-    /// After the revocation: a slow log read must never delay it.
+    /// Stores the sidecars' recording in the run's ConfigMap before the Pods (and their logs) go,
+    /// and records its uid and digest in the job's status before they do (so a crash in between
+    /// finds the logs still there to keep it again). A ConfigMap under the recording's name that the
+    /// operator did not record is deleted first, even when there is nothing to keep: replay must
+    /// never show a recording the operator did not make. After the revocation: a slow log read must
+    /// never delay it.
     /// </summary>
-    private async Task KeepRecordingAsync(ChunkJob job, RunStatus run, CancellationToken cancellationToken)
+    private async Task KeepRecordingAsync(ChunkJob job, RunStatus run, RunRecorder recorder, CancellationToken cancellationToken)
     {
         var ns = job.Metadata.NamespaceProperty;
-        var lines = await logs.RecordingAsync(ns, JobObserver.RunPodNames(run), cancellationToken).ConfigureAwait(false);
+        var name = RunNames.For(job.Metadata.Name, job.Metadata.Uid, run.Id!).Recording;
+        var kept = recorder.Job.Status?.Recordings?.FirstOrDefault(r => r.Run == run.Id);
+        var found = await clients.Kubernetes.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+        if (RunObjects.Judge(kept?.Uid, found?.Metadata) == Ownership.Ours)
+        {
+            return;
+        }
+
+        if (found is not null && await foreigns.RemoveAsync(job, run.Id!, "ConfigMap", found.Metadata,
+            (options, ct) => clients.Kubernetes.CoreV1.DeleteNamespacedConfigMapAsync(name, ns, options, cancellationToken: ct).Typed(),
+            async ct => (await clients.Kubernetes.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct).OrNull().ConfigureAwait(false))?.Metadata,
+            cancellationToken).ConfigureAwait(false) is { } stuck)
+        {
+            // The run ends all the same; replay refuses what holds the name (its uid is not in status).
+            await audit.RecordAsync(job, new AuditEvent("RecordingNotKept", $"run {run.Id}'s recording is not kept: {stuck}", Warning: true), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var lines = await logs.RecordingAsync(ns, run, cancellationToken).ConfigureAwait(false);
         if (lines.All(shard => shard.Count == 0))
         {
             return;
         }
 
         var recording = RecordingCollector.Collect(lines, options.MaxRecordingBytes, clock.GetUtcNow());
+        V1ConfigMap created;
         try
         {
-            await clients.Kubernetes.CoreV1.CreateNamespacedConfigMapAsync(RecordingConfigMaps.Build(ns, job.Metadata.Name, job.Metadata.Uid, run.Id!, recording), ns,
+            created = await clients.Kubernetes.CoreV1.CreateNamespacedConfigMapAsync(RecordingConfigMaps.Build(ns, job.Metadata.Name, job.Metadata.Uid, run.Id!, recording), ns,
                 fieldManager: ControllerClients.FieldManager, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
         }
         catch (AlreadyExistsException)
         {
-            // Kept by an earlier attempt to end this run.
+            throw new RunNameBusyException($"ConfigMap {ns}/{name} was created by someone else while run {run.Id}'s recording was kept; it retries");
         }
         catch (NotFoundException)
         {
             // The namespace is going away, and the job with it.
+            return;
         }
+
+        await recorder.KeptAsync(new KeptRecording { Run = run.Id!, ConfigMap = name, Uid = created.Metadata.Uid, Sha256 = KeptRecording.DigestOf(recording) }, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using ChunkGate.Api.Jobs;
 using ChunkGate.Kubernetes.Errors;
 using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Operator.Progress;
@@ -13,7 +14,8 @@ namespace ChunkGate.Operator.Controller.Runs;
 /// runner's records from the job containers, the recording lines from the sidecars. Every read is
 /// bounded (<see cref="ControllerOptions.MaxLogBytes"/>, lines of at most 8 KiB) and a log that cannot
 /// be read (container not started yet, Pod gone) counts as empty: progress is best effort, the
-/// run's outcome comes from the Pods' phases.
+/// run's outcome comes from the Pods' phases. Only Pods whose uid the job's status records are read
+/// (<see cref="RunObjects"/>): a Pod planted under a run's name never adds progress or recording lines.
 /// </summary>
 internal sealed class RunLogs(ControllerClients clients, ControllerCaches caches, ControllerOptions options)
 {
@@ -23,15 +25,16 @@ internal sealed class RunLogs(ControllerClients clients, ControllerCaches caches
     /// an export to stdout makes the log large, and chunks already counted are in the checkpoint.
     /// A finished Pod is read whole, once more, so no record of its end is missed.
     /// </remarks>
-    public async Task<IReadOnlyList<IReadOnlyList<RunRecord>>> RecordsAsync(string ns, IReadOnlyList<string> pods, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyList<RunRecord>>> RecordsAsync(string ns, RunStatus run, CancellationToken cancellationToken)
     {
         var window = (int)Math.Ceiling(options.ProgressInterval.TotalSeconds * 3);
+        var pods = Jobs.JobObserver.RunPodNames(run);
         var result = new List<IReadOnlyList<RunRecord>>(pods.Count);
         foreach (var name in pods)
         {
             var records = new List<RunRecord>();
             var pod = caches.Pods.Get(ns, name);
-            if (pod is not null && Started(pod, RunPodBuilder.JobContainer))
+            if (pod is not null && RunObjects.IsOurs(run, RunObjects.PodKind, pod.Metadata) && Started(pod, RunPodBuilder.JobContainer))
             {
                 await ReadAsync(ns, name, RunPodBuilder.JobContainer, pod.Status?.Phase == "Running" ? window : null, RunRecordParser.MaxLineBytes, line =>
                 {
@@ -49,14 +52,15 @@ internal sealed class RunLogs(ControllerClients clients, ControllerCaches caches
     }
 
     /// <summary>The recording lines of each shard's sidecar (index = shard).</summary>
-    public async Task<IReadOnlyList<IReadOnlyList<string>>> RecordingAsync(string ns, IReadOnlyList<string> pods, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> RecordingAsync(string ns, RunStatus run, CancellationToken cancellationToken)
     {
+        var pods = Jobs.JobObserver.RunPodNames(run);
         var result = new List<IReadOnlyList<string>>(pods.Count);
         foreach (var name in pods)
         {
             var lines = new List<string>();
             var pod = caches.Pods.Get(ns, name) ?? await clients.Kubernetes.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
-            if (pod is not null && Started(pod, RunPodBuilder.SidecarContainer))
+            if (pod is not null && RunObjects.IsOurs(run, RunObjects.PodKind, pod.Metadata) && Started(pod, RunPodBuilder.SidecarContainer))
             {
                 await ReadAsync(ns, name, RunPodBuilder.SidecarContainer, null, RecordingLineLimit, line =>
                 {

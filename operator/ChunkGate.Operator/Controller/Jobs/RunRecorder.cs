@@ -1,0 +1,63 @@
+using ChunkGate.Api.Jobs;
+using ChunkGate.Kubernetes.Errors;
+using ChunkGate.Kubernetes.Informers;
+using ChunkGate.Operator.Controller.Runs;
+using ChunkGate.Operator.Controller.Runtime;
+
+namespace ChunkGate.Operator.Controller.Jobs;
+
+/// <summary>
+/// Writes the uid of each run object into the job's status the moment it is created, before
+/// anything depends on it (<see cref="RunObjects"/>): one small status write per object, on a copy
+/// (the cached job is never modified), retried on a fresh job when the cache was behind, so a
+/// created object is rarely left unrecorded (and then only deleted and created again).
+/// </summary>
+internal sealed class RunRecorder(ControllerClients clients, ChunkJob job)
+{
+    /// <summary>Older recordings drop out of status (and replay refuses them): the status stays small.</summary>
+    public const int MaxKeptRecordings = 20;
+
+    /// <summary>The job as last written.</summary>
+    public ChunkJob Job { get; private set; } = job;
+
+    /// <summary>Records <paramref name="uid"/> as the run's <paramref name="kind"/> <paramref name="name"/>; returns the run record as written.</summary>
+    public async Task<RunStatus> CreatedAsync(string runId, string kind, string name, string uid, CancellationToken cancellationToken)
+    {
+        await WriteAsync(status =>
+        {
+            if (status.Run is not { } run || run.Id != runId || run.FinishedAt is not null)
+            {
+                throw new ConflictException($"run {runId} of {Job.Metadata.NamespaceProperty}/{Job.Metadata.Name} is no longer the live run: {kind} {name} stays unrecorded", null);
+            }
+
+            status.Run = RunObjects.Recording(run, kind, name, uid);
+        }, cancellationToken).ConfigureAwait(false);
+        return Job.Status!.Run!;
+    }
+
+    public Task KeptAsync(KeptRecording kept, CancellationToken cancellationToken) => WriteAsync(status =>
+    {
+        var others = (status.Recordings ?? []).Where(r => r.Run != kept.Run).ToList();
+        status.Recordings = [.. others.Skip(Math.Max(0, others.Count - (MaxKeptRecordings - 1))), kept];
+    }, cancellationToken);
+
+    private async Task WriteAsync(Action<ChunkJobStatus> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var next = ObjectCopies.Deep(Job);
+            next.Status ??= new ChunkJobStatus();
+            change(next.Status);
+            try
+            {
+                Job = await clients.Jobs.ReplaceStatusAsync(next, ControllerClients.FieldManager, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ConflictException) when (attempt < 2)
+            {
+                Job = await clients.Jobs.TryGetAsync(Job.Metadata.NamespaceProperty, Job.Metadata.Name, cancellationToken).ConfigureAwait(false)
+                    ?? throw new NotFoundException($"ChunkJob {Job.Metadata.NamespaceProperty}/{Job.Metadata.Name} is gone", null);
+            }
+        }
+    }
+}
