@@ -35,11 +35,15 @@ internal sealed class RunRecorder(ControllerClients clients, ChunkJob job)
         return Job.Status!.Run!;
     }
 
-    public Task KeptAsync(KeptRecording kept, CancellationToken cancellationToken) => WriteAsync(status =>
+    public Task KeptAsync(KeptRecording kept, CancellationToken cancellationToken) =>
+        WriteAsync(status => status.Recordings = Keep(status.Recordings, kept), cancellationToken);
+
+    /// <summary>The recordings with <paramref name="kept"/> last (replacing its run's), the oldest dropped beyond <see cref="MaxKeptRecordings"/>.</summary>
+    public static List<KeptRecording> Keep(IReadOnlyList<KeptRecording>? recordings, KeptRecording kept)
     {
-        var others = (status.Recordings ?? []).Where(r => r.Run != kept.Run).ToList();
-        status.Recordings = [.. others.Skip(Math.Max(0, others.Count - (MaxKeptRecordings - 1))), kept];
-    }, cancellationToken);
+        var others = (recordings ?? []).Where(r => r.Run != kept.Run).ToList();
+        return [.. others.Skip(Math.Max(0, others.Count - (MaxKeptRecordings - 1))), kept];
+    }
 
     private async Task WriteAsync(Action<ChunkJobStatus> change, CancellationToken cancellationToken)
     {
