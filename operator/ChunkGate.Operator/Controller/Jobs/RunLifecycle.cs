@@ -100,6 +100,13 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         var secret = caches.Secrets.Get(ns, names.Secret)
             ?? await clients.Kubernetes.CoreV1.ReadNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
         var secretOwnership = RunObjects.Judge(recordedSecret, secret?.Metadata);
+        if (secretOwnership is not (Ownership.Ours or Ownership.Absent))
+        {
+            run = await LatestAsync(job, run, cancellationToken).ConfigureAwait(false);
+            recordedSecret = RunObjects.RecordedUid(run, RunObjects.SecretKind, names.Secret);
+            secretOwnership = RunObjects.Judge(recordedSecret, secret?.Metadata);
+        }
+
         if (recordedSecret is not null && secretOwnership != Ownership.Ours)
         {
             // The operator's Secret was deleted (and perhaps replaced) after it was created: a Pod
@@ -137,7 +144,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
                 // Issued again after a crash left the first Secret unrecorded: the broker ALTERs the
                 // same role's password (no Pod ever mounted the first), no second role.
                 issued = await access.Broker.IssueAsync(new CredentialRequest(job.Metadata.Uid, ns, job.Metadata.Name, RunNames.RunNumber(run.Id!),
-                    job.Spec.Action, job.Spec.Tables, run.ExpiresAt.Value) { ConnectionLimit = RunConnections.Limit(request.Shards) }, cancellationToken).ConfigureAwait(false);
+                    job.Spec.Action, job.Spec.Tables, request.ExpiresAt) { ConnectionLimit = RunConnections.Limit(request.Shards) }, cancellationToken).ConfigureAwait(false);
             }
             catch (BrokerException refused) when (!refused.Retryable)
             {
@@ -181,6 +188,11 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             // finds it: never adopted, its state and logs never counted.
             for (var attempt = 0; ; attempt++)
             {
+                if (found is not null && RunObjects.IsOurs(run = await LatestAsync(job, run, cancellationToken).ConfigureAwait(false), RunObjects.PodKind, found.Metadata))
+                {
+                    break;
+                }
+
                 if (found is not null)
                 {
                     if (await RemoveForeignPodAsync(job, run, names, found, cancellationToken).ConfigureAwait(false) is { } stuck)
@@ -200,11 +212,6 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
                 catch (AlreadyExistsException) when (attempt == 0)
                 {
                     found = await clients.Kubernetes.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
-                    if (RunObjects.IsOurs(run, RunObjects.PodKind, found?.Metadata))
-                    {
-                        break;
-                    }
-
                     continue;
                 }
                 catch (AlreadyExistsException)
@@ -227,6 +234,17 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The run as the job's status records it now, read live: the cache may not show yet the uid
+    /// the last reconcile recorded, and the operator's own object must never be judged foreign
+    /// (and deleted) for that. Read only when something under a run's name looks foreign.
+    /// </summary>
+    private async Task<RunStatus> LatestAsync(ChunkJob job, RunStatus run, CancellationToken cancellationToken)
+    {
+        var fresh = await clients.Jobs.TryGetAsync(job.Metadata.NamespaceProperty, job.Metadata.Name, cancellationToken).ConfigureAwait(false);
+        return fresh?.Status?.Run is { } latest && latest.Id == run.Id ? latest : run;
     }
 
     /// <summary>
@@ -298,6 +316,13 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         var name = RunNames.For(job.Metadata.Name, job.Metadata.Uid, run.Id!).Recording;
         var kept = recorder.Job.Status?.Recordings?.FirstOrDefault(r => r.Run == run.Id);
         var found = await clients.Kubernetes.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+        if (found is not null && RunObjects.Judge(kept?.Uid, found.Metadata) != Ownership.Ours)
+        {
+            // Judged on the live status, not the cache's (see LatestAsync).
+            var fresh = await clients.Jobs.TryGetAsync(ns, job.Metadata.Name, cancellationToken).ConfigureAwait(false);
+            kept = fresh?.Status?.Recordings?.FirstOrDefault(r => r.Run == run.Id);
+        }
+
         if (RunObjects.Judge(kept?.Uid, found?.Metadata) == Ownership.Ours)
         {
             return;
