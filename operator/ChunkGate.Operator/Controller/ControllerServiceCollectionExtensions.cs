@@ -39,6 +39,7 @@ public static class ControllerServiceCollectionExtensions
         services.AddSingleton<JobObserver>();
         services.AddSingleton<RunLifecycle>();
         services.AddSingleton<ForeignObjects>();
+        services.AddSingleton<LiveRuns>();
         services.AddSingleton<RunLogs>();
         services.AddSingleton<ChunkJobReconciler>();
         services.AddSingleton<ChunkApprovalReconciler>();

@@ -23,6 +23,21 @@ public sealed class PluginCluster
     public const string FinishingRunner = "chunkgate/runner:done";
     public const string Sidecar = "chunkgate/sidecar:stand-in";
 
+    /// <summary>
+    /// The sidecar stand-in: a short session recording on stdout (what the operator keeps and
+    /// replay shows), then it runs until the kubelet stops it.
+    /// </summary>
+    private const string SidecarScript = """
+        cat <<'EOF'
+        {"time":"2026-11-30T10:00:00.000Z","event":"session.start","session":1,"user":"chunkgate","database":"demo","action":"export"}
+        {"time":"2026-11-30T10:00:00.250Z","event":"statement","session":1,"id":1,"protocol":"simple","text":"SELECT id, ssn\nFROM customers"}
+        {"time":"2026-11-30T10:00:00.260Z","event":"columns","session":1,"id":1,"columns":[{"name":"id"},{"name":"ssn","masking":"last4"}]}
+        {"time":"2026-11-30T10:00:00.300Z","event":"statement.end","session":1,"id":1,"tag":"SELECT 20","rows":20,"bytes":480,"masked":20,"durationMs":12.5}
+        {"time":"2026-11-30T10:00:01.000Z","event":"session.end","session":1,"reason":"client closed","bytesToClient":900,"bytesToServer":120}
+        EOF
+        exec sleep 600
+        """;
+
     private static PluginCluster? current;
     private readonly List<Process> processes = [];
     private readonly List<Leash> leashes = [];
@@ -62,6 +77,8 @@ public sealed class PluginCluster
         current = this;
 
         var images = Path.Combine(directory, "images.yaml");
+        var sidecar = Path.Combine(directory, "sidecar.sh");
+        await File.WriteAllTextAsync(sidecar, SidecarScript);
         await File.WriteAllTextAsync(images, $"""
             images:
               {SleepingRunner}:
@@ -71,7 +88,7 @@ public sealed class PluginCluster
                 entrypoint: ["/bin/sh", "-c", "sleep 1; exit 0"]
                 cmd: []
               {Sidecar}:
-                entrypoint: ["/bin/sh", "-c", "exec sleep 600"]
+                entrypoint: ["/bin/sh", "{sidecar}"]
                 cmd: []
             """);
         var cluster = Start(new ProcessStartInfo("dotnet",

@@ -230,49 +230,75 @@ public sealed class PluginTests
     }
 
     [Test]
-    public async Task Replay_ShowsTheRecordingKeptInItsConfigMap_AsATimeline()
+    public async Task Replay_ShowsTheRecordingTheOperatorKept_AsATimeline_AndRefusesAnyOther()
     {
         var ns = await DemoNamespace.CreateAsync();
-        await ns.ApplyJobAsync();
-        var recording = string.Join('\n',
-            """{"time":"2026-11-30T10:00:00.000Z","event":"session.start","session":1,"user":"chunkgate","database":"demo","action":"export"}""",
-            """{"time":"2026-11-30T10:00:00.250Z","event":"statement","session":1,"id":1,"protocol":"simple","text":"SELECT id, ssn\nFROM customers"}""",
-            """{"time":"2026-11-30T10:00:00.260Z","event":"columns","session":1,"id":1,"columns":[{"name":"id"},{"name":"ssn","masking":"last4"}]}""",
-            "this line is not JSON",
-            """{"time":"2026-11-30T10:00:00.300Z","event":"statement.end","session":1,"id":1,"tag":"SELECT 20","rows":20,"bytes":480,"masked":20,"durationMs":12.5}""",
-            """{"time":"2026-11-30T10:00:01.000Z","event":"session.end","session":1,"reason":"client closed","bytesToClient":900,"bytesToServer":120}""");
-        var configMap = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "ConfigMap",
-            ["metadata"] = new JsonObject { ["name"] = "export-customers-r1-recording", ["namespace"] = ns.Name, ["labels"] = new JsonObject { ["chunkgate.io/job"] = "export-customers", ["chunkgate.io/run"] = "r1" } },
-            ["data"] = new JsonObject { ["recording.jsonl"] = recording },
-        };
-        (await PluginCluster.Current.KubectlWithInput("admin", configMap.ToJsonString(), "apply", "-f", "-")).ExitCode.Should().Be(0);
+        await ns.ApplyJobAsync(runnerImage: PluginCluster.FinishingRunner);
+
+        // alice (who may create ConfigMaps here) plants recordings under run names first, dressed as the operator's.
+        (await PlantRecordingAsync(ns, "export-customers-r1-recording", "r1")).ExitCode.Should().Be(0);
+        (await PlantRecordingAsync(ns, "export-customers-r7-recording", "r7")).ExitCode.Should().Be(0);
+        var approved = await ns.Chunk("bob", "approve", "export-customers", "--ttl", "10m", "--reason", "FIN-9", "--wait", "--timeout", "100s");
+        approved.ExitCode.Should().Be(0, approved.ToString());
+        await ns.WaitForJobAsync("export-customers", j => j["status"]?["recordings"]?.AsArray().Count == 1, "the operator records the recording it kept");
 
         var replay = await ns.Chunk("bob", "replay", "export-customers", "--run", "1");
 
         replay.ExitCode.Should().Be(0, replay.ToString());
+        replay.Output.Should().NotContain("forged");
         replay.Output.Split('\n').Should().ContainInOrder(
             $"Recording of {ns.Name}/export-customers run r1 (ConfigMap export-customers-r1-recording)",
             "10:00:00.000  (+   0.000s)  [1] session started  user=chunkgate  database=demo  action=export",
             "10:00:00.250  (+   0.250s)  [1] #1 simple  SELECT id, ssn FROM customers",
             "10:00:00.260  (+   0.260s)  [1] #1 columns: id, ssn [last4]",
-            "(line 4: not a recording event, skipped)",
             "10:00:00.300  (+   0.300s)  [1] #1 done: SELECT 20  · 12.5 ms · 20 rows · 480 B · 20 masked");
 
         var json = await ns.Chunk("bob", "replay", "export-customers", "--run", "r1", "-o", "json");
         var events = JsonNode.Parse(json.Output)!["events"]!.AsArray();
-        events.Should().HaveCount(6);
-        events[3]!["unreadable"]!.GetValue<string>().Should().Be("this line is not JSON");
-        (await ns.Chunk("bob", "replay", "export-customers", "--run", "1", "-o", "yaml")).Output.Should().Contain("- time: \"2026-11-30T10:00:00.000Z\"\n  event: session.start\n");
+        events.Should().HaveCount(5);
+        (await ns.Chunk("bob", "replay", "export-customers", "-o", "yaml")).Output.Should().Contain("- time: \"2026-11-30T10:00:00.000Z\"\n  event: session.start\n", "the latest run by default");
 
-        var missing = await ns.Chunk("bob", "replay", "export-customers", "--run", "7");
+        var planted = await ns.Chunk("bob", "replay", "export-customers", "--run", "7");
+        planted.ExitCode.Should().Be(4, planted.ToString());
+        planted.Output.Should().BeEmpty();
+        planted.Error.Should().Be($"error: refusing to show ConfigMap {ns.Name}/export-customers-r7-recording: the job's status records no recording kept by the operator for this run, so it was not made by the operator\n");
+
+        // The kept recording deleted and planted again under its name: another uid.
+        (await PluginCluster.Current.Kubectl("alice", "delete", "configmap", "export-customers-r1-recording", "-n", ns.Name)).ExitCode.Should().Be(0);
+        (await PlantRecordingAsync(ns, "export-customers-r1-recording", "r1")).ExitCode.Should().Be(0);
+        var replaced = await ns.Chunk("bob", "replay", "export-customers", "--run", "1", "-o", "json");
+        replaced.ExitCode.Should().Be(4, replaced.ToString());
+        replaced.Output.Should().BeEmpty();
+        replaced.Error.Should().MatchRegex($@"^error: refusing to show ConfigMap {ns.Name}/export-customers-r1-recording: its uid \S+ is not \S+, the one the operator recorded in the job's status, so it was not made by the operator\n$");
+
+        var missing = await ns.Chunk("bob", "replay", "export-customers", "--run", "3");
         missing.ExitCode.Should().Be(4, missing.ToString());
-        missing.Error.Should().Be($"error: no recording of run r7 of {ns.Name}/export-customers: ConfigMap export-customers-r7-recording not found (the operator stores it when the run ends)\n");
+        missing.Error.Should().Be($"error: no recording of run r3 of {ns.Name}/export-customers: ConfigMap export-customers-r3-recording not found (the operator stores it when the run ends)\n");
+    }
+
+    [Test]
+    public async Task Replay_OfAJobThatHasNotRun_SaysSo()
+    {
+        var ns = await DemoNamespace.CreateAsync();
+        await ns.ApplyJobAsync();
+
         var notRun = await ns.Chunk("bob", "replay", "export-customers");
+
         notRun.ExitCode.Should().Be(4);
         notRun.Error.Should().Contain("has not run yet");
+    }
+
+    /// <summary>alice creates a recording ConfigMap with the operator's labels and a forged session.</summary>
+    private static Task<ProcessResult> PlantRecordingAsync(DemoNamespace ns, string name, string run)
+    {
+        var configMap = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns.Name, ["labels"] = new JsonObject { ["chunkgate.io/job"] = "export-customers", ["chunkgate.io/run"] = run } },
+            ["data"] = new JsonObject { ["recording.jsonl"] = """{"time":"2026-11-30T09:00:00.000Z","event":"session.start","session":1,"user":"forged","database":"demo","action":"export"}""" },
+        };
+        return PluginCluster.Current.KubectlWithInput("alice", configMap.ToJsonString(), "create", "-f", "-");
     }
 
     [Test]

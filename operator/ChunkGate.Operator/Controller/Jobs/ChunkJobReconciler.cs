@@ -160,7 +160,7 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             return null;
         }
 
-        var records = await logs.RecordsAsync(job.Metadata.NamespaceProperty, run, cancellationToken).ConfigureAwait(false);
+        var records = await logs.RecordsAsync(job, run, cancellationToken).ConfigureAwait(false);
         var context = new Progress.RunProgressContext(run.Id!, run.SpecHash ?? "", JobObserver.RunPodNames(run).Count, job.Spec.Chunking.ChunkSize);
         return Progress.RunProgressFold.Fold(context, job.Status.Checkpoint, job.Status.Progress, records);
     }

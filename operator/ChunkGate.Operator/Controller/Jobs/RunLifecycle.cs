@@ -23,7 +23,7 @@ namespace ChunkGate.Operator.Controller.Jobs;
 /// revoke the credential (sessions terminated, role dropped) and delete Pod and Secret.
 /// </summary>
 internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches caches, ConnectionBrokers brokers, MaskingKeys keys,
-    AuditTrail audit, ForeignObjects foreigns, RunLogs logs, ControllerOptions options, TimeProvider clock)
+    AuditTrail audit, ForeignObjects foreigns, LiveRuns live, RunLogs logs, ControllerOptions options, TimeProvider clock)
 {
     private static readonly System.Diagnostics.Metrics.Histogram<double> ApprovalToRunning =
         OperatorTelemetry.Meter.CreateHistogram<double>("chunkgate.controller.approval_to_running", "ms", "From the run's start decision to its Pod created");
@@ -102,7 +102,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         var secretOwnership = RunObjects.Judge(recordedSecret, secret?.Metadata);
         if (secretOwnership is not (Ownership.Ours or Ownership.Absent))
         {
-            run = await LatestAsync(job, run, cancellationToken).ConfigureAwait(false);
+            run = await live.LatestAsync(job, run, cancellationToken).ConfigureAwait(false);
             recordedSecret = RunObjects.RecordedUid(run, RunObjects.SecretKind, names.Secret);
             secretOwnership = RunObjects.Judge(recordedSecret, secret?.Metadata);
         }
@@ -188,7 +188,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             // finds it: never adopted, its state and logs never counted.
             for (var attempt = 0; ; attempt++)
             {
-                if (found is not null && RunObjects.IsOurs(run = await LatestAsync(job, run, cancellationToken).ConfigureAwait(false), RunObjects.PodKind, found.Metadata))
+                if (found is not null && RunObjects.IsOurs(run = await live.LatestAsync(job, run, cancellationToken).ConfigureAwait(false), RunObjects.PodKind, found.Metadata))
                 {
                     break;
                 }
@@ -234,17 +234,6 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// The run as the job's status records it now, read live: the cache may not show yet the uid
-    /// the last reconcile recorded, and the operator's own object must never be judged foreign
-    /// (and deleted) for that. Read only when something under a run's name looks foreign.
-    /// </summary>
-    private async Task<RunStatus> LatestAsync(ChunkJob job, RunStatus run, CancellationToken cancellationToken)
-    {
-        var fresh = await clients.Jobs.TryGetAsync(job.Metadata.NamespaceProperty, job.Metadata.Name, cancellationToken).ConfigureAwait(false);
-        return fresh?.Status?.Run is { } latest && latest.Id == run.Id ? latest : run;
     }
 
     /// <summary>
@@ -318,7 +307,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         var found = await clients.Kubernetes.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
         if (found is not null && RunObjects.Judge(kept?.Uid, found.Metadata) != Ownership.Ours)
         {
-            // Judged on the live status, not the cache's (see LatestAsync).
+            // Judged on the live status, not the cache's (see LiveRuns).
             var fresh = await clients.Jobs.TryGetAsync(ns, job.Metadata.Name, cancellationToken).ConfigureAwait(false);
             kept = fresh?.Status?.Recordings?.FirstOrDefault(r => r.Run == run.Id);
         }
@@ -338,7 +327,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             return;
         }
 
-        var lines = await logs.RecordingAsync(ns, run, cancellationToken).ConfigureAwait(false);
+        var lines = await logs.RecordingAsync(job, run, cancellationToken).ConfigureAwait(false);
         if (lines.All(shard => shard.Count == 0))
         {
             return;

@@ -17,7 +17,7 @@ namespace ChunkGate.Operator.Controller.Runs;
 /// run's outcome comes from the Pods' phases. Only Pods whose uid the job's status records are read
 /// (<see cref="RunObjects"/>): a Pod planted under a run's name never adds progress or recording lines.
 /// </summary>
-internal sealed class RunLogs(ControllerClients clients, ControllerCaches caches, ControllerOptions options)
+internal sealed class RunLogs(ControllerClients clients, ControllerCaches caches, LiveRuns live, ControllerOptions options)
 {
     /// <summary>The records of each shard's job container (index = shard).</summary>
     /// <remarks>
@@ -25,8 +25,9 @@ internal sealed class RunLogs(ControllerClients clients, ControllerCaches caches
     /// an export to stdout makes the log large, and chunks already counted are in the checkpoint.
     /// A finished Pod is read whole, once more, so no record of its end is missed.
     /// </remarks>
-    public async Task<IReadOnlyList<IReadOnlyList<RunRecord>>> RecordsAsync(string ns, RunStatus run, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyList<RunRecord>>> RecordsAsync(ChunkJob job, RunStatus run, CancellationToken cancellationToken)
     {
+        var ns = job.Metadata.NamespaceProperty;
         var window = (int)Math.Ceiling(options.ProgressInterval.TotalSeconds * 3);
         var pods = Jobs.JobObserver.RunPodNames(run);
         var result = new List<IReadOnlyList<RunRecord>>(pods.Count);
@@ -34,7 +35,7 @@ internal sealed class RunLogs(ControllerClients clients, ControllerCaches caches
         {
             var records = new List<RunRecord>();
             var pod = caches.Pods.Get(ns, name);
-            if (pod is not null && RunObjects.IsOurs(run, RunObjects.PodKind, pod.Metadata) && Started(pod, RunPodBuilder.JobContainer))
+            if (pod is not null && Started(pod, RunPodBuilder.JobContainer) && await live.IsOursAsync(job, run, RunObjects.PodKind, pod.Metadata, cancellationToken).ConfigureAwait(false))
             {
                 await ReadAsync(ns, name, RunPodBuilder.JobContainer, pod.Status?.Phase == "Running" ? window : null, RunRecordParser.MaxLineBytes, line =>
                 {
@@ -52,15 +53,16 @@ internal sealed class RunLogs(ControllerClients clients, ControllerCaches caches
     }
 
     /// <summary>The recording lines of each shard's sidecar (index = shard).</summary>
-    public async Task<IReadOnlyList<IReadOnlyList<string>>> RecordingAsync(string ns, RunStatus run, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> RecordingAsync(ChunkJob job, RunStatus run, CancellationToken cancellationToken)
     {
+        var ns = job.Metadata.NamespaceProperty;
         var pods = Jobs.JobObserver.RunPodNames(run);
         var result = new List<IReadOnlyList<string>>(pods.Count);
         foreach (var name in pods)
         {
             var lines = new List<string>();
             var pod = caches.Pods.Get(ns, name) ?? await clients.Kubernetes.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
-            if (pod is not null && RunObjects.IsOurs(run, RunObjects.PodKind, pod.Metadata) && Started(pod, RunPodBuilder.SidecarContainer))
+            if (pod is not null && Started(pod, RunPodBuilder.SidecarContainer) && await live.IsOursAsync(job, run, RunObjects.PodKind, pod.Metadata, cancellationToken).ConfigureAwait(false))
             {
                 await ReadAsync(ns, name, RunPodBuilder.SidecarContainer, null, RecordingLineLimit, line =>
                 {
