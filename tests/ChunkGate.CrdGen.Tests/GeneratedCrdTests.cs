@@ -248,10 +248,10 @@ public sealed class GeneratedCrdTests
     {
         var status = RepositoryFiles.OpenApiSchema("chunkjobs")["properties"]!["status"]!;
         Keys(status["properties"]).Should().Equal(
-            "observedGeneration", "phase", "designer", "specHash", "approvers", "approval", "run", "progress", "checkpoint", "runsStarted", "conditions");
+            "observedGeneration", "phase", "designer", "specHash", "approvers", "approval", "run", "progress", "checkpoint", "runsStarted", "conditions", "recordings");
         // The run record the controller resumes from after a restart: id, the spec it was approved for, its approvals, expiry and trace.
         Keys(status["properties"]!["run"]!["properties"]).Should().Equal(
-            "id", "specHash", "approvals", "expiresAt", "traceParent", "pod", "pods", "secret", "role", "startedAt", "finishedAt", "outcome", "message");
+            "id", "specHash", "approvals", "expiresAt", "traceParent", "pod", "pods", "secret", "role", "created", "startedAt", "finishedAt", "outcome", "message");
         Keys(status["properties"]!["progress"]!["properties"]).Should().Equal("chunksDone", "chunksTotal", "rows", "summary");
         Strings(status["properties"]!["phase"]!["enum"]).Should().Equal("AwaitingApproval", "Running", "Succeeded", "Failed", "Expired", "Invalid");
     }

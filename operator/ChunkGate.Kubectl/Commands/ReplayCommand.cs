@@ -19,10 +19,11 @@ internal static class ReplayCommand
 
     public static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        // The job is read every time: its status says which recording the operator kept for each run.
+        // A bad --run is a usage error before anything is read. The job is read every time: its
+        // status says which recording the operator kept for each run.
+        var asked = RunId(context.Line.Value("run"));
         var job = await context.Objects.JobAsync(context.Namespace, context.Job, cancellationToken);
-        var run = RunId(context.Line.Value("run"))
-            ?? job.Status?.Run?.Id ?? throw CommandFailure.NotFound($"{context.Namespace}/{context.Job} has not run yet: there is no recording");
+        var run = asked ?? job.Status?.Run?.Id ?? throw CommandFailure.NotFound($"{context.Namespace}/{context.Job} has not run yet: there is no recording");
 
         var kept = job.Status?.Recordings?.FirstOrDefault(r => r.Run == run);
         var name = kept?.ConfigMap ?? ConfigMapName(context.Job, run);
