@@ -48,6 +48,24 @@ internal sealed class ControllerBenchSuite : IBenchSuite
     {
         await using var installation = await OperatorInstallation.StartAsync(images: null, cancellationToken: cancellationToken);
         var process = await installation.StartOperatorAsync(cancellationToken: cancellationToken);
+        try
+        {
+            await MeasureAsync(installation, process, report, cancellationToken);
+        }
+        finally
+        {
+            // The operator's JSON log, for a look at where the time went (the installation's directory goes at the end).
+            if (Environment.GetEnvironmentVariable("CHUNKGATE_BENCH_LOGS") is { Length: > 0 } keep)
+            {
+                Directory.CreateDirectory(keep);
+                File.Copy(process.LogPath, Path.Combine(keep, "controller-operator.log"), overwrite: true);
+            }
+        }
+    }
+
+    private static async Task MeasureAsync(OperatorInstallation installation, OperatorProcess process, BenchReport report, CancellationToken cancellationToken)
+    {
+        report.Note($"load average at start: {LoadAverage()}");
         await installation.WaitForConnectionAsync(TimeSpan.FromSeconds(60), cancellationToken);
         var idle = process.Memory();
 
@@ -85,15 +103,18 @@ internal sealed class ControllerBenchSuite : IBenchSuite
         report.Figure("controller.peer_create.p50_ms", Percentiles.Of(peer, 0.50));
         report.Figure("controller.peer_create.p99_ms", Percentiles.Of(peer, 0.99));
         report.Figure("controller.approval_to_running_over_peer_create.p99_ratio", Percentiles.Of(burst.ToRunning, 0.99) / Percentiles.Of(peer, 0.99));
+        report.Figure("controller.cpu_ms_per_run.approval_to_running", burst.CpuToRunning.TotalMilliseconds / Burst);
         report.Note($"{Singles} ChunkJobs approved one at a time (the same run's reference)");
         report.Figure("controller.single.approval_to_running.p50_ms", Percentiles.Of(singles.ToRunning, 0.50));
         report.Figure("controller.single.approval_to_running.max_ms", singles.ToRunning.Max());
         report.Note($"{Burst} runs expiring in the same second, each with an open session running a statement; {burst.Pieces}");
         report.Figure("controller.expiry_to_revoked.p50_ms", Percentiles.Of(burst.ToRevoked, 0.50));
         report.Figure("controller.expiry_to_revoked.p99_ms", Percentiles.Of(burst.ToRevoked, 0.99));
+        report.Figure("controller.cpu_ms_per_run.expiry_to_revoked", burst.CpuToRevoked.TotalMilliseconds / Burst);
         report.Note($"{Singles} runs expiring one by one; {singles.Pieces}");
         report.Figure("controller.single.expiry_to_revoked.p50_ms", Percentiles.Of(singles.ToRevoked, 0.50));
         report.Figure("controller.single.expiry_to_revoked.max_ms", singles.ToRevoked.Max());
+        report.Note($"operator CPU per run, one at a time: to Running {singles.CpuToRunning.TotalMilliseconds / Singles:0} ms, to revoked {singles.CpuToRevoked.TotalMilliseconds / Singles:0} ms; load average now: {LoadAverage()}");
 
         await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken); // let the allocations of the last burst settle
         var loaded = process.Memory();
@@ -101,8 +122,12 @@ internal sealed class ControllerBenchSuite : IBenchSuite
         report.Figure("controller.rss_mb_10k_jobs", loaded.Current / 1048576.0);
         report.Figure("controller.rss_peak_mb_10k_jobs", loaded.Peak / 1048576.0);
         report.Figure("controller.rss_mb_idle", idle.Current / 1048576.0);
+        report.Note($"operator CPU in all: {process.CpuTime().TotalSeconds:0.0} s; load average at the end: {LoadAverage()}");
         await watching.CancelAsync();
     }
+
+    /// <summary>The machine's load (1, 5, 15 min): the figures are only comparable between runs under similar load.</summary>
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static async Task WatchAsync(k8s.Kubernetes client, RunTimeline timeline, CancellationToken cancellationToken)
     {

@@ -17,7 +17,9 @@ namespace ChunkGate.Benchmarks.Controller;
 /// </summary>
 internal sealed class RunMeasurement(OperatorInstallation installation, OperatorProcess process, RunTimeline timeline, NpgsqlConnection admin)
 {
-    public sealed record Result(List<double> ToRunning, List<double> ApprovalCreates, List<double> ToRevoked, string Pieces);
+    /// <param name="CpuToRunning">Operator CPU from the first approval to every run Running, its session open.</param>
+    /// <param name="CpuToRevoked">Operator CPU from the first expiry to every run revoked.</param>
+    public sealed record Result(List<double> ToRunning, List<double> ApprovalCreates, List<double> ToRevoked, string Pieces, TimeSpan CpuToRunning, TimeSpan CpuToRevoked);
 
     public async Task<Result> MeasureAsync(IReadOnlyList<string> names, bool atOnce, string ttl, CancellationToken cancellationToken)
     {
@@ -38,6 +40,7 @@ internal sealed class RunMeasurement(OperatorInstallation installation, Operator
             return run;
         }
 
+        var cpuBefore = process.CpuTime();
         var approvedAt = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var runs = new ConcurrentDictionary<string, RunStatus>(StringComparer.Ordinal);
         var creates = await ControllerBenchSuite.ConcurrentlyAsync(names.Count, atOnce ? names.Count : 1, async i =>
@@ -60,6 +63,7 @@ internal sealed class RunMeasurement(OperatorInstallation installation, Operator
             runs[name] = await StartedWithSessionAsync(name);
         }
 
+        var cpuToRunning = process.CpuTime() - cpuBefore;
         var toRunning = names.Select(name => (Latest(timeline.Running[name], timeline.PodCreated[runs[name].Pod!], timeline.SecretCreated[runs[name].Secret!]) - approvedAt[name]).TotalMilliseconds).ToList();
         var roles = runs.Values.Select(run => run.Role!).ToList();
         if ((await ExistingRolesAsync(roles, cancellationToken)).Count != names.Count)
@@ -67,6 +71,13 @@ internal sealed class RunMeasurement(OperatorInstallation installation, Operator
             throw new InvalidOperationException("a Running job's role is missing from pg_roles");
         }
 
+        var firstExpiry = runs.Values.Min(run => run.ExpiresAt!.Value);
+        if (firstExpiry > DateTimeOffset.UtcNow)
+        {
+            await Task.Delay(firstExpiry - DateTimeOffset.UtcNow, cancellationToken);
+        }
+
+        var cpuAtExpiry = process.CpuTime();
         var roleGone = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await ControllerBenchSuite.UntilAsync(async () =>
         {
@@ -79,6 +90,7 @@ internal sealed class RunMeasurement(OperatorInstallation installation, Operator
             return roleGone.Count == names.Count && sessionEnded.Count == names.Count
                 && runs.Values.All(run => timeline.PodDeleted.ContainsKey(run.Pod!) && timeline.SecretDeleted.ContainsKey(run.Secret!));
         }, "every run is revoked", process, TimeSpan.FromMilliseconds(10));
+        var cpuToRevoked = process.CpuTime() - cpuAtExpiry;
         foreach (var session in sessions)
         {
             await session.DisposeAsync();
@@ -90,7 +102,7 @@ internal sealed class RunMeasurement(OperatorInstallation installation, Operator
             $"session ended {Percentiles.Of(names.Select(n => Since(n, sessionEnded[n])), 0.99):0} ms, " +
             $"Pod deleted {Percentiles.Of(names.Select(n => Since(n, timeline.PodDeleted[runs[n].Pod!])), 0.99):0} ms, " +
             $"Secret deleted {Percentiles.Of(names.Select(n => Since(n, timeline.SecretDeleted[runs[n].Secret!])), 0.99):0} ms";
-        return new Result(toRunning, creates, toRevoked, pieces);
+        return new Result(toRunning, creates, toRevoked, pieces, cpuToRunning, cpuToRevoked);
     }
 
     /// <summary>A session as the run's role (password from its Secret, as the sidecar reads it), running a statement that only revocation ends.</summary>

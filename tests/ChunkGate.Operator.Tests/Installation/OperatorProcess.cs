@@ -86,6 +86,16 @@ internal sealed class OperatorProcess : IAsyncDisposable
         return (Read(status, "VmRSS:"), Read(status, "VmHWM:"));
     }
 
+    /// <summary>CPU time the process has used so far (user + system, from /proc/&lt;pid&gt;/stat), for CPU per unit of work.</summary>
+    public TimeSpan CpuTime()
+    {
+        // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is the 14th field, stime the 15th, in clock ticks.
+        var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+    }
+
     /// <summary>SIGTERM, then waits for a graceful exit; KILL if it does not come.</summary>
     public async Task StopAsync(TimeSpan? grace = null)
     {
