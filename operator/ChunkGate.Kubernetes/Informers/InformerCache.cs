@@ -65,20 +65,28 @@ public sealed class InformerCache<T>
 
     public T? Get(string key)
     {
+        T? held;
         lock (gate)
         {
-            return items.TryGetValue(key, out var held) ? ObjectCopies.Deep(held) : null;
+            held = items.GetValueOrDefault(key);
         }
+
+        // Copied outside the lock: a stored instance is never changed (an update replaces it), and
+        // a copy under the lock held every other reader and the watch behind it (reconcile workers queued on it).
+        return held is null ? null : ObjectCopies.Deep(held);
     }
 
     public T? Get(string? namespaceName, string name) => Get(CacheKeys.For(namespaceName, name));
 
     public IReadOnlyList<T> List()
     {
+        List<T> held;
         lock (gate)
         {
-            return [.. items.Values.Select(ObjectCopies.Deep)];
+            held = [.. items.Values];
         }
+
+        return [.. held.Select(ObjectCopies.Deep)];
     }
 
     public IReadOnlyList<string> Keys()
@@ -91,6 +99,7 @@ public sealed class InformerCache<T>
 
     public IReadOnlyList<T> ByIndex(string indexName, string value)
     {
+        List<T> held;
         lock (gate)
         {
             if (!indexes.TryGetValue(indexName, out var index))
@@ -98,8 +107,10 @@ public sealed class InformerCache<T>
                 throw new ArgumentException($"no index named '{indexName}'", nameof(indexName));
             }
 
-            return index.TryGetValue(value, out var keys) ? [.. keys.Select(key => ObjectCopies.Deep(items[key]))] : [];
+            held = index.TryGetValue(value, out var keys) ? [.. keys.Select(key => items[key])] : [];
         }
+
+        return [.. held.Select(ObjectCopies.Deep)];
     }
 
     /// <summary>Replaces everything with a fresh list; reports only what differs from what was held.</summary>

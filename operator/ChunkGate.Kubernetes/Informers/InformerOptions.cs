@@ -16,6 +16,12 @@ public sealed record InformerOptions<T>
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Applied to every listed or watched object before the cache stores it (client-go's transform),
+    /// e.g. <see cref="ObjectTransforms.DropManagedFields{T}"/>; it may change and return the object it is given.
+    /// </summary>
+    public Func<T, T>? Transform { get; init; }
+
     /// <summary>Indexes beyond namespace and owner, by name, e.g. <c>spec.jobRef.name</c>.</summary>
     public IReadOnlyDictionary<string, Func<T, IEnumerable<string>>>? Indexers { get; init; }
 }

@@ -84,7 +84,7 @@ internal sealed partial class Reflector<T>(
         Lists++;
         KubernetesTelemetry.InformerLists.Add(1, new KeyValuePair<string, object?>("k8s.resource", source.Resource));
         var (items, resourceVersion) = await source.ListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var change in cache.Replace(items, resourceVersion))
+        foreach (var change in cache.Replace(options.Transform is { } transform ? items.Select(transform) : items, resourceVersion))
         {
             deliver(change);
         }
@@ -122,7 +122,7 @@ internal sealed partial class Reflector<T>(
             switch (watchEvent.Type)
             {
                 case WatchEventType.Added or WatchEventType.Modified:
-                    if (cache.Upsert(watchEvent.Object!) is { } upsert)
+                    if (cache.Upsert(options.Transform is { } transform ? transform(watchEvent.Object!) : watchEvent.Object!) is { } upsert)
                     {
                         deliver(upsert);
                     }
