@@ -12,6 +12,8 @@ namespace ChunkGate.Broker.Credentials;
 /// </summary>
 public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
 {
+    private readonly RoleDrops drops = new(admin);
+
     /// <summary>Tests (the crash probe) stop the process at these points: "before-commit", "committed".</summary>
     internal Func<string, Task>? Checkpoint { get; init; }
 
@@ -93,32 +95,23 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
         try
         {
             await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
-            await using var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var quoted = SqlText.Identifier(role);
-            var (_, _, exists) = await LedgerStore.FindAsync(connection, role, cancellationToken).ConfigureAwait(false);
-            if (!exists)
+            int terminated;
+            // This connection goes back to the pool before the drop: the drop needs one, and many revocations wait for it at once.
+            await using (var connection = await admin.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             {
-                await LedgerStore.MarkRevokedAsync(connection, role, cancellationToken).ConfigureAwait(false);
-                return new Revocation(role, Existed: false, SessionsTerminated: 0);
+                var (_, _, exists) = await LedgerStore.FindAsync(connection, role, cancellationToken).ConfigureAwait(false);
+                if (!exists)
+                {
+                    await LedgerStore.MarkRevokedAsync(connection, role, cancellationToken).ConfigureAwait(false);
+                    return new Revocation(role, Existed: false, SessionsTerminated: 0);
+                }
+
+                await connection.ExecuteAsync($"ALTER ROLE {SqlText.Identifier(role)} NOLOGIN", cancellationToken).ConfigureAwait(false);
+                terminated = await TerminateSessionsAsync(connection, role, cancellationToken).ConfigureAwait(false);
+                await RollBackPreparedTransactionsAsync(connection, role, cancellationToken).ConfigureAwait(false);
             }
 
-            await connection.ExecuteAsync($"ALTER ROLE {quoted} NOLOGIN", cancellationToken).ConfigureAwait(false);
-            var terminated = await TerminateSessionsAsync(connection, role, cancellationToken).ConfigureAwait(false);
-            await RollBackPreparedTransactionsAsync(connection, role, cancellationToken).ConfigureAwait(false);
-            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
-            {
-                // The role's own sessions are gone, so its locks are too; anyone else's lock is waited for briefly.
-                await connection.ExecuteAsync("SET LOCAL lock_timeout = '10s'", cancellationToken).ConfigureAwait(false);
-                await connection.ExecuteAsync(BrokerSchema.LockGrants, cancellationToken).ConfigureAwait(false);
-                // Never to the admin: a superuser owner would run the job's index expressions, triggers and
-                // SECURITY DEFINER functions with its rights (autovacuum's ANALYZE alone runs index expressions).
-                await connection.ExecuteAsync($"REASSIGN OWNED BY {quoted} TO {RetiredRole.Quoted}", cancellationToken).ConfigureAwait(false);
-                await connection.ExecuteAsync($"DROP OWNED BY {quoted}", cancellationToken).ConfigureAwait(false);
-                await connection.ExecuteAsync($"DROP ROLE {quoted}", cancellationToken).ConfigureAwait(false);
-                await LedgerStore.MarkRevokedAsync(connection, role, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await drops.DropAsync(role, cancellationToken).ConfigureAwait(false);
             return new Revocation(role, Existed: true, terminated);
         }
         catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)

@@ -39,10 +39,13 @@ internal static class LedgerStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public static async Task MarkRevokedAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
+    public static Task MarkRevokedAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken) =>
+        MarkRevokedAsync(connection, [role], cancellationToken);
+
+    public static async Task MarkRevokedAsync(NpgsqlConnection connection, IReadOnlyList<string> roles, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("UPDATE chunkgate.ledger SET revoked_at = coalesce(revoked_at, now()) WHERE role = @role", connection);
-        command.Parameters.AddWithValue("role", role);
+        await using var command = new NpgsqlCommand("UPDATE chunkgate.ledger SET revoked_at = coalesce(revoked_at, now()) WHERE role = ANY(@roles)", connection);
+        command.Parameters.AddWithValue("roles", roles.ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

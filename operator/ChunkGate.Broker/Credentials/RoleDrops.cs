@@ -1,0 +1,132 @@
+using ChunkGate.Broker.Ledger;
+using ChunkGate.Broker.Sql;
+using Npgsql;
+
+namespace ChunkGate.Broker.Credentials;
+
+/// <summary>
+/// The last step of revoking: objects reassigned to <see cref="RetiredRole"/>, privileges and role
+/// dropped, ledger marked, under the grants lock. That lock serialises every issue and revocation
+/// (concurrent GRANT/REVOKE on one table fail with "tuple concurrently updated"), so 100 runs
+/// expiring together queued one transaction each behind it. Here the roles that arrive while a
+/// drop runs go together in the next one: one lock, one transaction, the same statements over a
+/// list of roles. A batch that fails is retried role by role, so one role that cannot be dropped
+/// fails alone.
+/// </summary>
+internal sealed class RoleDrops(NpgsqlDataSource admin)
+{
+    private readonly Lock gate = new();
+    private List<Waiter> pending = [];
+    private bool draining;
+
+    /// <summary>
+    /// Drops the role (its sessions must be ended and its login refused already). Cancelling stops
+    /// the wait, not the drop: others may share its transaction, and a finished drop is what a retry wants anyway.
+    /// </summary>
+    public Task DropAsync(string role, CancellationToken cancellationToken)
+    {
+        var waiter = new Waiter(role, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool lead;
+        lock (gate)
+        {
+            pending.Add(waiter);
+            lead = !draining;
+            draining = true;
+        }
+
+        if (lead)
+        {
+            _ = Task.Run(DrainAsync, CancellationToken.None);
+        }
+
+        return waiter.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            List<Waiter> batch;
+            lock (gate)
+            {
+                if (pending.Count == 0)
+                {
+                    draining = false;
+                    return;
+                }
+
+                batch = pending;
+                pending = [];
+            }
+
+            try
+            {
+                await DropTogetherAsync([.. batch.Select(w => w.Role).Distinct(StringComparer.Ordinal)]).ConfigureAwait(false);
+                batch.ForEach(w => w.Done.TrySetResult());
+            }
+#pragma warning disable CA1031 // every waiter gets its own outcome: a batch's failure is retried role by role
+            catch (Exception) when (batch.Count > 1)
+            {
+                foreach (var waiter in batch)
+                {
+                    try
+                    {
+                        await DropTogetherAsync([waiter.Role]).ConfigureAwait(false);
+                        waiter.Done.TrySetResult();
+                    }
+                    catch (Exception exception)
+                    {
+                        waiter.Done.TrySetException(exception);
+                    }
+                }
+            }
+            catch (Exception exception)
+            {
+                batch[0].Done.TrySetException(exception);
+            }
+#pragma warning restore CA1031
+        }
+    }
+
+    private async Task DropTogetherAsync(IReadOnlyList<string> roles)
+    {
+        await using var connection = await admin.OpenConnectionAsync().ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        // The roles' own sessions are gone, so their locks are too; anyone else's lock is waited for briefly.
+        await connection.ExecuteAsync("SET LOCAL lock_timeout = '10s'", CancellationToken.None).ConfigureAwait(false);
+        await connection.ExecuteAsync(BrokerSchema.LockGrants, CancellationToken.None).ConfigureAwait(false);
+        // A role dropped meanwhile (a sweep and the controller revoking it together) is only marked.
+        var existing = await ExistingAsync(connection, roles).ConfigureAwait(false);
+        if (existing.Count > 0)
+        {
+            var quoted = string.Join(", ", existing.Select(SqlText.Identifier));
+            // Never to the admin: a superuser owner would run the job's index expressions, triggers and
+            // SECURITY DEFINER functions with its rights (autovacuum's ANALYZE alone runs index expressions).
+            await connection.ExecuteAllAsync([
+                $"REASSIGN OWNED BY {quoted} TO {RetiredRole.Quoted}",
+                $"DROP OWNED BY {quoted}",
+                $"DROP ROLE {quoted}",
+            ], CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await LedgerStore.MarkRevokedAsync(connection, roles, CancellationToken.None).ConfigureAwait(false);
+
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<List<string>> ExistingAsync(NpgsqlConnection connection, IReadOnlyList<string> roles)
+    {
+        await using var command = new NpgsqlCommand("SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY(@roles)", connection);
+        command.Parameters.AddWithValue("roles", roles.ToArray());
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            found.Add(reader.GetString(0));
+        }
+
+        return found;
+    }
+
+    private sealed record Waiter(string Role, TaskCompletionSource Done);
+}
