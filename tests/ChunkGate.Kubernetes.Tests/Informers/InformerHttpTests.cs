@@ -22,6 +22,48 @@ public sealed class InformerHttpTests
     private static string Event(string type, string name, string rv) => $$$$"""{"type":"{{{{type}}}}","object":{"kind":"V1Pod","apiVersion":"v1","metadata":{"name":"{{{{name}}}}","namespace":"n","resourceVersion":"{{{{rv}}}}","uid":"uid-{{{{name}}}}"}}}""" + "\n";
 
     [Test]
+    public async Task Transform_DropManagedFields_AppliesToListedAndWatchedObjects_BeforeTheCacheStoresThem()
+    {
+        const string managed = ""","managedFields":[{"manager":"kubectl","operation":"Update","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{}}}}]""";
+        await using var server = await CannedApiServer.StartAsync();
+        var step = 0;
+        var holdOpen = new TaskCompletionSource();
+        server.Handler = async (context, recorded) =>
+        {
+            context.Response.ContentType = "application/json";
+            switch (Interlocked.Increment(ref step))
+            {
+                case 1:
+                    await context.Response.WriteAsync($$"""{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"10"},"items":[{{Item("a", "5").Replace("\"uid\":", managed[1..] + ",\"uid\":", StringComparison.Ordinal)}}]}""");
+                    break;
+                case 2:
+                    await context.Response.WriteAsync(Event("ADDED", "b", "11").Replace("\"uid\":", managed[1..] + ",\"uid\":", StringComparison.Ordinal));
+                    await context.Response.Body.FlushAsync();
+                    await holdOpen.Task.WaitAsync(context.RequestAborted).ContinueWith(_ => { });
+                    break;
+                default:
+                    await holdOpen.Task.WaitAsync(context.RequestAborted).ContinueWith(_ => { });
+                    break;
+            }
+        };
+        using var client = server.Client();
+        var informer = new Informer<V1Pod>(new ApiListWatch<V1Pod>(client, ResourceType.Pods, new ListWatchOptions { Namespace = "n" }),
+            new InformerOptions<V1Pod> { Transform = ObjectTransforms.DropManagedFields });
+        using var cts = new CancellationTokenSource();
+
+        var running = informer.RunAsync(cts.Token);
+        await informer.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => informer.Cache.Get("n", "b") is not null, "the watched Pod is cached");
+        await cts.CancelAsync();
+        holdOpen.TrySetResult();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+
+        informer.Cache.Get("n", "a")!.Metadata.ManagedFields.Should().BeNull("the listed Pod came with managedFields");
+        informer.Cache.Get("n", "b")!.Metadata.ManagedFields.Should().BeNull("the watched Pod came with managedFields");
+        informer.Cache.Get("n", "b")!.Metadata.Uid.Should().Be("uid-b", "the rest of the object is kept");
+    }
+
+    [Test]
     public async Task ListWatch_ResumesAfterADrop_RelistsOn410_AndDeliversEachChangeOnce()
     {
         await using var server = await CannedApiServer.StartAsync();
