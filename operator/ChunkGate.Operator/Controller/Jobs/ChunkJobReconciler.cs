@@ -71,13 +71,11 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             run = RunLifecycle.NewRecord(observed.Job, start, now);
             runsStarted = RunNames.RunNumber(start.Id);
             job = await WriteStatusAsync(job, JobStatusBuilder.Build(job.Status, observed.Job, plan, run, runsStarted, now), cancellationToken).ConfigureAwait(false);
-            foreach (var accepted in events)
-            {
-                await audit.RecordAsync(job, accepted, cancellationToken).ConfigureAwait(false);
-            }
-
+            // The accepting Events are written while the approvals are consumed: audit records, not steps the run waits for.
+            var accepted = events.Select(audited => audit.RecordAsync(job, audited, cancellationToken)).ToList();
             events.Clear();
             await runs.ConsumeAsync(namespaceName, start.Approvals, start.Id, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(accepted).ConfigureAwait(false);
         }
 
         // Each run object's uid goes into status as it is created (the recorder writes it), so the

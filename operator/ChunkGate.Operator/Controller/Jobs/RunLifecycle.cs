@@ -136,8 +136,12 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             }
 
             using var activity = RunTrace.Start("chunkgate.credential.issue", run.TraceParent, jobKey, run.Id!);
-            var access = await brokers.ForAsync(ns, connection.Metadata.Name, connection.Spec, connection.Metadata.Generation ?? 0, cancellationToken).ConfigureAwait(false);
-            var key = await keys.EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
+            // Independent reads (admin Secret, masking key): in flight together, one round trip on the run's path instead of two.
+            var accessing = brokers.ForAsync(ns, connection.Metadata.Name, connection.Spec, connection.Metadata.Generation ?? 0, cancellationToken);
+            var keying = keys.EnsureAsync(connection, cancellationToken);
+            await Task.WhenAll(accessing, keying).ConfigureAwait(false);
+            var access = await accessing.ConfigureAwait(false);
+            var key = await keying.ConfigureAwait(false);
             IssuedCredential issued;
             try
             {
@@ -267,27 +271,28 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         using var activity = RunTrace.Start("chunkgate.credential.revoke", run.TraceParent, $"{ns}/{job.Metadata.Name}", run.Id!);
         var names = RunNames.For(job.Metadata.Name, job.Metadata.Uid, run.Id!);
         var access = await AccessToEndAsync(ns, job, connection, cancellationToken).ConfigureAwait(false);
+        // The Event is written while the run's objects go (awaited before this returns): an audit record, not a step of the revocation.
+        Task auditing;
         if (access is null)
         {
-            await audit.RecordAsync(job, new AuditEvent("CredentialsNotRevoked",
+            auditing = audit.RecordAsync(job, new AuditEvent("CredentialsNotRevoked",
                 $"role {names.Role} of run {run.Id} could not be revoked: DataConnection {ns}/{job.Spec.ConnectionRef.Name} or its admin Secret is gone or unusable; the role's VALID UNTIL ends new logins at {run.ExpiresAt:O}, and the sweep revokes it once the admin access is back",
-                Warning: true), cancellationToken).ConfigureAwait(false);
+                Warning: true), cancellationToken);
         }
         else
         {
             var revocation = await access.Broker.RevokeAsync(names.Role, cancellationToken).ConfigureAwait(false);
-            await audit.RecordAsync(job, new AuditEvent("CredentialsRevoked", revocation.Existed
+            auditing = audit.RecordAsync(job, new AuditEvent("CredentialsRevoked", revocation.Existed
                 ? $"role {names.Role} of run {run.Id} revoked ({why}): {revocation.SessionsTerminated} session(s) ended, role dropped"
-                : $"role {names.Role} of run {run.Id} revoked ({why}): it was already gone"), cancellationToken).ConfigureAwait(false);
+                : $"role {names.Role} of run {run.Id} revoked ({why}): it was already gone"), cancellationToken);
         }
 
         await KeepRecordingAsync(job, run, recorder, cancellationToken).ConfigureAwait(false);
-        foreach (var pod in JobObserver.RunPodNames(run))
-        {
-            await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedPodAsync(pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-
-        await DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // The Pods and the Secret go together: nothing orders them, and each is one round trip.
+        await Task.WhenAll([
+            .. JobObserver.RunPodNames(run).Select(pod => DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedPodAsync(pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, cancellationToken: cancellationToken))),
+            DeleteAsync(() => clients.Kubernetes.CoreV1.DeleteNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken)),
+            auditing]).ConfigureAwait(false);
         RevocationLatency.Record((clock.GetUtcNow() - started).TotalMilliseconds);
     }
 
