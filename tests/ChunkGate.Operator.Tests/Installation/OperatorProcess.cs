@@ -152,6 +152,10 @@ internal sealed class OperatorProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The probe's own timeout: a process starting on a loaded machine answered slowly; ask again.
+            }
 
             if (DateTime.UtcNow > deadline)
             {
