@@ -73,7 +73,17 @@ internal sealed class OperatorProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var started = new OperatorProcess(process, healthPort, logPath);
-        await started.WaitReadyAsync(TimeSpan.FromSeconds(90), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await started.WaitReadyAsync(TimeSpan.FromSeconds(90), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nobody holds it yet to stop it later: a process that never got ready must not outlive the caller.
+            await started.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return started;
     }
 
