@@ -5,7 +5,7 @@ using Npgsql;
 namespace ChunkGate.Broker.Credentials;
 
 /// <summary>
-/// The last step of revoking: objects reassigned to <see cref="RetiredRole"/>, privileges and role
+/// The last step of revoking: large objects unlinked, other objects reassigned to <see cref="RetiredRole"/>, privileges and role
 /// dropped, ledger marked, under the grants lock. That lock serialises every issue and revocation
 /// (concurrent GRANT/REVOKE on one table fail with "tuple concurrently updated"), so 100 runs
 /// expiring together queued one transaction each behind it. Here the roles that arrive while a
@@ -102,7 +102,11 @@ internal sealed class RoleDrops(NpgsqlDataSource admin)
             var quoted = string.Join(", ", existing.Select(SqlText.Identifier));
             // Never to the admin: a superuser owner would run the job's index expressions, triggers and
             // SECURITY DEFINER functions with its rights (autovacuum's ANALYZE alone runs index expressions).
+            var names = string.Join(", ", existing.Select(SqlText.Literal));
             await connection.ExecuteAllAsync([
+                // Large objects need no privilege to create, so any role can store one: never a job's
+                // output (that goes through the sidecar or into the scratch schema), so none outlives the run.
+                $"SELECT pg_catalog.lo_unlink(m.oid) FROM pg_catalog.pg_largeobject_metadata m JOIN pg_catalog.pg_roles r ON r.oid = m.lomowner WHERE r.rolname IN ({names})",
                 $"REASSIGN OWNED BY {quoted} TO {RetiredRole.Quoted}",
                 $"DROP OWNED BY {quoted}",
                 $"DROP ROLE {quoted}",

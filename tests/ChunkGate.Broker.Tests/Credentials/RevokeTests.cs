@@ -73,6 +73,25 @@ internal sealed class RevokeTests : BrokerDatabaseFixture
             .Should().Be("chunkgate_retired");
     }
 
+    [TestCase(JobAction.Read)]
+    [TestCase(JobAction.Transform)]
+    public async Task Revoke_UnlinksTheRolesLargeObjects_NothingItWroteThatWayOutlivesTheRun(JobAction action)
+    {
+        // Large objects need no privilege to create (lo_compat_privileges is off), so even a read
+        // role can store one; reassigned to the retired role, it outlived the run (hostile probe).
+        var credential = await Database.IssueAsync(action, "shop.orders");
+        long planted;
+        await using (var connection = await Database.OpenAsAsync(credential))
+        await using (var create = new NpgsqlCommand("SELECT lo_from_bytea(0, 'kept past the run')::bigint", connection))
+        {
+            planted = (long)(await create.ExecuteScalarAsync())!;
+        }
+
+        await Database.Broker.RevokeAsync(credential.Role);
+
+        (await Database.ScalarAsync<long>($"SELECT count(*) FROM pg_largeobject_metadata WHERE oid = {planted}")).Should().Be(0);
+    }
+
     [Test]
     public async Task Revoke_RefusesARoleThatIsNotChunkGates()
     {
