@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using ChunkGate.LocalCluster.Hosting;
 using ChunkGate.Operator.Hosting;
+using ChunkGate.Operator.Tests.Installation;
 using k8s;
 
 namespace ChunkGate.Benchmarks.Webhooks;
@@ -12,11 +11,14 @@ namespace ChunkGate.Benchmarks.Webhooks;
 /// <summary>
 /// Admission latency as the API server sees it: AdmissionReviews (a ChunkJob create by a designer,
 /// mutating webhook, which reads the job's DataConnection) posted over HTTPS by
-/// 50 concurrent callers to the operator's webhook, served by the real host against a local
-/// cluster; the DataConnection comes from the operator's informer cache. The peers, in the same run
-/// and with the same concurrency: a plain GET of that DataConnection from the local cluster (what
-/// every review did before the cache), and a review over the same HTTPS path that reads nothing
-/// (the floor: TLS, Kestrel, JSON).
+/// 50 concurrent callers to the webhook of the real operator process (as <c>make cluster</c> starts
+/// it: its own runtime settings, GC included) against a local cluster; the DataConnection comes from
+/// the operator's informer cache. The peers, in the same run and with the same concurrency: a plain
+/// GET of that DataConnection from the local cluster (what every review did before the cache), and a
+/// review over the same HTTPS path that reads nothing (the floor: TLS, Kestrel, JSON).
+/// Besides latency, the CPU time per review of the operator process and of this one (the callers and
+/// the local cluster): the callers share the machine's cores with the operator, and CPU per review
+/// stays comparable on a loaded machine where latencies do not.
 /// </summary>
 internal sealed class WebhookBenchSuite : IBenchSuite
 {
@@ -29,8 +31,7 @@ internal sealed class WebhookBenchSuite : IBenchSuite
     public async Task RunAsync(BenchReport report, CancellationToken cancellationToken)
     {
         await using var cluster = await LocalClusterHost.StartAsync(new LocalClusterOptions { Manifests = [Crds()] }, cancellationToken);
-        var (settings, error) = OperatorSettingsParser.Parse(
-            [$"--kubeconfig={cluster.KubeconfigPath}", "--context=operator", $"--webhook-port={FreePort()}", $"--health-port={FreePort()}"], _ => null);
+        var (settings, error) = OperatorSettingsParser.Parse([$"--kubeconfig={cluster.KubeconfigPath}"], _ => null);
         if (settings is null)
         {
             throw new InvalidOperationException(error);
@@ -41,19 +42,27 @@ internal sealed class WebhookBenchSuite : IBenchSuite
         await CreateAsync(kubernetes, "bench", cancellationToken);
         await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync(KubernetesJson.Deserialize<object>(Connection), "chunkgate.io", "v1alpha1", "bench", "dataconnections", cancellationToken: cancellationToken);
 
-        await using var host = OperatorHost.Build(settings, TimeProvider.System, _ => null, withController: false);
-        await host.StartAsync(cancellationToken);
+        var directory = Directory.CreateTempSubdirectory("chunkgate-webhook-bench-").FullName;
+        try
+        {
+            await MeasureOperatorAsync(report, cluster.KubeconfigPath, Path.Combine(directory, "operator.log"), kubernetes, cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task MeasureOperatorAsync(BenchReport report, string kubeconfig, string log, k8s.Kubernetes kubernetes, CancellationToken cancellationToken)
+    {
+        await using var operatorProcess = await OperatorProcess.StartAsync(kubeconfig, log, [], new Dictionary<string, string>(), cancellationToken);
         using var http = new HttpClient(new SocketsHttpHandler
         {
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
             MaxConnectionsPerServer = Concurrency,
         });
-        while ((await http.GetAsync($"http://127.0.0.1:{settings.HealthPort}/readyz", cancellationToken)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(50, cancellationToken);
-        }
 
-        var webhook = new Uri($"https://127.0.0.1:{settings.WebhookPort}/mutate/chunkjobs");
+        var webhook = new Uri($"https://127.0.0.1:{operatorProcess.WebhookPort}/mutate/chunkjobs");
         Func<Task> review = async () =>
         {
             using var content = new StringContent(Review, Encoding.UTF8, "application/json");
@@ -65,7 +74,7 @@ internal sealed class WebhookBenchSuite : IBenchSuite
             }
         };
         // The same HTTPS path to a webhook that reads nothing (a status review of a main-resource request).
-        var bare = new Uri($"https://127.0.0.1:{settings.WebhookPort}/validate/status");
+        var bare = new Uri($"https://127.0.0.1:{operatorProcess.WebhookPort}/validate/status");
         Func<Task> unread = async () =>
         {
             using var content = new StringContent(Review, Encoding.UTF8, "application/json");
@@ -74,36 +83,45 @@ internal sealed class WebhookBenchSuite : IBenchSuite
         };
         Func<Task> lookup = async () => await kubernetes.CustomObjects.GetNamespacedCustomObjectAsync("chunkgate.io", "v1alpha1", "bench", "dataconnections", "demo-db", cancellationToken);
 
-        await MeasureAsync(review, Requests / 10, cancellationToken); // warm-up: JIT, TLS connections
-        await MeasureAsync(lookup, Requests / 10, cancellationToken);
-        await MeasureAsync(unread, Requests / 10, cancellationToken);
+        var operatorPid = operatorProcess.Id;
+        await MeasureAsync(review, Requests / 10, operatorPid, cancellationToken); // warm-up: JIT, TLS connections
+        await MeasureAsync(lookup, Requests / 10, operatorPid, cancellationToken);
+        await MeasureAsync(unread, Requests / 10, operatorPid, cancellationToken);
+        // What the operator spends when nobody calls (leader election, the controller's reconciles), to judge the CPU figures by.
+        var idleFrom = ProcessCpu.Of(operatorPid);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        var idlePerSecond = (ProcessCpu.Of(operatorPid) - idleFrom).TotalMilliseconds / 2;
+
         // Interleaved rounds, so that a burst of load from elsewhere on the machine (or a late JIT tier-up) does not fall on one of the three alone.
-        List<double> reviews = [], lookups = [], unreads = [];
+        Measurement reviews = new(), lookups = new(), unreads = new();
         for (var round = 0; round < Rounds; round++)
         {
-            reviews.AddRange(await MeasureAsync(review, Requests / Rounds, cancellationToken));
-            lookups.AddRange(await MeasureAsync(lookup, Requests / Rounds, cancellationToken));
-            unreads.AddRange(await MeasureAsync(unread, Requests / Rounds, cancellationToken));
+            reviews.Add(await MeasureAsync(review, Requests / Rounds, operatorPid, cancellationToken));
+            lookups.Add(await MeasureAsync(lookup, Requests / Rounds, operatorPid, cancellationToken));
+            unreads.Add(await MeasureAsync(unread, Requests / Rounds, operatorPid, cancellationToken));
         }
 
-        reviews.Sort();
-        lookups.Sort();
-        unreads.Sort();
-        report.Note($"{Requests} ChunkJob create reviews by {Concurrency} concurrent callers over HTTPS; peers, same concurrency: GET DataConnection from the local cluster, and a review that reads nothing");
-        report.Figure("webhook.admission.p50_ms", Percentile(reviews, 0.50));
-        report.Figure("webhook.peer_no_read.p50_ms", Percentile(unreads, 0.50));
-        report.Figure("webhook.admission.p99_ms", Percentile(reviews, 0.99));
-        report.Figure("webhook.peer_lookup.p99_ms", Percentile(lookups, 0.99));
-        report.Figure("webhook.peer_no_read.p99_ms", Percentile(unreads, 0.99));
-        report.Figure("webhook.admission_over_lookup.p99_ratio", Percentile(reviews, 0.99) / Percentile(lookups, 0.99));
-        report.Figure("webhook.admission_over_no_read.p99_ratio", Percentile(reviews, 0.99) / Percentile(unreads, 0.99));
-        await host.StopAsync(cancellationToken);
+        report.Note($"{Requests} ChunkJob create reviews by {Concurrency} concurrent callers over HTTPS to the operator process; peers, same concurrency: GET DataConnection from the local cluster, and a review that reads nothing");
+        report.Note(string.Create(CultureInfo.InvariantCulture, $"operator idle: {idlePerSecond:0.#} ms CPU per second; CPU per review: operator = the operator process, caller = this process (HTTPS callers and the local cluster)"));
+        report.Figure("webhook.admission.p50_ms", reviews.Percentile(0.50));
+        report.Figure("webhook.peer_no_read.p50_ms", unreads.Percentile(0.50));
+        report.Figure("webhook.admission.p99_ms", reviews.Percentile(0.99));
+        report.Figure("webhook.peer_lookup.p99_ms", lookups.Percentile(0.99));
+        report.Figure("webhook.peer_no_read.p99_ms", unreads.Percentile(0.99));
+        report.Figure("webhook.admission_over_lookup.p99_ratio", reviews.Percentile(0.99) / lookups.Percentile(0.99));
+        report.Figure("webhook.admission_over_no_read.p99_ratio", reviews.Percentile(0.99) / unreads.Percentile(0.99));
+        report.Figure("webhook.admission.operator_cpu_us", reviews.OperatorCpuMicroseconds);
+        report.Figure("webhook.peer_no_read.operator_cpu_us", unreads.OperatorCpuMicroseconds);
+        report.Figure("webhook.admission_over_no_read.operator_cpu_ratio", reviews.OperatorCpuMicroseconds / unreads.OperatorCpuMicroseconds);
+        report.Figure("webhook.admission.caller_cpu_us", reviews.CallerCpuMicroseconds);
+        report.Figure("webhook.peer_no_read.caller_cpu_us", unreads.CallerCpuMicroseconds);
     }
 
-    private static async Task<List<double>> MeasureAsync(Func<Task> call, int count, CancellationToken cancellationToken)
+    private static async Task<Measurement> MeasureAsync(Func<Task> call, int count, int operatorPid, CancellationToken cancellationToken)
     {
         var latencies = new List<double>(count);
         var next = 0;
+        var (operatorFrom, callerFrom) = (ProcessCpu.Of(operatorPid), ProcessCpu.Of(Environment.ProcessId));
         var workers = Enumerable.Range(0, Concurrency).Select(async _ =>
         {
             var mine = new List<double>();
@@ -121,12 +139,34 @@ internal sealed class WebhookBenchSuite : IBenchSuite
             latencies.AddRange(part);
         }
 
+        var measured = new Measurement();
+        measured.Add(latencies, ProcessCpu.Of(operatorPid) - operatorFrom, ProcessCpu.Of(Environment.ProcessId) - callerFrom);
         cancellationToken.ThrowIfCancellationRequested();
-        latencies.Sort();
-        return latencies;
+        return measured;
     }
 
-    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    /// <summary>Latencies of calls and the CPU time both processes used while they ran.</summary>
+    private sealed class Measurement
+    {
+        private readonly List<double> latencies = [];
+        private TimeSpan operatorCpu;
+        private TimeSpan callerCpu;
+
+        public double OperatorCpuMicroseconds => operatorCpu.TotalMicroseconds / latencies.Count;
+
+        public double CallerCpuMicroseconds => callerCpu.TotalMicroseconds / latencies.Count;
+
+        public void Add(Measurement other) => Add(other.latencies, other.operatorCpu, other.callerCpu);
+
+        public void Add(IEnumerable<double> more, TimeSpan operatorTime, TimeSpan callerTime)
+        {
+            latencies.AddRange(more);
+            operatorCpu += operatorTime;
+            callerCpu += callerTime;
+        }
+
+        public double Percentile(double p) => Percentiles.Of(latencies, p);
+    }
 
     private static async Task CreateAsync(k8s.Kubernetes kubernetes, string ns, CancellationToken cancellationToken) =>
         await kubernetes.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace { Metadata = new() { Name = ns } }, cancellationToken: cancellationToken);
@@ -142,13 +182,6 @@ internal sealed class WebhookBenchSuite : IBenchSuite
         }
 
         throw new InvalidOperationException("crds/ not found above " + AppContext.BaseDirectory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private const string Connection = """

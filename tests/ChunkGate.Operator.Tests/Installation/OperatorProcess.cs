@@ -14,16 +14,20 @@ internal sealed class OperatorProcess : IAsyncDisposable
 {
     private readonly Process process;
 
-    private OperatorProcess(Process process, int healthPort, string logPath)
+    private OperatorProcess(Process process, int healthPort, int webhookPort, string logPath)
     {
         this.process = process;
         HealthPort = healthPort;
+        WebhookPort = webhookPort;
         LogPath = logPath;
     }
 
     public int Id => process.Id;
 
     public int HealthPort { get; }
+
+    /// <summary>The HTTPS port of its admission webhooks.</summary>
+    public int WebhookPort { get; }
 
     public string LogPath { get; }
 
@@ -34,9 +38,10 @@ internal sealed class OperatorProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken = default)
     {
         var healthPort = FreePort();
+        var webhookPort = FreePort();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChunkGate.Operator.dll"));
-        foreach (var flag in (string[])[$"--kubeconfig={kubeconfig}", "--context=operator", $"--webhook-port={FreePort()}", $"--health-port={healthPort}", .. flags])
+        foreach (var flag in (string[])[$"--kubeconfig={kubeconfig}", "--context=operator", $"--webhook-port={webhookPort}", $"--health-port={healthPort}", .. flags])
         {
             start.ArgumentList.Add(flag);
         }
@@ -72,7 +77,7 @@ internal sealed class OperatorProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var started = new OperatorProcess(process, healthPort, logPath);
+        var started = new OperatorProcess(process, healthPort, webhookPort, logPath);
         try
         {
             await started.WaitReadyAsync(TimeSpan.FromSeconds(90), cancellationToken).ConfigureAwait(false);
