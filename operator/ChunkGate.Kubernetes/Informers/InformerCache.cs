@@ -21,7 +21,9 @@ public enum CacheChangeType
 /// so a resumed watch that repeats an event does not duplicate delivery.
 /// Readers get deep copies (<see cref="ObjectCopies"/>), never the stored instances: a reconciler
 /// that edits what it read and writes it back cannot change the cache behind the informer's back.
-/// The cache takes ownership of objects given to it.
+/// The cache takes ownership of objects given to it and never changes one it holds (a change
+/// replaces it), so copies are made after the lock is released: a copy is JSON work, and made under
+/// the lock it queued every concurrent reader (50 admission reviews at once) behind the others'.
 /// </summary>
 public sealed class InformerCache<T>
     where T : class, IKubernetesObject<V1ObjectMeta>

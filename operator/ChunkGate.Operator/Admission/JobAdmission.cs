@@ -7,8 +7,8 @@ namespace ChunkGate.Operator.Admission;
 
 /// <summary>
 /// A ChunkJob create or update as the webhook sees it. Spec hashes and the designer annotation are
-/// read by the adapter from the raw objects; <see cref="OldSpecHash"/> and <see cref="OldDesigner"/>
-/// are null on create.
+/// read by the adapter from the raw objects; <see cref="SpecHash"/> (decides nothing on create),
+/// <see cref="OldSpecHash"/> and <see cref="OldDesigner"/> may be null on create.
 /// </summary>
 public sealed record JobAdmissionRequest(
     AdmissionOperation Operation,
@@ -16,7 +16,7 @@ public sealed record JobAdmissionRequest(
     string Namespace,
     string Name,
     ChunkJobSpec Spec,
-    string SpecHash,
+    string? SpecHash,
     string? DesignerAnnotation,
     DataConnectionSpec? Connection,
     string? OldSpecHash = null,

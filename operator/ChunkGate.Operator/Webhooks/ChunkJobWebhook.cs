@@ -42,7 +42,8 @@ internal sealed class ChunkJobWebhook(IAdmissionLookup lookup, AdmissionSettings
                 request.Namespace,
                 request.ObjectName,
                 job.Spec,
-                ReviewedObjects.SpecHashOf(node),
+                // Only an update compares hashes; hashing is a fair share of a create's CPU.
+                request.Operation == AdmissionOperation.Update ? ReviewedObjects.SpecHashOf(node) : null,
                 designerAnnotation,
                 connection?.Spec,
                 request.OldObject is null ? null : ReviewedObjects.SpecHashOf(request.OldObject),

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChunkGate.Api.Hashing;
 using ChunkGate.Operator.Admission;
-using k8s;
+using ChunkGate.Kubernetes.Json;
 
 namespace ChunkGate.Operator.Webhooks;
 
@@ -15,7 +15,8 @@ internal static class ReviewedObjects
     {
         try
         {
-            typed = KubernetesJson.Deserialize<T>(node.ToJsonString());
+            // From the tree directly, with the client's settings: no JSON text in between.
+            typed = node.Deserialize<T>(KubernetesJsonOptions.Default)!;
             problem = null;
             return true;
         }
