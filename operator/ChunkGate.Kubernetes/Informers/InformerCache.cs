@@ -80,6 +80,15 @@ public sealed class InformerCache<T>
 
     public T? Get(string? namespaceName, string name) => Get(CacheKeys.For(namespaceName, name));
 
+    /// <summary>The resourceVersion of the held object, null when none is held: whether a copy made earlier is still current, without making one.</summary>
+    public string? ResourceVersionOf(string key)
+    {
+        lock (gate)
+        {
+            return items.TryGetValue(key, out var held) ? held.Metadata?.ResourceVersion : null;
+        }
+    }
+
     public IReadOnlyList<T> List()
     {
         List<T> held;

@@ -17,13 +17,16 @@ namespace ChunkGate.Operator.Webhooks;
 /// </summary>
 internal sealed class CachedAdmissionLookup(ControllerCaches caches, ApiAdmissionLookup api) : IAdmissionLookup
 {
+    private readonly VersionedCopies<DataConnection> connections = new(caches.Connections);
+    private readonly VersionedCopies<ChunkJob> jobs = new(caches.Jobs);
+
     public Task<DataConnection?> ConnectionAsync(string ns, string name, CancellationToken cancellationToken) =>
-        caches.Connections.HasSynced && caches.Connections.Get(ns, name) is { } cached
+        caches.Connections.HasSynced && connections.Get(ns, name) is { } cached
             ? Task.FromResult<DataConnection?>(cached)
             : api.ConnectionAsync(ns, name, cancellationToken);
 
     public Task<ChunkJob?> JobAsync(string ns, string name, bool fresh, CancellationToken cancellationToken) =>
-        !fresh && caches.Jobs.HasSynced && caches.Jobs.Get(ns, name) is { } cached
+        !fresh && caches.Jobs.HasSynced && jobs.Get(ns, name) is { } cached
             ? Task.FromResult<ChunkJob?>(cached)
             : api.JobAsync(ns, name, fresh: true, cancellationToken);
 

@@ -41,6 +41,9 @@ internal sealed class ScopedInformers<T>
     public T? Get(string namespaceName, string name) =>
         (everywhere ?? byNamespace.GetValueOrDefault(namespaceName))?.Cache.Get(namespaceName, name);
 
+    public string? ResourceVersionOf(string namespaceName, string name) =>
+        (everywhere ?? byNamespace.GetValueOrDefault(namespaceName))?.Cache.ResourceVersionOf(CacheKeys.For(namespaceName, name));
+
     public IReadOnlyList<T> ByIndex(string index, string value) => [.. All.SelectMany(informer => informer.Cache.ByIndex(index, value))];
 
     public IEnumerable<string> Keys() => All.SelectMany(informer => informer.Cache.Keys());
