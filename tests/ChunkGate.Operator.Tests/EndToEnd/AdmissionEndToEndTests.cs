@@ -1,3 +1,4 @@
+using ChunkGate.Testing.Waiting;
 using static ChunkGate.Operator.Tests.EndToEnd.AdmissionCluster;
 
 namespace ChunkGate.Operator.Tests.EndToEnd;
@@ -66,6 +67,23 @@ public sealed class AdmissionEndToEndTests
             $"Error from server (Forbidden): admission webhook \"chunkjobs.mutate.chunkgate.io\" denied the request: the chunkgate.io/designer annotation of {ns}/export-customers is set by ChunkGate when the job is created and cannot be changed");
         await Kubectl.As("alice").OkAsync($"annotate chunkjob export-customers -n {ns} chunkgate.io/designer-");
         (await Designer(ns)).Should().Be("alice");
+    }
+
+    [Test]
+    public async Task AChangeOfTheConnectionsDesignerGroups_ReachesJobAdmission()
+    {
+        var ns = await cluster.NamespaceWithConnectionAsync();
+        // Admission now holds a copy of the connection's current version.
+        await Kubectl.As("alice").OkAsync("apply -f -", Job(ns, name: "before"));
+
+        await Kubectl.OkAsync($"patch dataconnection demo-db -n {ns} --type=merge -p '{{\"spec\":{{\"designerGroups\":[\"chunkgate:executors\"]}}}}'");
+
+        LocalCluster.Tests.Support.KubectlResult? after = null;
+        await Eventually.TrueAsync(
+            async () => (after = await Kubectl.As("alice").RunAsync("apply --dry-run=server -f -", Job(ns, name: "after"))).ExitCode != 0,
+            "alice's next job is judged by the connection's new designer groups", interval: TimeSpan.FromMilliseconds(200));
+        Denied(after!, "creating", "chunkjobs.mutate.chunkgate.io",
+            $"alice is not in a designer group of DataConnection {ns}/demo-db (chunkgate:executors) and cannot create {ns}/after");
     }
 
     [Test]
