@@ -67,6 +67,16 @@ public static class JobDecider
             return ending with { Events = [.. ending.AuditEvents, new AuditEvent("ChunkFailed", message, Warning: true)] };
         }
 
+        if (run.Pod == PodState.Lost)
+        {
+            // Never a second Pod for the shard in the same run: its chunks in flight would run twice,
+            // under an approval already used, and the first Pod's session is not in the recording.
+            var pods = string.Join(", ", run.LostPods ?? []);
+            var message = $"run {run.Id} failed: its Pod {pods} was deleted before it finished; no Pod replaces it under the same approval, and the run's recording may be incomplete (the deleted Pod's session is missing from it); a new approval resumes from the checkpoint";
+            var ending = Ending(run, RunEnd.Failed, approvals, JobPhase.Failed, "RunPodDeleted", message);
+            return ending with { Events = [.. ending.AuditEvents, new AuditEvent("RunPodDeleted", message, Warning: true)] };
+        }
+
         return run.Pod switch
         {
             PodState.Succeeded => Ending(run, RunEnd.Succeeded, approvals, JobPhase.Succeeded, "RunSucceeded", $"run {run.Id} finished"),

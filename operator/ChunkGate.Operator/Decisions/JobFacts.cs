@@ -27,6 +27,9 @@ public enum PodState
     Running,
     Succeeded,
     Failed,
+
+    /// <summary>Created by the operator for the run (or requested: a crash may have hidden its creation) and no longer there, or being deleted before it finished.</summary>
+    Lost,
 }
 
 /// <summary>
@@ -34,13 +37,15 @@ public enum PodState
 /// children. A run is identified by <see cref="Id"/>; its role name, Secret and Pod derive from it.
 /// </summary>
 /// <param name="Failure">A chunk the runner reported as failed (from the Pods' logs); the run ends with it.</param>
+/// <param name="LostPods">The run's Pods in state <see cref="PodState.Lost"/>, named in the run's end.</param>
 public sealed record RunFacts(
     string Id,
     string SpecHash,
     DateTimeOffset ExpiresAt,
     IReadOnlyList<string> Approvals,
     PodState Pod,
-    Progress.ChunkFailure? Failure = null);
+    Progress.ChunkFailure? Failure = null,
+    IReadOnlyList<string>? LostPods = null);
 
 /// <summary>Everything one decision about a job needs; gathered in one place, decided in another.</summary>
 public sealed record JobObservation(

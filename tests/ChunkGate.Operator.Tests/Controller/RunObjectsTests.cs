@@ -1,5 +1,6 @@
 using ChunkGate.Api.Jobs;
 using ChunkGate.Operator.Controller.Runs;
+using ChunkGate.Operator.Decisions;
 using k8s.Models;
 
 namespace ChunkGate.Operator.Tests.Controller;
@@ -32,7 +33,7 @@ public sealed class RunObjectsTests
         yield return new TestCaseData(null, Meta("x", "uid-1")).Returns(Ownership.Foreign).SetName("planted before anything was recorded: foreign, labels and ownerReference notwithstanding");
         yield return new TestCaseData("uid-1", Meta("x", "uid-2")).Returns(Ownership.Foreign).SetName("another uid than recorded (replaced): foreign");
         yield return new TestCaseData("UID-1", Meta("x", "uid-1")).Returns(Ownership.Foreign).SetName("uids compare exactly");
-        yield return new TestCaseData("", Meta("x", "")).Returns(Ownership.Ours).SetName("degenerate empty uid on both sides is still only equality");
+        yield return new TestCaseData("", Meta("x", "")).Returns(Ownership.Foreign).SetName("a Pod only requested (empty uid) matches nothing, not even an empty uid");
         yield return new TestCaseData(null, Meta("x", "uid-1", deleting: true)).Returns(Ownership.ForeignLeaving).SetName("foreign and being deleted, nothing holds it: leaving");
         yield return new TestCaseData(null, Meta("x", "uid-1", deleting: true, "example.com/hold")).Returns(Ownership.ForeignStuck).SetName("foreign, deleted, held by a finalizer: stuck");
         yield return new TestCaseData("uid-1", Meta("x", "uid-1", deleting: true, "example.com/hold")).Returns(Ownership.Ours).SetName("ours being deleted is still ours");
@@ -40,6 +41,29 @@ public sealed class RunObjectsTests
 
     [TestCaseSource(nameof(Cases))]
     public Ownership Judge(string? recorded, V1ObjectMeta? found) => RunObjects.Judge(recorded, found);
+
+    private static V1Pod Pod(string uid, string? phase, bool deleting = false) =>
+        new() { Metadata = Meta("export-r1", uid, deleting), Status = phase is null ? null : new V1PodStatus { Phase = phase } };
+
+    public static IEnumerable<TestCaseData> PodStates()
+    {
+        var requested = RunObjects.Recording(new RunStatus { Id = "r1", Pod = "export-r1", Pods = ["export-r1"] }, RunObjects.PodKind, "export-r1", RunObjects.RequestedUid);
+        var never = new RunStatus { Id = "r1", Pod = "export-r1", Pods = ["export-r1"] };
+        yield return new TestCaseData(never, null).Returns(PodState.Absent).SetName("never requested, nothing there: absent (created)");
+        yield return new TestCaseData(never, Pod("uid-planted", "Running")).Returns(PodState.Absent).SetName("never requested, a planted Pod: absent (removed, then created)");
+        yield return new TestCaseData(Run, Pod("uid-pod", "Running")).Returns(PodState.Running).SetName("the recorded Pod running");
+        yield return new TestCaseData(Run, Pod("uid-pod", null)).Returns(PodState.Pending).SetName("the recorded Pod, no phase yet: pending");
+        yield return new TestCaseData(Run, Pod("uid-pod", "Succeeded")).Returns(PodState.Succeeded).SetName("the recorded Pod succeeded");
+        yield return new TestCaseData(Run, null).Returns(PodState.Lost).SetName("created and gone: lost, never created again");
+        yield return new TestCaseData(Run, Pod("uid-other", "Running")).Returns(PodState.Lost).SetName("created, deleted and replaced by another: lost");
+        yield return new TestCaseData(Run, Pod("uid-pod", "Running", deleting: true)).Returns(PodState.Lost).SetName("created and being deleted while it runs: lost");
+        yield return new TestCaseData(Run, Pod("uid-pod", "Succeeded", deleting: true)).Returns(PodState.Succeeded).SetName("finished, then being deleted: its outcome counts");
+        yield return new TestCaseData(requested, null).Returns(PodState.Lost).SetName("requested, uid never recorded, nothing there (crash window, then deleted): lost");
+        yield return new TestCaseData(requested, Pod("uid-x", "Running")).Returns(PodState.Lost).SetName("requested, uid never recorded, a Pod there: the operator's or planted, cannot tell: lost");
+    }
+
+    [TestCaseSource(nameof(PodStates))]
+    public PodState PodStateOf(RunStatus run, V1Pod? found) => RunObjects.PodStateOf(run, "export-r1", found);
 
     [Test]
     public void IsOurs_OnlyForTheUidRecordedUnderThatKindAndName()

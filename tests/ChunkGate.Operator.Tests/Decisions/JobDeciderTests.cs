@@ -136,6 +136,31 @@ public sealed class JobDeciderTests
     }
 
     [Test]
+    public void Decide_ARunPodLost_EndsTheRunFailed_NeverEnsuresItAgain_AndWarnsTheRecordingMayBeIncomplete()
+    {
+        var running = Job().With(By("bob").Consumed("r1")).Running(pod: PodState.Lost);
+
+        var plan = Decide(running with { ActiveRun = running.ActiveRun! with { LostPods = ["export-customers-r1-1"] } });
+
+        plan.Ensure.Should().BeNull("no second Pod for the shard in the same run");
+        plan.End!.Value.Why.Should().Be(RunEnd.Failed);
+        plan.Phase.Should().Be(JobPhase.Failed);
+        plan.Reason.Should().Be("RunPodDeleted");
+        plan.Message.Should().StartWith("run r1 failed: its Pod export-customers-r1-1 was deleted before it finished")
+            .And.Contain("no Pod replaces it under the same approval").And.Contain("recording may be incomplete");
+        plan.AuditEvents.Select(e => e.Reason).Should().BeEquivalentTo("RunFailed", "RunPodDeleted");
+        plan.AuditEvents.Should().OnlyContain(e => e.Warning && e.Message == plan.Message);
+    }
+
+    [Test]
+    public void Decide_ARunPodLost_AfterExpiry_IsStillExpired()
+    {
+        var plan = Decide(Job().With(By("bob").Consumed("r1")).Running(pod: PodState.Lost), T0.AddMinutes(11));
+
+        plan.End!.Value.Why.Should().Be(RunEnd.Expired, "the deadline deleted nothing the run still needed");
+    }
+
+    [Test]
     public void Decide_IgnoresAFailure_OnceTheRunIsRevokedForAnotherReason()
     {
         var failure = new ChunkGate.Operator.Progress.ChunkFailure(0, 0, 0, 100, null, "x");

@@ -12,6 +12,9 @@ public sealed class RunPodStatesTests
     [TestCase(new[] { PodState.Pending, PodState.Succeeded }, PodState.Pending)]
     [TestCase(new[] { PodState.Failed, PodState.Absent }, PodState.Failed)]
     [TestCase(new PodState[0], PodState.Absent)]
+    [TestCase(new[] { PodState.Running, PodState.Lost }, PodState.Lost)]
+    [TestCase(new[] { PodState.Failed, PodState.Lost, PodState.Absent }, PodState.Lost)]
+    [TestCase(new[] { PodState.Succeeded, PodState.Lost }, PodState.Lost)]
     public void Combine_SucceedsOnlyWhenEveryPodSucceeded_AndFailsWhenOneFailed(PodState[] pods, PodState expected) =>
         RunPodStates.Combine(pods).Should().Be(expected);
 

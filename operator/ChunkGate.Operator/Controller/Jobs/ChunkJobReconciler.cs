@@ -23,7 +23,7 @@ namespace ChunkGate.Operator.Controller.Jobs;
 /// stops with the run, and each read is capped in bytes and window). So status.progress lags at most
 /// one interval, and the cost is N log reads per interval per live run, nothing for idle jobs.
 /// </remarks>
-internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver observer, RunLifecycle runs, RunLogs logs, ControllerClients clients,
+internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver observer, RunLifecycle runs, RunLogs logs, LiveRuns live, ControllerClients clients,
     AuditTrail audit, ControllerOptions options, TimeProvider clock) : IReconciler
 {
     /// <summary>Holds a deleted job until its run's credential is revoked and its Pod and Secret are gone.</summary>
@@ -52,6 +52,11 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
 
         var now = clock.GetUtcNow();
         var observed = observer.Observe(job);
+        if (observed.ActiveRun is { Pod: PodState.Lost } && job.Status?.Run is { } lostRun)
+        {
+            observed = observed with { ActiveRun = await live.ConfirmAsync(job, lostRun, cancellationToken).ConfigureAwait(false) };
+        }
+
         var report = await ReadProgressAsync(job, observed, cancellationToken).ConfigureAwait(false);
         if (report?.Failure is { } failure)
         {

@@ -7,6 +7,7 @@ using ChunkGate.Operator.Admission;
 using ChunkGate.Operator.Controller.Runs;
 using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Operator.Decisions;
+using k8s.Models;
 
 namespace ChunkGate.Operator.Controller.Jobs;
 
@@ -57,33 +58,30 @@ internal sealed class JobObserver(ControllerCaches caches)
             spec.JobUid);
     }
 
-    /// <summary>The run recorded in status and not finished; its Pod's state from the Pod cache.</summary>
-    private RunFacts? ActiveRun(ChunkJob job)
+    /// <summary>The run recorded in status and not finished; its Pods' states from the Pod cache.</summary>
+    private RunFacts? ActiveRun(ChunkJob job) =>
+        job.Status?.Run is { } run ? RunFactsOf(run, name => caches.Pods.Get(job.Metadata.NamespaceProperty, name)) : null;
+
+    /// <summary>
+    /// A live run's facts with its Pods as <paramref name="pods"/> shows them (the cache, or live reads
+    /// to confirm a Pod lost: the cache may not show yet a Pod just created). A Pod the operator did
+    /// not record is not the run's, whatever its labels say: Absent (the ensure step removes it and
+    /// creates the run's own), never adopted.
+    /// </summary>
+    public static RunFacts? RunFactsOf(RunStatus run, Func<string, V1Pod?> pods)
     {
-        if (job.Status?.Run is not { Id: { } id, FinishedAt: null } run)
+        if (run is not { Id: { } id, FinishedAt: null })
         {
             return null;
         }
 
-        // A Pod the operator did not record is not the run's, whatever its labels say: Absent (the
-        // ensure step removes it and creates the run's own), never adopted.
-        var states = RunPodNames(run)
-            .Select(name => caches.Pods.Get(job.Metadata.NamespaceProperty, name))
-            .Select(pod => StateOf(RunObjects.IsOurs(run, RunObjects.PodKind, pod?.Metadata) ? pod : null))
-            .ToList();
-        return new RunFacts(id, run.SpecHash ?? "", run.ExpiresAt ?? DateTimeOffset.MinValue, run.Approvals ?? [], RunPodStates.Combine(states));
+        var states = RunPodNames(run).Select(name => (Name: name, State: RunObjects.PodStateOf(run, name, pods(name)))).ToList();
+        var lost = states.Where(s => s.State == PodState.Lost).Select(s => s.Name).ToList();
+        return new RunFacts(id, run.SpecHash ?? "", run.ExpiresAt ?? DateTimeOffset.MinValue, run.Approvals ?? [], RunPodStates.Combine([.. states.Select(s => s.State)]),
+            LostPods: lost.Count > 0 ? lost : null);
     }
 
     /// <summary>The run's Pods as recorded when it started (a run recorded before parallelism names its one Pod).</summary>
     public static IReadOnlyList<string> RunPodNames(RunStatus run) =>
         run.Pods is { Count: > 0 } pods ? pods : run.Pod is { } pod ? [pod] : [];
-
-    private static PodState StateOf(k8s.Models.V1Pod? pod) => pod?.Status?.Phase switch
-    {
-        null when pod is null => PodState.Absent,
-        "Running" => PodState.Running,
-        "Succeeded" => PodState.Succeeded,
-        "Failed" => PodState.Failed,
-        _ => PodState.Pending,
-    };
 }

@@ -179,32 +179,56 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
 
         var pods = JobObserver.RunPodNames(run);
         var done = Checkpoints.DoneForRun(job.Status?.Checkpoint, run.SpecHash, job.Spec.Chunking.ChunkSize);
+        var missing = new List<int>();
         for (var shard = 0; shard < pods.Count; shard++)
         {
-            var name = pods[shard];
-            var found = caches.Pods.Get(ns, name);
+            var found = caches.Pods.Get(ns, pods[shard]);
             if (RunObjects.IsOurs(run, RunObjects.PodKind, found?.Metadata))
             {
                 continue;
             }
 
+            if (found is not null || RunObjects.RecordedUid(run, RunObjects.PodKind, pods[shard]) is not null)
+            {
+                // The cache may not show yet the uid an earlier reconcile recorded, or the Pod it created.
+                run = await live.LatestAsync(job, run, cancellationToken).ConfigureAwait(false);
+                found = RunObjects.RecordedUid(run, RunObjects.PodKind, pods[shard]) is null ? found
+                    : await clients.Kubernetes.CoreV1.ReadNamespacedPodAsync(pods[shard], ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+                if (RunObjects.IsOurs(run, RunObjects.PodKind, found?.Metadata))
+                {
+                    continue;
+                }
+
+                if (RunObjects.RecordedUid(run, RunObjects.PodKind, pods[shard]) is not null)
+                {
+                    // Requested or created, and not there: never a second Pod for the shard (JobDecider ends the run).
+                    return $"its Pod {ns}/{pods[shard]} was deleted before it finished; no Pod replaces it under the same approval, and the run's recording may be incomplete";
+                }
+            }
+
             // A Pod the operator did not record, whether the cache shows it (labelled) or the create
             // finds it: never adopted, its state and logs never counted.
+            if (found is not null && await RemoveForeignPodAsync(job, run, names, found, cancellationToken).ConfigureAwait(false) is { } stuck)
+            {
+                return stuck;
+            }
+
+            missing.Add(shard);
+        }
+
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        // Requested before any is created: a crash between a create and its uid's record leaves a
+        // Pod the operator cannot tell from a planted one, and it must not create a second.
+        run = await recorder.RequestedAsync(run.Id!, [.. missing.Select(shard => pods[shard])], cancellationToken).ConfigureAwait(false);
+        foreach (var shard in missing)
+        {
+            var name = pods[shard];
             for (var attempt = 0; ; attempt++)
             {
-                if (found is not null && RunObjects.IsOurs(run = await live.LatestAsync(job, run, cancellationToken).ConfigureAwait(false), RunObjects.PodKind, found.Metadata))
-                {
-                    break;
-                }
-
-                if (found is not null)
-                {
-                    if (await RemoveForeignPodAsync(job, run, names, found, cancellationToken).ConfigureAwait(false) is { } stuck)
-                    {
-                        return stuck;
-                    }
-                }
-
                 using var activity = RunTrace.Start("chunkgate.run.pod", run.TraceParent, jobKey, run.Id!);
                 activity?.SetTag("chunkgate.shard", shard);
                 var pod = RunPodBuilder.Build(request, shard, done, options.RunnerImage, options.SidecarImage, options.SidecarPort, clock.GetUtcNow());
@@ -215,7 +239,13 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
                 }
                 catch (AlreadyExistsException) when (attempt == 0)
                 {
-                    found = await clients.Kubernetes.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+                    // Not the operator's (this create was refused): a Pod the cache did not show (unlabelled) took the name.
+                    if (await clients.Kubernetes.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false) is { } taken
+                        && await RemoveForeignPodAsync(job, run, names, taken, cancellationToken).ConfigureAwait(false) is { } stuck)
+                    {
+                        return stuck;
+                    }
+
                     continue;
                 }
                 catch (AlreadyExistsException)

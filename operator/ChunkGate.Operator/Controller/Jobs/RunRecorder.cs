@@ -35,6 +35,31 @@ internal sealed class RunRecorder(ControllerClients clients, ChunkJob job)
         return Job.Status!.Run!;
     }
 
+    /// <summary>
+    /// Records the Pods <paramref name="names"/> as requested (<see cref="RunObjects.RequestedUid"/>)
+    /// before any is created, in one write. Written on the live status (a stale cache gets 409 and
+    /// the write is judged again on the fresh job): a name the live status already records was
+    /// requested by an earlier reconcile, perhaps created, and is never requested again.
+    /// </summary>
+    public async Task<RunStatus> RequestedAsync(string runId, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        await WriteAsync(status =>
+        {
+            if (status.Run is not { } run || run.Id != runId || run.FinishedAt is not null)
+            {
+                throw new ConflictException($"run {runId} of {Job.Metadata.NamespaceProperty}/{Job.Metadata.Name} is no longer the live run: its Pods are not created", null);
+            }
+
+            if (names.FirstOrDefault(name => RunObjects.RecordedUid(run, RunObjects.PodKind, name) is not null) is { } known)
+            {
+                throw new RunNameBusyException($"Pod {Job.Metadata.NamespaceProperty}/{known} of run {runId} was requested before (the cache was behind); the run is judged again");
+            }
+
+            status.Run = names.Aggregate(run, (next, name) => RunObjects.Recording(next, RunObjects.PodKind, name, RunObjects.RequestedUid));
+        }, cancellationToken).ConfigureAwait(false);
+        return Job.Status!.Run!;
+    }
+
     public Task KeptAsync(KeptRecording kept, CancellationToken cancellationToken) =>
         WriteAsync(status => status.Recordings = Keep(status.Recordings, kept), cancellationToken);
 

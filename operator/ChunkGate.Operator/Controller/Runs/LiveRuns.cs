@@ -1,5 +1,9 @@
 using ChunkGate.Api.Jobs;
+using ChunkGate.Kubernetes.Errors;
+using ChunkGate.Operator.Controller.Jobs;
 using ChunkGate.Operator.Controller.Runtime;
+using ChunkGate.Operator.Decisions;
+using k8s;
 using k8s.Models;
 
 namespace ChunkGate.Operator.Controller.Runs;
@@ -22,4 +26,21 @@ internal sealed class LiveRuns(ControllerClients clients)
     public async Task<bool> IsOursAsync(ChunkJob job, RunStatus run, string kind, V1ObjectMeta? found, CancellationToken cancellationToken) =>
         found is not null && (RunObjects.IsOurs(run, kind, found)
             || RunObjects.IsOurs(await LatestAsync(job, run, cancellationToken).ConfigureAwait(false), kind, found));
+
+    /// <summary>
+    /// A run one of whose Pods looks lost in the caches, judged again on the live status and the live
+    /// Pods: either cache may lag (a uid just recorded, a Pod just created), and a run is never
+    /// failed for a Pod that is there.
+    /// </summary>
+    public async Task<RunFacts?> ConfirmAsync(ChunkJob job, RunStatus run, CancellationToken cancellationToken)
+    {
+        var latest = await LatestAsync(job, run, cancellationToken).ConfigureAwait(false);
+        var pods = new Dictionary<string, V1Pod?>(StringComparer.Ordinal);
+        foreach (var name in JobObserver.RunPodNames(latest))
+        {
+            pods[name] = await clients.Kubernetes.CoreV1.ReadNamespacedPodAsync(name, job.Metadata.NamespaceProperty, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+        }
+
+        return JobObserver.RunFactsOf(latest, name => pods[name]);
+    }
 }

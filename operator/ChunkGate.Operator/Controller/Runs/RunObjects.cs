@@ -1,5 +1,6 @@
 using ChunkGate.Api.Jobs;
 using ChunkGate.Kubernetes.Informers;
+using ChunkGate.Operator.Decisions;
 using k8s.Models;
 
 namespace ChunkGate.Operator.Controller.Runs;
@@ -38,6 +39,9 @@ public enum Ownership
 /// same role's password, which no Pod has seen yet: no second role, no leak); a Pod before its logs
 /// are counted (a Pod deleted that soon has done at most a few chunks, which are idempotent and
 /// checkpointed); the recording before the Pods, whose logs it is rebuilt from, are deleted.
+/// Pods are the exception: a Pod is first recorded as requested (an empty uid) before it is
+/// created, so a Pod the operator may have created is never created a second time. A requested or
+/// recorded Pod that is not there is <see cref="PodState.Lost"/>, and the run ends.
 /// </remarks>
 public static class RunObjects
 {
@@ -51,7 +55,7 @@ public static class RunObjects
             return Ownership.Absent;
         }
 
-        if (recordedUid is not null && string.Equals(found.Uid, recordedUid, StringComparison.Ordinal))
+        if (recordedUid is { Length: > 0 } && string.Equals(found.Uid, recordedUid, StringComparison.Ordinal))
         {
             return Ownership.Ours;
         }
@@ -64,13 +68,44 @@ public static class RunObjects
         return found.Finalizers is { Count: > 0 } ? Ownership.ForeignStuck : Ownership.ForeignLeaving;
     }
 
+    /// <summary>The uid of a Pod requested and not yet known to be created (a crash may have hidden its creation).</summary>
+    public const string RequestedUid = "";
+
+    /// <summary>
+    /// The run's Pod <paramref name="name"/>: Absent when never requested (it is created; a foreign
+    /// one holding the name is removed first); Lost when requested or created and now missing,
+    /// replaced, or being deleted before it finished; else its phase.
+    /// </summary>
+    public static PodState PodStateOf(RunStatus run, string name, V1Pod? found)
+    {
+        var recorded = RecordedUid(run, PodKind, name);
+        if (recorded is null)
+        {
+            return PodState.Absent;
+        }
+
+        if (found is null || Judge(recorded, found.Metadata) != Ownership.Ours)
+        {
+            return PodState.Lost;
+        }
+
+        return found.Status?.Phase switch
+        {
+            "Succeeded" => PodState.Succeeded,
+            "Failed" => PodState.Failed,
+            _ when found.Metadata.DeletionTimestamp is not null => PodState.Lost,
+            "Running" => PodState.Running,
+            _ => PodState.Pending,
+        };
+    }
+
     public static string? RecordedUid(RunStatus run, string kind, string name) =>
         run.Created?.FirstOrDefault(c => c.Kind == kind && c.Name == name)?.Uid;
 
     public static bool IsOurs(RunStatus run, string kind, V1ObjectMeta? found) =>
         Judge(RecordedUid(run, kind, found?.Name ?? ""), found) == Ownership.Ours;
 
-    /// <summary>The run record with <paramref name="uid"/> as the object under <paramref name="name"/> (a new object, the given one untouched).</summary>
+    /// <summary>The run record with <paramref name="uid"/> as the object under <paramref name="name"/> (a new object, the given one untouched); <see cref="RequestedUid"/> for a Pod about to be created.</summary>
     public static RunStatus Recording(RunStatus run, string kind, string name, string uid)
     {
         var next = ObjectCopies.Deep(run);
