@@ -105,6 +105,9 @@ public sealed class DataConnectionStatus
     [Description("Ephemeral roles currently live on this connection.")]
     public int? ActiveCredentials { get; set; }
 
+    [Description("The uid of the masking key Secret (in the operator's namespace, made by the operator) the database's masking views were last built with; runs get only this key.")]
+    public string? MaskingKeyUid { get; set; }
+
     [ListMapKey("type")]
     public List<Condition>? Conditions { get; set; }
 }

@@ -35,7 +35,7 @@ public static class ControllerServiceCollectionExtensions
             options.Identity, TimeProvider.System, provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<AuditTrail>();
         services.AddSingleton(provider => new ConnectionBrokers(provider.GetRequiredService<ControllerClients>().Kubernetes, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => new MaskingKeys(provider.GetRequiredService<ControllerClients>().Kubernetes));
+        services.AddSingleton(provider => new MaskingKeys(provider.GetRequiredService<ControllerClients>(), options.OperatorNamespace));
         services.AddSingleton<JobObserver>();
         services.AddSingleton<RunLifecycle>();
         services.AddSingleton<ForeignObjects>();

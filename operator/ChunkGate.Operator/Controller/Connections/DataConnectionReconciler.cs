@@ -2,16 +2,18 @@ using ChunkGate.Api.Connections;
 using ChunkGate.Api.Meta;
 using ChunkGate.Broker;
 using ChunkGate.Operator.Controller.Runtime;
+using ChunkGate.Operator.Decisions;
 using ChunkGate.Operator.Status;
 
 namespace ChunkGate.Operator.Controller.Connections;
 
 /// <summary>
-/// DataConnection: makes its masking key exist, applies its masking rules to the database (views,
-/// key, live roles' privileges) whenever its spec changes, and reports reachability and the number
-/// of live ChunkGate roles. Status is written only when it changed.
+/// DataConnection: makes its masking key exist (<see cref="MaskingKeys"/>), applies its masking
+/// rules to the database (views, key, live roles' privileges) whenever its spec or its key changes,
+/// and reports reachability, the key the views were built with and the number of live ChunkGate
+/// roles. Status is written only when it changed.
 /// </summary>
-internal sealed class DataConnectionReconciler(ControllerCaches caches, ConnectionBrokers brokers, MaskingKeys keys, ControllerClients clients, TimeProvider clock) : IReconciler
+internal sealed class DataConnectionReconciler(ControllerCaches caches, ConnectionBrokers brokers, MaskingKeys keys, ControllerClients clients, AuditTrail audit, TimeProvider clock) : IReconciler
 {
     public const string ReadyCondition = "Ready";
 
@@ -22,6 +24,8 @@ internal sealed class DataConnectionReconciler(ControllerCaches caches, Connecti
         var connection = caches.Connections.Get(namespaceName, name);
         if (connection is null)
         {
+            // Its key Secret lives in the operator's namespace, where no ownerReference can reach it.
+            await keys.RemoveAsync(namespaceName, name, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Done;
         }
 
@@ -32,13 +36,23 @@ internal sealed class DataConnectionReconciler(ControllerCaches caches, Connecti
         string reason;
         string message;
         int? active = previous?.ActiveCredentials;
+        var keyUid = previous?.MaskingKeyUid;
         try
         {
             var key = await keys.EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
             var access = await brokers.ForAsync(namespaceName, name, connection.Spec, generation, cancellationToken).ConfigureAwait(false);
-            if (previous?.ObservedGeneration != generation || previous.Reachable != true)
+            if (previous?.ObservedGeneration != generation || previous.Reachable != true || key.Uid != keyUid)
             {
-                await access.Masking.ApplyAsync(connection.Spec.Masking?.Columns ?? [], key, cancellationToken).ConfigureAwait(false);
+                await access.Masking.ApplyAsync(connection.Spec.Masking?.Columns ?? [], key.Key, cancellationToken).ConfigureAwait(false);
+                if (key.Uid != keyUid)
+                {
+                    await audit.RecordAsync(connection, keyUid is null
+                        ? new AuditEvent("MaskingKeyCreated", $"a new masking key (Secret {keys.Namespace}/{MaskingKeys.SecretName(namespaceName, name, connection.Metadata.Uid)}, uid {key.Uid}) keys the masking views and every run's sidecar")
+                        : new AuditEvent("MaskingKeyReplaced", $"the masking key the views were built with (Secret uid {keyUid}) is gone or was replaced by someone else; a new key (uid {key.Uid}) was made and the masking views rebuilt with it: hashed values differ from those of earlier runs", Warning: true),
+                        cancellationToken).ConfigureAwait(false);
+                }
+
+                keyUid = key.Uid;
             }
 
             var ledger = await access.Broker.LedgerAsync(cancellationToken).ConfigureAwait(false);
@@ -57,6 +71,7 @@ internal sealed class DataConnectionReconciler(ControllerCaches caches, Connecti
             // Only a change of reachability moves the check time, so an unchanged connection is not rewritten.
             LastCheckedAt = previous?.Reachable == reachable && previous.ObservedGeneration == generation ? previous.LastCheckedAt : now,
             ActiveCredentials = active,
+            MaskingKeyUid = keyUid,
             Conditions = Conditions.Set(previous?.Conditions, ReadyCondition, reachable ? ConditionStatus.True : ConditionStatus.False, reason, message, generation, now),
         };
         if (!StatusEquality.Same(status, previous))

@@ -89,8 +89,25 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
         if ((plan.Start is not null || plan.Ensure is not null) && run is { FinishedAt: null } active && connection is not null)
         {
             var approvers = plan.Start?.Approvers ?? [.. plan.Approvals.Chosen.Select(a => a.Approver!)];
-            var refusal = await runs.EnsureAsync(job, active, connection, approvers, recorder, cancellationToken).ConfigureAwait(false);
+            string? refusal;
+            try
+            {
+                refusal = await runs.EnsureAsync(job, active, connection, approvers, recorder, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception notStarted) when (notStarted is not ConflictException && !cancellationToken.IsCancellationRequested)
+            {
+                // Retried with backoff by the loop (a conflict is only a cache behind, retried at once);
+                // said at once where people look, not only in the log.
+                await ReportNotStartedAsync(recorder.Job, active.Id!, notStarted.Message, cancellationToken).ConfigureAwait(false);
+                throw;
+            }
+
             (job, run) = (recorder.Job, recorder.Job.Status?.Run ?? run);
+            if (refusal is null && run is { FinishedAt: null, Message: not null })
+            {
+                run = ObjectCopies.Deep(run);
+                run.Message = null;
+            }
             if (refusal is not null)
             {
                 // The run can never have its credential or its names (the broker refuses, or an
@@ -151,6 +168,35 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
         return ReconcileResult.At(run is { FinishedAt: null } && plan.Phase == JobPhase.Running
             ? Earliest(plan.RequeueAt, now + options.ProgressInterval)
             : plan.RequeueAt);
+    }
+
+    /// <summary>
+    /// A run that could not start this time (its key, the admin Secret, the broker…): the reason in
+    /// <c>status.run.message</c> and a Warning Event, once per distinct reason (the status keeps the
+    /// last one, across restarts). Exception messages here name objects and causes, never a secret.
+    /// </summary>
+    private async Task ReportNotStartedAsync(ChunkJob job, string runId, string reason, CancellationToken cancellationToken)
+    {
+        var message = $"run {runId} has not started: {reason}";
+        message = message.Length > 2048 ? message[..2047] + "…" : message;
+        if (job.Status?.Run is not { FinishedAt: null } run || run.Id != runId || run.Message == message)
+        {
+            return;
+        }
+
+        var next = ObjectCopies.Deep(job);
+        next.Status!.Run!.Message = message;
+        try
+        {
+            job = await clients.Jobs.ReplaceStatusAsync(next, ControllerClients.FieldManager, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConflictException)
+        {
+            // Said at the next failure, on a fresher job.
+            return;
+        }
+
+        await audit.RecordAsync(job, new AuditEvent("RunNotStarted", message, Warning: true), cancellationToken).ConfigureAwait(false);
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } at && at < b ? at : b;

@@ -137,8 +137,9 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
 
             using var activity = RunTrace.Start("chunkgate.credential.issue", run.TraceParent, jobKey, run.Id!);
             // Independent reads (admin Secret, masking key): in flight together, one round trip on the run's path instead of two.
+            // The key is only the one the connection's views were built with (never made here).
             var accessing = brokers.ForAsync(ns, connection.Metadata.Name, connection.Spec, connection.Metadata.Generation ?? 0, cancellationToken);
-            var keying = keys.EnsureAsync(connection, cancellationToken);
+            var keying = keys.ForRunAsync(connection, cancellationToken);
             await Task.WhenAll(accessing, keying).ConfigureAwait(false);
             var access = await accessing.ConfigureAwait(false);
             var key = await keying.ConfigureAwait(false);
