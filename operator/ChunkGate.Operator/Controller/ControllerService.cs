@@ -36,7 +36,7 @@ internal sealed partial class ControllerService : BackgroundService
     private readonly ReconcileLoop[] loops;
 
     public ControllerService(ControllerCaches caches, ControllerClients clients, ChunkJobReconciler jobs, ChunkApprovalReconciler approvals,
-        DataConnectionReconciler connections, BrokerSweeper sweeper, ControllerOptions options, TimeProvider clock, ILoggerFactory loggers)
+        DataConnectionReconciler connections, MaskingKeys keys, BrokerSweeper sweeper, ControllerOptions options, TimeProvider clock, ILoggerFactory loggers)
     {
         this.caches = caches;
         this.clients = clients;
@@ -61,6 +61,7 @@ internal sealed partial class ControllerService : BackgroundService
         caches.Approvals.AddHandler(new EnqueueKeyHandler<ChunkApproval>(approvalQueue));
         caches.Approvals.AddHandler(new EnqueueApprovedJob(jobQueue));
         caches.Connections.AddHandler(new EnqueueKeyHandler<DataConnection>(connectionQueue));
+        keys.Stale += connectionQueue.Add;
         caches.Connections.AddHandler(new EnqueueConnectionJobs(jobQueue, caches.Jobs));
         caches.Pods.AddHandler(new EnqueueOwnerHandler<V1Pod>(jobQueue, "ChunkJob"));
         caches.Secrets.AddHandler(new EnqueueOwnerHandler<V1Secret>(jobQueue, "ChunkJob"));

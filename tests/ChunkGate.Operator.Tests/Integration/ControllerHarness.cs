@@ -49,6 +49,9 @@ internal sealed class ControllerHarness : IAsyncDisposable
 
     public string Namespace { get; }
 
+    /// <summary>The operator's own namespace (its Lease, the masking keys): not the jobs', as in a real installation.</summary>
+    public string OperatorNamespace => Namespace + "-op";
+
     public PostgresServer Server { get; }
 
     public string Database { get; }
@@ -69,6 +72,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
         var client = KubernetesClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.KubeconfigPath, currentContext: "admin"));
         var ns = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns + "-op" } });
 
         var server = await PostgresServer.SharedAsync();
         var database = await server.CreateDatabaseAsync("ctl");
@@ -112,7 +116,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
         return harness;
     }
 
-    public ControllerOptions Options(string identity) => new([Namespace], Namespace, RunnerImage, ControllerCluster.Sidecar, identity)
+    public ControllerOptions Options(string identity) => new([Namespace], OperatorNamespace, RunnerImage, ControllerCluster.Sidecar, identity)
     {
         Kubeconfig = ControllerCluster.Cluster.KubeconfigPath,
         LeaseDuration = TimeSpan.FromSeconds(3),
@@ -254,6 +258,34 @@ internal sealed class ControllerHarness : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>The real kubectl as one of the local cluster's users (its context); returns stdout, fails the test on a non-zero exit.</summary>
+    public async Task<string> KubectlAsync(string user, string? input, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("kubectl", ["--kubeconfig", ControllerCluster.Cluster.KubeconfigPath, "--context", user, .. arguments])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        await process.StandardInput.WriteAsync(input ?? "");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        process.ExitCode.Should().Be(0, $"kubectl {string.Join(' ', arguments)} as {user}: {await error}");
+        return await output;
+    }
+
+    /// <summary>The inner HMAC pad the database's masking views hash with (the key XOR 0x36, zero-padded to 64 bytes).</summary>
+    public async Task<byte[]> ViewsInnerPadAsync()
+    {
+        await using var admin = new NpgsqlConnection(Server.ConnectionStringFor(Database));
+        await admin.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT inner_pad FROM chunkgate.hash_key", admin);
+        return (byte[])(await command.ExecuteScalarAsync())!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var host in hosts.ToList())
@@ -261,12 +293,15 @@ internal sealed class ControllerHarness : IAsyncDisposable
             await StopControllerAsync(host);
         }
 
-        try
+        foreach (var ns in new[] { Namespace, OperatorNamespace })
         {
-            await Client.CoreV1.DeleteNamespaceAsync(Namespace);
-        }
-        catch (k8s.Autorest.HttpOperationException)
-        {
+            try
+            {
+                await Client.CoreV1.DeleteNamespaceAsync(ns);
+            }
+            catch (k8s.Autorest.HttpOperationException)
+            {
+            }
         }
 
         Client.Dispose();

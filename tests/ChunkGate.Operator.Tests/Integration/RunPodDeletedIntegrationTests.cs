@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ChunkGate.Api.Jobs;
 using ChunkGate.Operator.Controller.Runs;
 using ChunkGate.Testing.Waiting;
@@ -28,7 +27,7 @@ public sealed class RunPodDeletedIntegrationTests
         var firstPod = RunObjects.RecordedUid(running.Status!.Run!, RunObjects.PodKind, "quick-r1");
         await Eventually.TrueAsync(async () => (await world.PodAsync("quick-r1"))?.Status?.Phase == "Running", "the Pod runs", ControllerHarness.Patience);
 
-        await KubectlAsAliceAsync(world, "delete", "pod", "quick-r1", "-n", world.Namespace, "--wait=false");
+        await world.KubectlAsync("alice", null, "delete", "pod", "quick-r1", "-n", world.Namespace, "--wait=false");
 
         var failed = await world.WaitForJobAsync("quick", j => j.Status?.Phase == JobPhase.Failed, "the run fails");
         failed.Status!.Run!.Outcome.Should().Be(nameof(ChunkGate.Operator.Decisions.RunEnd.Failed));
@@ -68,20 +67,5 @@ public sealed class RunPodDeletedIntegrationTests
         failed.Status!.Run!.Message.Should().StartWith("run r1 failed: its Pod quick-r1 was deleted before it finished");
         (await world.PodAsync("quick-r1")).Should().BeNull("no second Pod");
         (await world.RoleExistsAsync(failed.Status.Run.Role!)).Should().BeFalse();
-    }
-
-    private static async Task KubectlAsAliceAsync(ControllerHarness world, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("kubectl", ["--kubeconfig", ControllerCluster.Cluster.KubeconfigPath, "--context", "alice", .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        _ = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        process.ExitCode.Should().Be(0, $"alice may delete the Pod: {await error}");
-        _ = world;
     }
 }

@@ -41,10 +41,10 @@ internal sealed class DataConnectionReconciler(ControllerCaches caches, Connecti
         {
             var key = await keys.EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
             var access = await brokers.ForAsync(namespaceName, name, connection.Spec, generation, cancellationToken).ConfigureAwait(false);
-            if (previous?.ObservedGeneration != generation || previous.Reachable != true || key.Uid != keyUid)
+            if (previous?.ObservedGeneration != generation || previous.Reachable != true || !key.Applied)
             {
                 await access.Masking.ApplyAsync(connection.Spec.Masking?.Columns ?? [], key.Key, cancellationToken).ConfigureAwait(false);
-                if (key.Uid != keyUid)
+                if (!key.Applied)
                 {
                     await audit.RecordAsync(connection, keyUid is null
                         ? new AuditEvent("MaskingKeyCreated", $"a new masking key (Secret {keys.Namespace}/{MaskingKeys.SecretName(namespaceName, name, connection.Metadata.Uid)}, uid {key.Uid}) keys the masking views and every run's sidecar")

@@ -10,8 +10,8 @@ using k8s.Models;
 
 namespace ChunkGate.Operator.Controller.Connections;
 
-/// <summary>A connection's masking key and the uid of the Secret that holds it.</summary>
-internal sealed record MaskingKey(string Uid, byte[] Key);
+/// <summary>A connection's masking key, the uid of the Secret that holds it, and whether the connection's live status says the views were built with it.</summary>
+internal sealed record MaskingKey(string Uid, byte[] Key, bool Applied);
 
 /// <summary>
 /// Each DataConnection's masking key: random, made by the operator, kept in a Secret in the
@@ -41,6 +41,13 @@ internal sealed class MaskingKeys(ControllerClients clients, string operatorName
 
     public string Namespace => operatorNamespace;
 
+    /// <summary>
+    /// Raised with a connection's cache key when a run finds no key the views were built with (its
+    /// Secret deleted or replaced): nothing watches the operator's namespace, so the connection's
+    /// reconcile is asked for here, and replaces the key.
+    /// </summary>
+    public event Action<string>? Stale;
+
     public static string SecretName(string connectionNamespace, string connectionName, string connectionUid) =>
         "chunkgate-masking-" + Digest($"{connectionNamespace}/{connectionName}/{connectionUid}")[..32];
 
@@ -67,7 +74,7 @@ internal sealed class MaskingKeys(ControllerClients clients, string operatorName
 
             if (recorded == existing.Metadata.Uid && Usable(existing) is { } key)
             {
-                return new MaskingKey(existing.Metadata.Uid, key);
+                return new MaskingKey(existing.Metadata.Uid, key, Applied: true);
             }
 
             try
@@ -106,7 +113,7 @@ internal sealed class MaskingKeys(ControllerClients clients, string operatorName
         try
         {
             var created = await clients.Kubernetes.CoreV1.CreateNamespacedSecretAsync(secret, operatorNamespace, cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
-            return new MaskingKey(created.Metadata.Uid, created.Data[Key]);
+            return new MaskingKey(created.Metadata.Uid, created.Data[Key], Applied: false);
         }
         catch (AlreadyExistsException)
         {
@@ -125,8 +132,9 @@ internal sealed class MaskingKeys(ControllerClients clients, string operatorName
         var secret = await ReadAsync(name, cancellationToken).ConfigureAwait(false);
         if (recorded is null || secret is null || secret.Metadata.Uid != recorded || Usable(secret) is not { } key)
         {
+            Stale?.Invoke(ChunkGate.Kubernetes.Informers.CacheKeys.For(connection));
             throw new BrokerException(
-                $"the masking key of DataConnection {connection.Metadata.NamespaceProperty}/{connection.Metadata.Name} is not the one its masking views were built with yet (key Secret {operatorNamespace}/{name} {(secret is null ? "missing" : $"uid {secret.Metadata.Uid}")}, views built with {recorded ?? "none"}); the run waits for the connection to rebuild them",
+                $"the masking key of DataConnection {connection.Metadata.NamespaceProperty}/{connection.Metadata.Name} is not the one its masking views were built with (its Secret {operatorNamespace}/{name} is {(secret is null ? "missing" : "not the one the connection's status names")}); the run waits until the connection has rebuilt them with a new key",
                 retryable: true);
         }
 
