@@ -1,6 +1,7 @@
 using ChunkGate.Api.Connections;
 using ChunkGate.Api.Meta;
 using ChunkGate.Broker;
+using ChunkGate.Kubernetes.Errors;
 using ChunkGate.Operator.Controller.Runtime;
 using ChunkGate.Operator.Decisions;
 using ChunkGate.Operator.Status;
@@ -39,7 +40,17 @@ internal sealed class DataConnectionReconciler(ControllerCaches caches, Connecti
         var keyUid = previous?.MaskingKeyUid;
         try
         {
-            var key = await keys.EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
+            MaskingKey key;
+            try
+            {
+                key = await keys.EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is NotFoundException or ForbiddenException)
+            {
+                // Said in the connection's Ready condition, not only in the log (e.g. no operator namespace).
+                throw new BrokerException($"the masking key cannot be kept in the operator's namespace {keys.Namespace}: {exception.Message}", retryable: true);
+            }
+
             var access = await brokers.ForAsync(namespaceName, name, connection.Spec, generation, cancellationToken).ConfigureAwait(false);
             if (previous?.ObservedGeneration != generation || previous.Reachable != true || !key.Applied)
             {
