@@ -226,6 +226,14 @@ internal sealed class ControllerHarness : IAsyncDisposable
         return seen!;
     }
 
+    /// <summary>Waits until the job runs with its (first) Pod created and recorded by uid (not only requested); returns the run record.</summary>
+    public async Task<RunStatus> WaitForRunningPodAsync(string job)
+    {
+        var running = await WaitForJobAsync(job, j => j.Status?.Phase == JobPhase.Running && j.Status.Run is { } run
+            && ChunkGate.Operator.Controller.Runs.RunObjects.RecordedUid(run, ChunkGate.Operator.Controller.Runs.RunObjects.PodKind, run.Pod ?? "") is { Length: > 0 }, "the job runs with its Pod recorded");
+        return running.Status!.Run!;
+    }
+
     public Task<V1Pod?> PodAsync(string name) => Client.CoreV1.ReadNamespacedPodAsync(name, Namespace).OrNull();
 
     public Task<V1Secret?> SecretAsync(string name) => Client.CoreV1.ReadNamespacedSecretAsync(name, Namespace).OrNull();

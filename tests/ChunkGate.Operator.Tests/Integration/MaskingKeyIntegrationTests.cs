@@ -78,9 +78,7 @@ public sealed class MaskingKeyIntegrationTests
 
     private static async Task<byte[]> RunKeyAsync(ControllerHarness world, string job)
     {
-        var running = await world.WaitForJobAsync(job, j => j.Status?.Phase == JobPhase.Running
-            && RunObjects.RecordedUid(j.Status.Run!, RunObjects.PodKind, $"{job}-r1") is { Length: > 0 }, "the job runs with its Pod recorded");
-        var secret = (await world.SecretAsync(running.Status!.Run!.Secret!))!;
+        var secret = (await world.SecretAsync((await world.WaitForRunningPodAsync(job)).Secret!))!;
         return secret.Data[RunSecretBuilder.MaskingKeyKey];
     }
 

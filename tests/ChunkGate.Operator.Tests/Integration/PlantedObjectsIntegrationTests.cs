@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using ChunkGate.Api.Jobs;
 using ChunkGate.Operator.Controller.Runs;
@@ -35,7 +34,7 @@ public sealed class PlantedObjectsIntegrationTests
         await world.WaitForConnectionAsync();
         await world.ApproveAsync(job, "bob");
 
-        var run = await RunningWithPodAsync(world, "quick");
+        var run = await world.WaitForRunningPodAsync("quick");
         var secretUid = RunObjects.RecordedUid(run, RunObjects.SecretKind, "quick-r1-sidecar");
         secretUid.Should().NotBeNull().And.NotBe(planted, "the Secret recorded is the operator's, not the planted one");
         var secret = (await world.SecretAsync("quick-r1-sidecar"))!;
@@ -76,7 +75,7 @@ public sealed class PlantedObjectsIntegrationTests
         await world.WaitForConnectionAsync();
         await world.ApproveAsync(job, "bob");
 
-        var run = await RunningWithPodAsync(world, "quick");
+        var run = await world.WaitForRunningPodAsync("quick");
         var podUid = RunObjects.RecordedUid(run, RunObjects.PodKind, "quick-r1");
         podUid.Should().NotBeNull().And.NotBe(planted);
         await Eventually.TrueAsync(async () => (await world.PodAsync("quick-r1"))?.Status?.Phase == "Running", "the operator's Pod runs", ControllerHarness.Patience);
@@ -149,7 +148,7 @@ public sealed class PlantedObjectsIntegrationTests
         var job = await world.CreateJobAsync("quick");
         await world.WaitForConnectionAsync();
         await world.ApproveAsync(job, "bob");
-        var first = await RunningWithPodAsync(world, "quick");
+        var first = await world.WaitForRunningPodAsync("quick");
         var firstSecret = RunObjects.RecordedUid(first, RunObjects.SecretKind, "quick-r1-sidecar");
 
         // The operator "crashes" right after creating its Secret and Pod: they exist, their uids are not in status.
@@ -163,7 +162,7 @@ public sealed class PlantedObjectsIntegrationTests
             && created.All(c => c.Uid != firstSecret) && j.Status.Phase == JobPhase.Running, "the restarted operator records new objects for the same run");
         converged.Status!.Run!.Id.Should().Be("r1", "the same run, not a second one");
         converged.Status.RunsStarted.Should().Be(1);
-        var run = await RunningWithPodAsync(world, "quick");
+        var run = await world.WaitForRunningPodAsync("quick");
         (await world.SecretAsync("quick-r1-sidecar"))!.Metadata.Uid.Should().Be(RunObjects.RecordedUid(run, RunObjects.SecretKind, "quick-r1-sidecar"));
         await using (var session = await world.OpenRunSessionAsync((await world.SecretAsync("quick-r1-sidecar"))!))
         {
@@ -173,13 +172,6 @@ public sealed class PlantedObjectsIntegrationTests
         run.Role.Should().Be(first.Role);
         (await world.RoleExistsAsync(run.Role!)).Should().BeTrue("the second issue altered the same role");
         (await world.RoleExistsAsync(ChunkGate.Broker.Credentials.RoleNames.For(converged.Metadata.Uid, 2))).Should().BeFalse("no second run's role");
-    }
-
-    private static async Task<RunStatus> RunningWithPodAsync(ControllerHarness world, string job)
-    {
-        var running = await world.WaitForJobAsync(job, j => j.Status?.Phase == JobPhase.Running && j.Status.Run?.Created is { } created
-            && created.Any(c => c.Kind == RunObjects.PodKind), "the job runs with its Pod recorded");
-        return running.Status!.Run!;
     }
 
     private static async Task ForeignDeletedEventAsync(ControllerHarness world, string job, string what, string plantedUid) =>
@@ -204,19 +196,6 @@ public sealed class PlantedObjectsIntegrationTests
                 - {apiVersion: chunkgate.io/v1alpha1, kind: ChunkJob, name: {{job.Metadata.Name}}, uid: {{job.Metadata.Uid}}, controller: true}
             {{(finalizer is null ? "" : "  finalizers: [" + finalizer + "]\n")}}{{body}}
             """;
-        var start = new ProcessStartInfo("kubectl", ["--kubeconfig", ControllerCluster.Cluster.KubeconfigPath, "--context", "alice", "create", "-f", "-", "-o", "jsonpath={.metadata.uid}"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(manifest);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        process.ExitCode.Should().Be(0, $"alice may create a {kind}: {await error}\n{manifest}");
-        return (await output).Trim();
+        return (await world.KubectlAsync("alice", manifest, "create", "-f", "-", "-o", "jsonpath={.metadata.uid}")).Trim();
     }
 }

@@ -22,9 +22,7 @@ public sealed class RunPodDeletedIntegrationTests
         var job = await world.CreateJobAsync("quick");
         await world.WaitForConnectionAsync();
         await world.ApproveAsync(job, "bob");
-        var running = await world.WaitForJobAsync("quick", j => j.Status?.Phase == JobPhase.Running
-            && RunObjects.RecordedUid(j.Status.Run!, RunObjects.PodKind, "quick-r1") is { Length: > 0 }, "the job runs with its Pod recorded");
-        var firstPod = RunObjects.RecordedUid(running.Status!.Run!, RunObjects.PodKind, "quick-r1");
+        var firstPod = RunObjects.RecordedUid(await world.WaitForRunningPodAsync("quick"), RunObjects.PodKind, "quick-r1");
         await Eventually.TrueAsync(async () => (await world.PodAsync("quick-r1"))?.Status?.Phase == "Running", "the Pod runs", ControllerHarness.Patience);
 
         await world.KubectlAsync("alice", null, "delete", "pod", "quick-r1", "-n", world.Namespace, "--wait=false");
@@ -52,8 +50,7 @@ public sealed class RunPodDeletedIntegrationTests
         var job = await world.CreateJobAsync("quick");
         await world.WaitForConnectionAsync();
         await world.ApproveAsync(job, "bob");
-        await world.WaitForJobAsync("quick", j => j.Status?.Phase == JobPhase.Running
-            && RunObjects.RecordedUid(j.Status.Run!, RunObjects.PodKind, "quick-r1") is { Length: > 0 }, "the job runs with its Pod recorded");
+        await world.WaitForRunningPodAsync("quick");
         await world.StopControllerAsync(world.Hosts[0]);
         var current = await world.JobAsync("quick");
         current.Status!.Run = RunObjects.Recording(current.Status.Run!, RunObjects.PodKind, "quick-r1", RunObjects.RequestedUid);
