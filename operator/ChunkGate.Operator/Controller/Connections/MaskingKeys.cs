@@ -145,8 +145,8 @@ internal sealed class MaskingKeys(ControllerClients clients, string operatorName
     public async Task RemoveAsync(string connectionNamespace, string connectionName, CancellationToken cancellationToken)
     {
         var secrets = await clients.Kubernetes.CoreV1.ListNamespacedSecretAsync(operatorNamespace,
-            labelSelector: $"{ConnectionLabel}={ConnectionLabelValue(connectionNamespace, connectionName)}", cancellationToken: cancellationToken).Typed().ConfigureAwait(false);
-        foreach (var secret in secrets.Items)
+            labelSelector: $"{ConnectionLabel}={ConnectionLabelValue(connectionNamespace, connectionName)}", cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+        foreach (var secret in secrets?.Items ?? [])
         {
             try
             {
