@@ -190,9 +190,9 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
         {
             job = await clients.Jobs.ReplaceStatusAsync(next, ControllerClients.FieldManager, cancellationToken).ConfigureAwait(false);
         }
-        catch (ConflictException)
+        catch (Exception exception) when (exception is ConflictException or NotFoundException)
         {
-            // Said at the next failure, on a fresher job.
+            // Said at the next failure, on a fresher job (or the job is gone); the failure itself goes on to the loop.
             return;
         }
 
