@@ -134,7 +134,7 @@ internal sealed class MaskingKeys(ControllerClients clients, string operatorName
         {
             Stale?.Invoke(ChunkGate.Kubernetes.Informers.CacheKeys.For(connection));
             throw new BrokerException(
-                $"the masking key of DataConnection {connection.Metadata.NamespaceProperty}/{connection.Metadata.Name} is not the one its masking views were built with (its Secret {operatorNamespace}/{name} is {(secret is null ? "missing" : "not the one the connection's status names")}); the run waits until the connection has rebuilt them with a new key",
+                $"the masking key of DataConnection {connection.Metadata.NamespaceProperty}/{connection.Metadata.Name} is not the one its masking views were built with (its Secret {operatorNamespace}/{name} is missing or not the one the connection's status names); the run waits until the connection has rebuilt them with a new key",
                 retryable: true);
         }
 
