@@ -180,9 +180,12 @@ public sealed class RunLifecycleIntegrationTests
 
         await Eventually.TrueAsync(async () => (await world.EventsAsync("mine-alice")).Any(e => e.Reason == "ApprovalRejected"), "the approval is rejected", ControllerHarness.Patience);
         (await world.EventsAsync("mine-alice")).Single(e => e.Reason == "ApprovalRejected").Message.Should().Contain("alice designed").And.Contain("cannot approve it");
-        var status = (await world.JobAsync("mine")).Status;
-        status!.Phase.Should().Be(JobPhase.AwaitingApproval);
+        // The job's and the approval's status may be written after the Event is seen (NullReferenceException under load).
+        await Eventually.TrueAsync(async () => (await world.JobAsync("mine")).Status?.Phase is not null, "the job has a phase", ControllerHarness.Patience);
+        var status = (await world.JobAsync("mine")).Status!;
+        status.Phase.Should().Be(JobPhase.AwaitingApproval);
         status.RunsStarted.Should().BeNull();
+        await Eventually.TrueAsync(async () => (await world.Approvals.GetAsync(world.Namespace, "mine-alice")).Status?.Conditions?.Count > 0, "the approval has conditions", ControllerHarness.Patience);
         (await world.Approvals.GetAsync(world.Namespace, "mine-alice")).Status!.Conditions.Should().ContainSingle(c => c.Reason == "ByDesigner");
     }
 
