@@ -102,14 +102,25 @@ spec:
 YAML
 
 # The operator: webhooks on a free port (the local cluster calls Services on 127.0.0.1:<port>).
-webhook_port=$(free_port)
-health_port=$(free_port)
-dotnet "operator/ChunkGate.Operator/bin/$CONFIG/net10.0/ChunkGate.Operator.dll" \
-  --kubeconfig="$KUBECONFIG" --context=operator --webhook-port="$webhook_port" --health-port="$health_port" \
-  --watch-namespaces=demo --gitops-identities=system:serviceaccount:argocd:argocd-application-controller \
-  >"$work/operator.log" 2>&1 &
-operator_pid=$!
-wait_for "ready $health_port" 90 "$operator_pid" || { tail -n 30 "$work/operator.log" >&2; fail "the operator did not become ready"; }
+# A free port can be taken by another process before the operator binds it (tests run in parallel):
+# then the operator stops at once with "address already in use", and is started again on other ports.
+for attempt in 1 2 3; do
+  webhook_port=$(free_port)
+  health_port=$(free_port)
+  dotnet "operator/ChunkGate.Operator/bin/$CONFIG/net10.0/ChunkGate.Operator.dll" \
+    --kubeconfig="$KUBECONFIG" --context=operator --webhook-port="$webhook_port" --health-port="$health_port" \
+    --watch-namespaces=demo --gitops-identities=system:serviceaccount:argocd:argocd-application-controller \
+    >"$work/operator.log" 2>&1 &
+  operator_pid=$!
+  wait_for "ready $health_port" 90 "$operator_pid" && break
+  if [ "$attempt" -lt 3 ] && ! kill -0 "$operator_pid" 2>/dev/null && grep -q "address already in use" "$work/operator.log"; then
+    wait "$operator_pid" 2>/dev/null || true
+    operator_pid=
+    continue
+  fi
+  tail -n 30 "$work/operator.log" >&2
+  fail "the operator did not become ready"
+done
 
 echo "KUBECONFIG=$KUBECONFIG"
 echo "DATABASE=host=127.0.0.1 port=$PGPORT dbname=demo user=$PGUSER password=$PGPASSWORD"
