@@ -38,11 +38,8 @@ public sealed class RunNotStartedIntegrationTests
             Metadata = new V1ObjectMeta { Name = "shop-db-admin", NamespaceProperty = world.Namespace },
             Data = new Dictionary<string, byte[]> { ["username"] = admin.Data["username"], ["password"] = Encoding.UTF8.GetBytes(world.Server.Password) },
         }, world.Namespace);
-        await world.WaitForRunningPodAsync("quick");
-        // The Pod's uid is recorded in the status write that creates it; the reason is cleared by the
-        // reconcile's own status write just after, so it may still show for that moment.
-        await world.WaitForJobAsync("quick", j => j.Status?.Run is { } run && run.Message?.StartsWith("run r1 has not started", StringComparison.Ordinal) != true,
-            "the reason goes once the run has started");
+        var run = await world.WaitForRunningPodAsync("quick");
+        run.Message.Should().BeNull("the reason goes in the status write that records the run's Pod");
         (await world.EventsAsync("quick")).Where(e => e.Reason == "RunNotStarted").Should().OnlyContain(e => e.Count == 1, "once per distinct reason, not once per retry")
             .And.Subject.Select(e => e.Message).Should().OnlyHaveUniqueItems();
     }

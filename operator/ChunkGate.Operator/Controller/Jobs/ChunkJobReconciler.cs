@@ -105,9 +105,11 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             (job, run) = (recorder.Job, recorder.Job.Status?.Run ?? run);
             if (refusal is null && run is { FinishedAt: null, Message: not null })
             {
+                // The recorder clears it with each object it records; here when every object existed already.
                 run = ObjectCopies.Deep(run);
                 run.Message = null;
             }
+
             if (refusal is not null)
             {
                 // The run can never have its credential or its names (the broker refuses, or an

@@ -344,8 +344,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         if (found is not null && RunObjects.Judge(kept?.Uid, found.Metadata) != Ownership.Ours)
         {
             // Judged on the live status, not the cache's (see LiveRuns).
-            var fresh = await clients.Jobs.TryGetAsync(ns, job.Metadata.Name, cancellationToken).ConfigureAwait(false);
-            kept = fresh?.Status?.Recordings?.FirstOrDefault(r => r.Run == run.Id);
+            kept = await live.KeptRecordingAsync(job, run.Id!, cancellationToken).ConfigureAwait(false);
         }
 
         if (RunObjects.Judge(kept?.Uid, found?.Metadata) == Ownership.Ours)

@@ -30,7 +30,7 @@ internal sealed class RunRecorder(ControllerClients clients, ChunkJob job)
                 throw new ConflictException($"run {runId} of {Job.Metadata.NamespaceProperty}/{Job.Metadata.Name} is no longer the live run: {kind} {name} stays unrecorded", null);
             }
 
-            status.Run = RunObjects.Recording(run, kind, name, uid);
+            status.Run = Started(RunObjects.Recording(run, kind, name, uid));
         }, cancellationToken).ConfigureAwait(false);
         return Job.Status!.Run!;
     }
@@ -55,9 +55,19 @@ internal sealed class RunRecorder(ControllerClients clients, ChunkJob job)
                 throw new RunNameBusyException($"Pod {Job.Metadata.NamespaceProperty}/{known} of run {runId} was requested before (the cache was behind); the run is judged again");
             }
 
-            status.Run = names.Aggregate(run, (next, name) => RunObjects.Recording(next, RunObjects.PodKind, name, RunObjects.RequestedUid));
+            status.Run = Started(names.Aggregate(run, (next, name) => RunObjects.Recording(next, RunObjects.PodKind, name, RunObjects.RequestedUid)));
         }, cancellationToken).ConfigureAwait(false);
         return Job.Status!.Run!;
+    }
+
+    /// <summary>
+    /// A live run's message is only ever why it has not started yet: gone in the same write that
+    /// records an object of the run, so no status shows a Pod recorded beside "has not started".
+    /// </summary>
+    private static RunStatus Started(RunStatus run)
+    {
+        run.Message = null;
+        return run;
     }
 
     public Task KeptAsync(KeptRecording kept, CancellationToken cancellationToken) =>

@@ -22,6 +22,11 @@ internal sealed class LiveRuns(ControllerClients clients)
         return fresh?.Status?.Run is { } latest && latest.Id == run.Id ? latest : run;
     }
 
+    /// <summary>The recording the job's live status says the operator kept for <paramref name="runId"/>.</summary>
+    public async Task<KeptRecording?> KeptRecordingAsync(ChunkJob job, string runId, CancellationToken cancellationToken) =>
+        (await clients.Jobs.TryGetAsync(job.Metadata.NamespaceProperty, job.Metadata.Name, cancellationToken).ConfigureAwait(false))
+            ?.Status?.Recordings?.FirstOrDefault(r => r.Run == runId);
+
     /// <summary>Whether <paramref name="found"/> is the run's <paramref name="kind"/>, by the cached record or else the live one.</summary>
     public async Task<bool> IsOursAsync(ChunkJob job, RunStatus run, string kind, V1ObjectMeta? found, CancellationToken cancellationToken) =>
         found is not null && (RunObjects.IsOurs(run, kind, found)

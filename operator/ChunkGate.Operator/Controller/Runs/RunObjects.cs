@@ -127,12 +127,10 @@ public static class RunObjects
 
         var volumes = (spec.Volumes ?? []).Any(v => v.Secret?.SecretName == secret
             || (v.Projected?.Sources ?? []).Any(s => s.Secret?.Name == secret));
-        var containers = (spec.Containers ?? []).Concat(spec.InitContainers ?? []).Any(c =>
+        var environments = (spec.Containers ?? []).Concat(spec.InitContainers ?? []).Select(c => (c.Env, c.EnvFrom))
+            .Concat((spec.EphemeralContainers ?? []).Select(c => (c.Env, c.EnvFrom)));
+        return volumes || environments.Any(c =>
             (c.Env ?? []).Any(e => e.ValueFrom?.SecretKeyRef?.Name == secret)
             || (c.EnvFrom ?? []).Any(e => e.SecretRef?.Name == secret));
-        var ephemeral = (spec.EphemeralContainers ?? []).Any(c =>
-            (c.Env ?? []).Any(e => e.ValueFrom?.SecretKeyRef?.Name == secret)
-            || (c.EnvFrom ?? []).Any(e => e.SecretRef?.Name == secret));
-        return volumes || containers || ephemeral;
     }
 }
