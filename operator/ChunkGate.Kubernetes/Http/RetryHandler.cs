@@ -18,6 +18,7 @@ public sealed partial class RetryHandler(RetryPolicy policy, TimeProvider timePr
         for (var attempt = 1; ; attempt++)
         {
             HttpResponseMessage response;
+            var sent = timeProvider.GetTimestamp();
             try
             {
                 response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -32,6 +33,7 @@ public sealed partial class RetryHandler(RetryPolicy policy, TimeProvider timePr
             }
 
             var code = (int)response.StatusCode;
+            LogAnswered(logger, request.Method.Method, request.RequestUri?.AbsolutePath, code, timeProvider.GetElapsedTime(sent).TotalMilliseconds);
             var retryAfter = RetryAfter(response);
             var throttled = code == (int)HttpStatusCode.TooManyRequests || (code >= 500 && retryAfter is not null && safeToRepeat);
             if (!throttled || attempt >= policy.MaxAttempts)
@@ -55,6 +57,10 @@ public sealed partial class RetryHandler(RetryPolicy policy, TimeProvider timePr
     };
 
     // Only the path: query strings carry selectors, never worth a log line; credentials are never logged.
+    // Where a reconcile's time goes, call by call (Debug: off unless asked for, e.g. Logging__LogLevel__ChunkGate=Debug).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} answered {StatusCode} in {ElapsedMs:0.0} ms")]
+    private static partial void LogAnswered(ILogger logger, string method, string? path, int statusCode, double elapsedMs);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} throttled ({StatusCode}); retrying in {WaitMs:0} ms")]
     private static partial void LogThrottled(ILogger logger, string method, string? path, int statusCode, double waitMs);
 

@@ -63,6 +63,7 @@ internal sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<st
         activity?.SetTag("k8s.namespace.name", ns);
         activity?.SetTag("chunkgate.object", name);
         string result;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var outcome = await reconciler.ReconcileAsync(ns ?? "", name, cancellationToken).ConfigureAwait(false);
@@ -93,6 +94,7 @@ internal sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<st
             result = "error";
         }
 
+        LogReconciled(logger, reconciler.Kind, key, result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Reconciles.Add(1, new KeyValuePair<string, object?>("kind", reconciler.Kind), new KeyValuePair<string, object?>("result", result));
     }
 
@@ -140,6 +142,9 @@ internal sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<st
             return timer;
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reconciled {Kind} {Key}: {Result} in {ElapsedMs:0.0} ms")]
+    private static partial void LogReconciled(ILogger logger, string kind, string key, string result, double elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile of {Kind} {Key} failed, retrying with backoff: {Reason}")]
     private static partial void LogFailed(ILogger logger, string kind, string key, string reason, Exception exception);
