@@ -29,6 +29,6 @@ internal sealed class ApiAdmissionLookup(IKubernetes client) : IAdmissionLookup
     /// </summary>
     private static bool IsObjectName(string name) => ChunkGate.Api.Validation.Identifiers.IsObjectName(name);
 
-    public async Task<IReadOnlyList<ChunkApproval>> ApprovalsAsync(string ns, CancellationToken cancellationToken) =>
-        (await approvals.ListAsync(ns, cancellationToken: cancellationToken)).Items?.ToList() ?? [];
+    public async Task<IReadOnlyList<ChunkApproval>> ApprovalsOfJobAsync(string ns, string job, CancellationToken cancellationToken) =>
+        (await approvals.ListAsync(ns, cancellationToken: cancellationToken)).Items?.Where(a => a.Spec?.JobRef?.Name == job).ToList() ?? [];
 }

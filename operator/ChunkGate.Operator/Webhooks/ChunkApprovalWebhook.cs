@@ -45,8 +45,8 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
             ? null
             : await lookup.ConnectionAsync(request.Namespace, approved.ConnectionName, cancellationToken);
         var existing = request.Operation == AdmissionOperation.Create && approved is not null
-            ? (await lookup.ApprovalsAsync(request.Namespace, cancellationToken))
-                .Where(a => a.Spec.JobRef?.Name == approved.Name && a.Metadata.Name != request.ObjectName)
+            ? (await lookup.ApprovalsOfJobAsync(request.Namespace, approved.Name, cancellationToken))
+                .Where(a => a.Metadata.Name != request.ObjectName)
                 .Select(a => new ExistingApproval(a.Metadata.Name, a.Spec.Approver, a.Spec.JobUid, a.Spec.JobSpecHash, a.Spec.ExpiresAt, a.Status?.Phase == ApprovalPhase.Consumed || a.Status?.ConsumedBy is not null))
                 .ToList()
             : [];

@@ -7,8 +7,9 @@ namespace ChunkGate.Operator.Webhooks;
 /// <summary>
 /// What admission reads besides the request. Connections and jobs may come from the operator's
 /// informer caches (milliseconds behind the API server), so an answer that would deny is checked
-/// again with <c>fresh: true</c>; approvals are always read fresh, since the one-per-executor rule
-/// must see an approval stored a moment ago. What it returns may be shared by concurrent reviews
+/// again with <c>fresh: true</c>. The one-per-executor rule must also see an approval admitted a
+/// moment ago: <see cref="ApprovalReservations"/> holds each admitted create until the approvals'
+/// cache shows it. What it returns may be shared by concurrent reviews
 /// (<see cref="VersionedCopies{T}"/>): reviews read it and never change it.
 /// </summary>
 internal interface IAdmissionLookup
@@ -19,5 +20,6 @@ internal interface IAdmissionLookup
 
     Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<ChunkApproval>> ApprovalsAsync(string ns, CancellationToken cancellationToken);
+    /// <summary>The approvals that name the job <paramref name="job"/> of <paramref name="ns"/>.</summary>
+    Task<IReadOnlyList<ChunkApproval>> ApprovalsOfJobAsync(string ns, string job, CancellationToken cancellationToken);
 }

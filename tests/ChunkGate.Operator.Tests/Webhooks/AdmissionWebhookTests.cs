@@ -279,7 +279,7 @@ public sealed class AdmissionWebhookTests
 
         public Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken) => Task.FromResult(Jobs);
 
-        public Task<IReadOnlyList<ChunkApproval>> ApprovalsAsync(string ns, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyList<ChunkApproval>> ApprovalsOfJobAsync(string ns, string job, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<ChunkApproval>>([]);
     }
 }

@@ -38,6 +38,9 @@ internal sealed class ScopedInformers<T>
 
     public bool HasSynced => All.All(informer => informer.HasSynced);
 
+    /// <summary>Whether objects of <paramref name="namespaceName"/> are in this cache's scope.</summary>
+    public bool Watches(string namespaceName) => everywhere is not null || byNamespace.ContainsKey(namespaceName);
+
     public T? Get(string namespaceName, string name) =>
         (everywhere ?? byNamespace.GetValueOrDefault(namespaceName))?.Cache.Get(namespaceName, name);
 
