@@ -55,6 +55,48 @@ public sealed class PlantedObjectsIntegrationTests
     }
 
     [Test]
+    public async Task AnUnlabelledPlantedSecret_WhichTheCachesNeverSee_IsReplacedAtTheRunsStart()
+    {
+        // The run's start does not read the Secret's name live (the caches hold only labelled
+        // Secrets): the create is refused, and the Secret that holds the name is judged then.
+        await using var world = await ControllerHarness.StartAsync("planted-unlabelled");
+        var job = await world.CreateJobAsync("quick");
+        var planted = await PlantAsync(world, job, "Secret", "quick-r1-sidecar", "stringData: {password: planted}\n", labelled: false);
+        await world.WaitForConnectionAsync();
+        await world.ApproveAsync(job, "bob");
+
+        var run = await world.WaitForRunningPodAsync("quick");
+        var secret = (await world.SecretAsync("quick-r1-sidecar"))!;
+        secret.Metadata.Uid.Should().NotBe(planted).And.Be(RunObjects.RecordedUid(run, RunObjects.SecretKind, "quick-r1-sidecar"));
+        Encoding.UTF8.GetString(secret.Data[RunSecretBuilder.PasswordKey]).Should().NotBe("planted");
+        await using (var session = await world.OpenRunSessionAsync(secret))
+        {
+            session.State.Should().Be(System.Data.ConnectionState.Open, "the password in the Secret is the one the role was last issued");
+        }
+
+        await ForeignDeletedEventAsync(world, "quick", $"Secret {world.Namespace}/quick-r1-sidecar", planted);
+    }
+
+    [Test]
+    public async Task AnUnlabelledPlantedSecretHeldByAFinalizer_FailsTheRun_AndItsCredentialIsRevoked()
+    {
+        await using var world = await ControllerHarness.StartAsync("planted-unlabelled-stuck", ControllerCluster.SleepingRunner);
+        var job = await world.CreateJobAsync("quick");
+        await PlantAsync(world, job, "Secret", "quick-r1-sidecar", "stringData: {password: planted}\n", finalizer: "example.com/hold", labelled: false);
+        await world.WaitForConnectionAsync();
+        await world.ApproveAsync(job, "bob");
+
+        var failed = await world.WaitForJobAsync("quick", j => j.Status?.Phase == JobPhase.Failed, "the run fails");
+
+        failed.Status!.Run!.Message.Should().Be(
+            $"run r1 cannot run: Secret {world.Namespace}/quick-r1-sidecar holds a name of run r1 and was not created by the operator; it cannot be removed while finalizers example.com/hold hold it");
+        (await world.PodAsync("quick-r1")).Should().BeNull("no Pod ever mounts the planted Secret");
+        await Eventually.TrueAsync(async () => !await world.RoleExistsAsync(failed.Status.Run.Role!), "the credential issued before the create was refused is revoked", ControllerHarness.Patience);
+
+        await world.Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), "quick-r1-sidecar", world.Namespace);
+    }
+
+    [Test]
     public async Task APlantedPod_IsNeverAdopted_NorCounted_TheRunGetsItsOwn()
     {
         // The planted Pod would finish at once (exit 0) and mounts the run's Secret: adopted, the
@@ -181,17 +223,22 @@ public sealed class PlantedObjectsIntegrationTests
 
     /// <summary>
     /// alice creates the object with the real kubectl, dressed as the operator's (its labels, an
-    /// ownerReference to the job as controller); returns its uid.
+    /// ownerReference to the job as controller), or without labels (<paramref name="labelled"/>
+    /// false: the operator's caches, which select by label, never see it); returns its uid.
     /// </summary>
-    private static async Task<string> PlantAsync(ControllerHarness world, ChunkGate.Api.Jobs.ChunkJob job, string kind, string name, string body, string? finalizer = null)
+    private static async Task<string> PlantAsync(ControllerHarness world, ChunkGate.Api.Jobs.ChunkJob job, string kind, string name, string body, string? finalizer = null,
+        bool labelled = true)
     {
+        var labels = labelled
+            ? $$"""{"{{RunLabels.ManagedBy}}": "{{RunLabels.ManagedByValue}}", "{{RunLabels.Job}}": "{{job.Metadata.Name}}", "{{RunLabels.Run}}": "r1", "{{RunLabels.JobUid}}": "{{job.Metadata.Uid}}"}"""
+            : "{}";
         var manifest = $$"""
             apiVersion: v1
             kind: {{kind}}
             metadata:
               name: {{name}}
               namespace: {{world.Namespace}}
-              labels: {"{{RunLabels.ManagedBy}}": "{{RunLabels.ManagedByValue}}", "{{RunLabels.Job}}": "{{job.Metadata.Name}}", "{{RunLabels.Run}}": "r1", "{{RunLabels.JobUid}}": "{{job.Metadata.Uid}}"}
+              labels: {{labels}}
               ownerReferences:
                 - {apiVersion: chunkgate.io/v1alpha1, kind: ChunkJob, name: {{job.Metadata.Name}}, uid: {{job.Metadata.Uid}}, controller: true}
             {{(finalizer is null ? "" : "  finalizers: [" + finalizer + "]\n")}}{{body}}

@@ -68,6 +68,7 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
         var run = job.Status?.Run;
         var runsStarted = job.Status?.RunsStarted ?? 0;
         var events = new List<AuditEvent>(plan.AuditEvents);
+        var accepting = Task.CompletedTask;
 
         if (plan.Start is { } start)
         {
@@ -76,11 +77,11 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             run = RunLifecycle.NewRecord(observed.Job, start, now);
             runsStarted = RunNames.RunNumber(start.Id);
             job = await WriteStatusAsync(job, JobStatusBuilder.Build(job.Status, observed.Job, plan, run, runsStarted, now), cancellationToken).ConfigureAwait(false);
-            // The accepting Events are written while the approvals are consumed: audit records, not steps the run waits for.
-            var accepted = events.Select(audited => audit.RecordAsync(job, audited, cancellationToken)).ToList();
+            // The accepting Events are written while the approvals are consumed and the run starts:
+            // audit records, not steps the run waits for (awaited once it has started).
+            accepting = Task.WhenAll(events.Select(audited => audit.RecordAsync(job, audited, cancellationToken)).ToList());
             events.Clear();
             await runs.ConsumeAsync(namespaceName, start.Approvals, start.Id, cancellationToken).ConfigureAwait(false);
-            await Task.WhenAll(accepted).ConfigureAwait(false);
         }
 
         // Each run object's uid goes into status as it is created (the recorder writes it), so the
@@ -92,7 +93,7 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             string? refusal;
             try
             {
-                refusal = await runs.EnsureAsync(job, active, connection, approvers, recorder, cancellationToken).ConfigureAwait(false);
+                refusal = await runs.EnsureAsync(job, active, connection, approvers, recorder, newRun: plan.Start is not null, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception notStarted) when (notStarted is not ConflictException && !cancellationToken.IsCancellationRequested)
             {
@@ -122,6 +123,7 @@ internal sealed class ChunkJobReconciler(ControllerCaches caches, JobObserver ob
             }
         }
 
+        await accepting.ConfigureAwait(false);
         if (plan.End is { Why: var why } && run is { FinishedAt: null } ending)
         {
             await runs.EndAsync(job, ending, why, connection, recorder, cancellationToken).ConfigureAwait(false);

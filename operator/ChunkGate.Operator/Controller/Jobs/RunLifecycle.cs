@@ -88,8 +88,32 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
     /// operator did not record is deleted and replaced (<see cref="RunObjects"/>). Returns a refusal
     /// when the run can never get its credential or its names.
     /// </summary>
+    /// <param name="newRun">
+    /// This reconcile wrote the run's record a moment ago: no Secret of the operator's can exist for
+    /// it yet, so the Secret is not read live first (one round trip less on the way to Running); a
+    /// Secret the cache does not show that holds the name makes the create fail, and is judged then.
+    /// </param>
+    /// <remarks>
+    /// The Events of the run's start are written while it goes on (awaited before this returns):
+    /// audit records, not steps the run waits for.
+    /// </remarks>
     public async Task<string?> EnsureAsync(ChunkJob job, RunStatus run, DataConnection connection, IReadOnlyList<string> approvers, RunRecorder recorder,
-        CancellationToken cancellationToken)
+        bool newRun, CancellationToken cancellationToken)
+    {
+        var audits = new List<Task>();
+        try
+        {
+            return await EnsureAsync(job, run, connection, approvers, recorder, newRun, audits, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The recorder never throws API errors (a failed Event is logged): only a cancellation ends these early.
+            await Task.WhenAll(audits).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<string?> EnsureAsync(ChunkJob job, RunStatus run, DataConnection connection, IReadOnlyList<string> approvers, RunRecorder recorder,
+        bool newRun, List<Task> audits, CancellationToken cancellationToken)
     {
         var ns = job.Metadata.NamespaceProperty;
         var jobKey = $"{ns}/{job.Metadata.Name}";
@@ -98,7 +122,7 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
 
         var recordedSecret = RunObjects.RecordedUid(run, RunObjects.SecretKind, names.Secret);
         var secret = caches.Secrets.Get(ns, names.Secret)
-            ?? await clients.Kubernetes.CoreV1.ReadNamespacedSecretAsync(names.Secret, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+            ?? (newRun ? null : await ReadSecretAsync(ns, names.Secret, cancellationToken).ConfigureAwait(false));
         var secretOwnership = RunObjects.Judge(recordedSecret, secret?.Metadata);
         if (secretOwnership is not (Ownership.Ours or Ownership.Absent))
         {
@@ -117,12 +141,10 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
                 : $"its Secret {ns}/{names.Secret} was replaced by one the operator did not create (uid {secret.Metadata.Uid}) while it ran";
         }
 
+        (string Name, string Uid)? createdSecret = null;
         if (secretOwnership != Ownership.Ours)
         {
-            if (secret is not null && await foreigns.RemoveAsync(job, run.Id!, RunObjects.SecretKind, secret.Metadata,
-                (options, ct) => clients.Kubernetes.CoreV1.DeleteNamespacedSecretAsync(names.Secret, ns, options, cancellationToken: ct).Typed(),
-                async ct => (await clients.Kubernetes.CoreV1.ReadNamespacedSecretAsync(names.Secret, ns, cancellationToken: ct).OrNull().ConfigureAwait(false))?.Metadata,
-                cancellationToken).ConfigureAwait(false) is { } stuck)
+            if (secret is not null && await RemoveForeignSecretAsync(job, run, names, secret, cancellationToken).ConfigureAwait(false) is { } stuck)
             {
                 return stuck;
             }
@@ -167,15 +189,22 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             }
             catch (AlreadyExistsException)
             {
-                // Taken since it was read (only one worker reconciles a job, so not by the operator):
-                // the retry judges what holds it; this password reached no one.
-                throw new RunNameBusyException($"Secret {ns}/{names.Secret} was created by someone else while run {run.Id} issued its credential; it retries");
+                // Not created by the operator (only one worker reconciles a job): a Secret the cache
+                // does not show (unlabelled) holds the name, or was created since it was read. It is
+                // removed if foreign, and the retry issues again; this password reached no one.
+                if (await ReadSecretAsync(ns, names.Secret, cancellationToken).ConfigureAwait(false) is { } taken
+                    && await RemoveForeignSecretAsync(job, run, names, taken, cancellationToken).ConfigureAwait(false) is { } held)
+                {
+                    return held;
+                }
+
+                throw new RunNameBusyException($"Secret {ns}/{names.Secret} was held by an object the operator did not create while run {run.Id} issued its credential; it retries");
             }
 
-            run = await recorder.CreatedAsync(run.Id!, RunObjects.SecretKind, names.Secret, created.Metadata.Uid, cancellationToken).ConfigureAwait(false);
-            await audit.RecordAsync(job, new AuditEvent("CredentialsIssued",
+            createdSecret = (names.Secret, created.Metadata.Uid);
+            audits.Add(audit.RecordAsync(job, new AuditEvent("CredentialsIssued",
                 $"role {issued.Role} issued for run {run.Id} ({Api.Meta.WireName.Of(job.Spec.Action)} on {string.Join(", ", job.Spec.Tables)}) until {issued.ExpiresAt:O}, approved by {string.Join(", ", approvers)}"),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken));
         }
 
         var pods = JobObserver.RunPodNames(run);
@@ -217,14 +246,14 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
             missing.Add(shard);
         }
 
-        if (missing.Count == 0)
+        if (missing.Count == 0 && createdSecret is null)
         {
             return null;
         }
 
         // Requested before any is created: a crash between a create and its uid's record leaves a
         // Pod the operator cannot tell from a planted one, and it must not create a second.
-        run = await recorder.RequestedAsync(run.Id!, [.. missing.Select(shard => pods[shard])], cancellationToken).ConfigureAwait(false);
+        run = await recorder.RequestedAsync(run.Id!, [.. missing.Select(shard => pods[shard])], createdSecret, cancellationToken).ConfigureAwait(false);
         foreach (var shard in missing)
         {
             var name = pods[shard];
@@ -260,15 +289,27 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
                     ApprovalToRunning.Record((clock.GetUtcNow() - started).TotalMilliseconds);
                 }
 
-                await audit.RecordAsync(job, new AuditEvent("RunStarted", pods.Count == 1
+                audits.Add(audit.RecordAsync(job, new AuditEvent("RunStarted", pods.Count == 1
                     ? $"run {run.Id} started in Pod {name}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"
                     : $"run {run.Id} shard {shard} of {pods.Count} started in Pod {name}, approved by {string.Join(", ", approvers)}; it ends by {run.ExpiresAt:O}"),
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken));
                 break;
             }
         }
 
         return null;
+    }
+
+    private async Task<V1Secret?> ReadSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
+        await clients.Kubernetes.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken).OrNull().ConfigureAwait(false);
+
+    private Task<string?> RemoveForeignSecretAsync(ChunkJob job, RunStatus run, RunNames names, V1Secret found, CancellationToken cancellationToken)
+    {
+        var ns = job.Metadata.NamespaceProperty;
+        return foreigns.RemoveAsync(job, run.Id!, RunObjects.SecretKind, found.Metadata,
+            (options, ct) => clients.Kubernetes.CoreV1.DeleteNamespacedSecretAsync(names.Secret, ns, options, cancellationToken: ct).Typed(),
+            async ct => (await ReadSecretAsync(ns, names.Secret, ct).ConfigureAwait(false))?.Metadata,
+            cancellationToken);
     }
 
     /// <summary>

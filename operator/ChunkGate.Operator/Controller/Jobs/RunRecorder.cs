@@ -37,11 +37,13 @@ internal sealed class RunRecorder(ControllerClients clients, ChunkJob job)
 
     /// <summary>
     /// Records the Pods <paramref name="names"/> as requested (<see cref="RunObjects.RequestedUid"/>)
-    /// before any is created, in one write. Written on the live status (a stale cache gets 409 and
-    /// the write is judged again on the fresh job): a name the live status already records was
-    /// requested by an earlier reconcile, perhaps created, and is never requested again.
+    /// before any is created, in one write, with the Secret's uid when it was just created
+    /// (<paramref name="secret"/>: one write on the run's path instead of two; the Secret is still
+    /// recorded before any Pod that mounts it exists). Written on the live status (a stale cache
+    /// gets 409 and the write is judged again on the fresh job): a name the live status already
+    /// records was requested by an earlier reconcile, perhaps created, and is never requested again.
     /// </summary>
-    public async Task<RunStatus> RequestedAsync(string runId, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    public async Task<RunStatus> RequestedAsync(string runId, IReadOnlyList<string> names, (string Name, string Uid)? secret, CancellationToken cancellationToken)
     {
         await WriteAsync(status =>
         {
@@ -55,7 +57,8 @@ internal sealed class RunRecorder(ControllerClients clients, ChunkJob job)
                 throw new RunNameBusyException($"Pod {Job.Metadata.NamespaceProperty}/{known} of run {runId} was requested before (the cache was behind); the run is judged again");
             }
 
-            status.Run = Started(names.Aggregate(run, (next, name) => RunObjects.Recording(next, RunObjects.PodKind, name, RunObjects.RequestedUid)));
+            var recorded = secret is { } created ? RunObjects.Recording(run, RunObjects.SecretKind, created.Name, created.Uid) : run;
+            status.Run = Started(names.Aggregate(recorded, (next, name) => RunObjects.Recording(next, RunObjects.PodKind, name, RunObjects.RequestedUid)));
         }, cancellationToken).ConfigureAwait(false);
         return Job.Status!.Run!;
     }
