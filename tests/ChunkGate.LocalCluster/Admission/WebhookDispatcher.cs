@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -252,7 +253,14 @@ internal sealed class WebhookDispatcher(ObjectStore store) : IAdmissionChain, ID
                 }
             },
         };
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        // HTTP/2 where the webhook offers it, as the API server's clients do: concurrent reviews
+        // share one connection instead of a TLS handshake each (100 approvals at once made 100).
+        return new HttpClient(handler)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
     }
 
     private static bool Verify(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection? roots)
