@@ -46,7 +46,8 @@ internal sealed class ChunkApprovalWebhook(IAdmissionLookup lookup, AdmissionSet
             : await lookup.ConnectionAsync(request.Namespace, approved.ConnectionName, cancellationToken);
         var existing = request.Operation == AdmissionOperation.Create && approved is not null
             ? (await lookup.ApprovalsOfJobAsync(request.Namespace, approved.Name, cancellationToken))
-                .Where(a => a.Metadata.Name != request.ObjectName)
+                // One being deleted is withdrawn (the controller never counts it), however long a finalizer holds it.
+                .Where(a => a.Metadata.Name != request.ObjectName && a.Metadata.DeletionTimestamp is null)
                 .Select(a => new ExistingApproval(a.Metadata.Name, a.Spec.Approver, a.Spec.JobUid, a.Spec.JobSpecHash, a.Spec.ExpiresAt, a.Status?.Phase == ApprovalPhase.Consumed || a.Status?.ConsumedBy is not null))
                 .ToList()
             : [];

@@ -160,6 +160,21 @@ public sealed class AdmissionEndToEndTests
     }
 
     [Test]
+    public async Task AnApprovalBeingDeleted_DoesNotBlockItsApproversNextOne()
+    {
+        // A hostile probe: a finalizer holds a deleted approval in storage; it can never count
+        // toward a run (the controller calls it withdrawn), so it must not block a new one either.
+        var ns = await JobByAliceAsync();
+        await Kubectl.As("bob").OkAsync("apply -f -", Approval(ns, "a1"));
+        await Kubectl.As("bob").OkAsync($"patch chunkapproval a1 -n {ns} --type=merge -p '{{\"metadata\":{{\"finalizers\":[\"example.com/hold\"]}}}}'");
+        await Kubectl.As("bob").OkAsync($"delete chunkapproval a1 -n {ns} --wait=false");
+
+        await Eventually.TrueAsync(async () => (await Kubectl.As("bob").RunAsync("apply -f -", Approval(ns, "a2"))).ExitCode == 0,
+            "bob approves again while a1 is held in deletion", TimeSpan.FromSeconds(20));
+        await Kubectl.OkAsync($"patch chunkapproval a1 -n {ns} --type=merge -p '{{\"metadata\":{{\"finalizers\":null}}}}'");
+    }
+
+    [Test]
     public async Task OneExecutor_CountsOnce_EvenWithCreatesAtTheSameInstant()
     {
         var ns = await JobByAliceAsync();
