@@ -7,10 +7,12 @@ namespace ChunkGate.Api.Validation;
 /// <summary>Rules for a ChunkJob, on its own and against its DataConnection.</summary>
 public static class ChunkJobValidator
 {
-    public static ValidationResult Validate(ChunkJob job)
+    public static ValidationResult Validate(ChunkJob job) => Validate(job.Spec);
+
+    /// <summary>The spec's own rules (all of them: none reads the metadata); the runner checks its spec with these.</summary>
+    public static ValidationResult Validate(ChunkJobSpec? spec)
     {
         var result = new ValidationResult();
-        var spec = job.Spec;
         if (spec is null)
         {
             result.Error("spec", "Required value");

@@ -5,7 +5,6 @@ using System.Text.RegularExpressions;
 using ChunkGate.Api.Jobs;
 using ChunkGate.Api.Validation;
 using ChunkGate.Runner.Database;
-using k8s;
 
 namespace ChunkGate.Runner.Configuration;
 
@@ -68,7 +67,7 @@ internal static partial class RunnerSettingsReader
         ChunkJobSpec? spec;
         try
         {
-            spec = KubernetesJson.Deserialize<ChunkJobSpec>(json);
+            spec = JsonSerializer.Deserialize(json, RunnerJson.Default.ChunkJobSpec);
         }
         catch (JsonException exception)
         {
@@ -81,7 +80,7 @@ internal static partial class RunnerSettingsReader
         }
 
         // The API's own rules: the webhook admitted this spec, so a failure here means the variable was tampered with or mangled.
-        var validation = ChunkJobValidator.Validate(new ChunkJob { Spec = spec });
+        var validation = ChunkJobValidator.Validate(spec);
         if (!validation.IsValid)
         {
             throw new SettingException($"CHUNKGATE_JOB_SPEC is not a valid ChunkJob spec: {validation.ErrorSummary}");

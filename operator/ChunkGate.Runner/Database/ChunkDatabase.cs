@@ -65,7 +65,7 @@ internal sealed class ChunkDatabase : IDisposable
             // Fewer, larger reads for a stream of small rows.
             ReadBufferSize = 64 * 1024,
         };
-        var sourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);
+        var sourceBuilder = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString);
         // Values are read as text and never converted, so Npgsql needs no types from the catalog (one query and much start-up work less).
         sourceBuilder.ConfigureTypeLoading(typeLoading => typeLoading.EnableTypeLoading(false));
         var source = sourceBuilder.Build();

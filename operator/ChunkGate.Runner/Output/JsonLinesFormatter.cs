@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using ChunkGate.Runner.Configuration;
 
 namespace ChunkGate.Runner.Output;
 
@@ -31,7 +32,7 @@ internal sealed class JsonLinesFormatter : IRowFormatter
         kinds = new ValueKind[columns.Count];
         for (var i = 0; i < columns.Count; i++)
         {
-            keys[i] = [(byte)(i == 0 ? '{' : ','), .. JsonSerializer.SerializeToUtf8Bytes(columns[i].Name), (byte)':'];
+            keys[i] = [(byte)(i == 0 ? '{' : ','), .. JsonSerializer.SerializeToUtf8Bytes(columns[i].Name, RunnerJson.Default.String), (byte)':'];
             kinds[i] = columns[i].TypeOid switch
             {
                 Int2Oid or Int4Oid or Int8Oid or OidOid or Float4Oid or Float8Oid or NumericOid => ValueKind.Number,

@@ -103,9 +103,10 @@ internal sealed class RunnerBenchSuite : IBenchSuite
             query = $"SELECT {Columns} FROM customers WHERE id >= $1 AND id < $2",
             output = new { format = "csv" },
         });
-        var runner = ComponentBuild.Dll("ChunkGate.Runner");
+        var (program, arguments) = ComponentBuild.Program("ChunkGate.Runner");
+        var runner = string.Join(' ', new[] { program }.Concat(arguments).Select(part => $"'{part}'"));
         var watch = Stopwatch.StartNew();
-        var results = await Task.WhenAll(Enumerable.Range(0, shards).Select(shard => BenchProcesses.RunAsync("bash", ["-c", $"dotnet '{runner}' >/dev/null; status=$?; times; exit $status"],
+        var results = await Task.WhenAll(Enumerable.Range(0, shards).Select(shard => BenchProcesses.RunAsync("bash", ["-c", $"{runner} >/dev/null; status=$?; times; exit $status"],
             new Dictionary<string, string>
             {
                 ["PGHOST"] = "127.0.0.1",

@@ -17,7 +17,10 @@ public sealed class ImageMapTests
         sidecar.Entrypoint[1].Should().EndWith(Path.Combine("operator", "ChunkGate.Sidecar", "bin", "Release", "net10.0", "ChunkGate.Sidecar.dll"));
         sidecar.Environment["DOTNET_gcServer"].Should().Be("0");
         sidecar.OverrideEnvironment["CHUNKGATE_SIDECAR_LISTEN"].Should().Be("$(LOCALCLUSTER_POD_IP):6432");
-        map.Resolve("chunkgate/runner:dev")!.OverrideEnvironment["PGHOST"].Should().Be("$(LOCALCLUSTER_POD_IP)");
+        var runner = map.Resolve("chunkgate/runner:dev")!;
+        runner.Entrypoint.Should().ContainSingle("the runner is the native executable a Release build compiles ahead of time")
+            .Which.Should().EndWith(Path.Combine("operator", "ChunkGate.Runner", "bin", "Release", "net10.0", "native", "ChunkGate.Runner"));
+        runner.OverrideEnvironment["PGHOST"].Should().Be("$(LOCALCLUSTER_POD_IP)");
         map.Resolve("docker.io/library/busybox@sha256:abc").Should().BeNull("only the repository as written is known");
         map.Resolve("busybox:1.36")!.Cmd.Should().Equal("/bin/sh");
     }

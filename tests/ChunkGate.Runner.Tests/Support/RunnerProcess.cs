@@ -2,18 +2,17 @@ using System.Diagnostics;
 
 namespace ChunkGate.Runner.Tests.Support;
 
-/// <summary>The runner as the job container runs it: <c>dotnet ChunkGate.Runner.dll</c> with the run contract's environment only.</summary>
+/// <summary>The runner as the job container runs it (the native executable in Release) with the run contract's environment only.</summary>
 internal static class RunnerProcess
 {
-    private static readonly string RunnerDll = ChunkGate.Testing.Processes.ComponentBuild.Dll("ChunkGate.Runner");
+    private static readonly (string FileName, IReadOnlyList<string> Arguments) Runner = ChunkGate.Testing.Processes.ComponentBuild.Program("ChunkGate.Runner");
 
     public static Task<RunnerResult> RunAsync(RunnerRig rig, SidecarProcess sidecar, RunnerJob job) =>
         RunAsync(job.Environment(sidecar.Port, rig.Database.Name));
 
     public static async Task<RunnerResult> RunAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(RunnerDll);
+        var start = new ProcessStartInfo(Runner.FileName, Runner.Arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // Nothing of the test process's own database settings may leak in: the runner sees what a run Pod gives it.
         foreach (var name in start.Environment.Keys.Where(name => name.StartsWith("PG", StringComparison.Ordinal)
                      || name.StartsWith("CHUNKGATE_", StringComparison.Ordinal) || name.StartsWith("OTEL_", StringComparison.Ordinal) || name == "TRACEPARENT").ToList())

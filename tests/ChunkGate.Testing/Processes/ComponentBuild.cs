@@ -23,4 +23,15 @@ public static class ComponentBuild
 
         throw new DirectoryNotFoundException("Operator.sln not found above " + AppContext.BaseDirectory);
     }
+
+    /// <summary>
+    /// How to start the program as its image does: the native executable a Release build compiles
+    /// ahead of time beside the build output (<c>native/&lt;Project&gt;</c>, the runner's), else <c>dotnet &lt;dll&gt;</c>.
+    /// </summary>
+    public static (string FileName, IReadOnlyList<string> Arguments) Program(string project)
+    {
+        var dll = Dll(project);
+        var native = Path.Combine(Path.GetDirectoryName(dll)!, "native", project);
+        return File.Exists(native) ? (native, []) : ("dotnet", [dll]);
+    }
 }
