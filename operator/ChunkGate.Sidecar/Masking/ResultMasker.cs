@@ -264,23 +264,22 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
     /// </summary>
     public int MaskCopyData(ColumnPlan plan, CopyFormat format, byte delimiter, ReadOnlySequence<byte> copyDataBody, IBufferWriter<byte> output)
     {
-        if (format == CopyFormat.Binary)
-        {
-            return Malformed;
-        }
-
         var length = checked((int)copyDataBody.Length);
         var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             copyDataBody.CopyTo(rented);
-            return CopyRowMasker.Mask(plan, format, delimiter, rented.AsSpan(0, length), output, Policy.Detectors, hasher, CopyDataCode);
+            return MaskCopyData(plan, format, delimiter, rented.AsSpan(0, length), output);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
     }
+
+    /// <inheritdoc cref="MaskCopyData(ColumnPlan, CopyFormat, byte, ReadOnlySequence{byte}, IBufferWriter{byte})"/>
+    public int MaskCopyData(ColumnPlan plan, CopyFormat format, byte delimiter, ReadOnlySpan<byte> copyDataBody, IBufferWriter<byte> output) =>
+        format == CopyFormat.Binary ? Malformed : CopyRowMasker.Mask(plan, format, delimiter, copyDataBody, output, Policy.Detectors, hasher, CopyDataCode);
 
     /// <summary>
     /// Writes the masked copy of an ErrorResponse (<c>'E'</c>) or NoticeResponse (<c>'N'</c>) as a

@@ -28,4 +28,7 @@ internal interface IResultFilter
 
     /// <summary>Rewrites one CopyData row of a COPY TO.</summary>
     int WriteCopyData(in ReadOnlySequence<byte> message, IBufferWriter<byte> output);
+
+    /// <summary>Rewrites one CopyData row held in one contiguous span (the common case of a large COPY).</summary>
+    int WriteCopyData(ReadOnlySpan<byte> message, IBufferWriter<byte> output);
 }

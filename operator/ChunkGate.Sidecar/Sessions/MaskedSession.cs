@@ -179,6 +179,27 @@ internal sealed class MaskedSession(ResultMasker masker, CatalogLease? catalog, 
 
     public int WriteCopyData(in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
+        if (message.IsSingleSegment)
+        {
+            return WriteCopyData(message.FirstSpan, output);
+        }
+
+        // A row across the pipe's segments: made contiguous in a pooled buffer.
+        var length = checked((int)message.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            message.CopyTo(rented);
+            return WriteCopyData(rented.AsSpan(0, length), output);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    public int WriteCopyData(ReadOnlySpan<byte> message, IBufferWriter<byte> output)
+    {
         if (copy is null)
         {
             // A COPY nobody described: never pass it through unmasked.
@@ -188,11 +209,11 @@ internal sealed class MaskedSession(ResultMasker masker, CatalogLease? catalog, 
         if (copyHeaderPending)
         {
             copyHeaderPending = false;
-            ClientToServerPump.Copy(message, output);
+            output.Write(message);
             return 0;
         }
 
-        return masker.MaskCopyData(copy.Plan, copy.Format, copy.Delimiter, message.Slice(MessageFramer.HeaderLength), output);
+        return masker.MaskCopyData(copy.Plan, copy.Format, copy.Delimiter, message[MessageFramer.HeaderLength..], output);
     }
 
     public async Task<GuardrailRefusal?> PrepareCopyAsync(StatementJudgment judgment, CancellationToken cancellationToken)

@@ -160,12 +160,12 @@ internal sealed class ServerToClientPump(
                 return PumpOutcome.Expired;
             }
 
-            if (rowsNeedRewrite)
+            if (rowsNeedRewrite || copyNeedsRewrite)
             {
                 var consumed = MaskRowsInFirstSpan(buffer.FirstSpan, out var failed);
-                if (failed)
+                if (failed != 0)
                 {
-                    Error = "a 'D' message from the database could not be masked (it does not match its description)";
+                    Error = $"a '{(char)failed}' message from the database could not be masked (it does not match its description)";
                     return PumpOutcome.ProtocolViolation;
                 }
 
@@ -250,17 +250,25 @@ internal sealed class ServerToClientPump(
         $"the ChunkGate sidecar's buffer budget (limits.maxBufferedBytes = {reservation.Capacity} bytes, shared by all sessions) had no room for the {reservation.Refused} bytes needed to inspect a '{(char)code}' message of {length} bytes {from}; retry when fewer large results run at once, or raise limits.maxBufferedBytes";
 
     /// <summary>
-    /// Masks the whole DataRows at the start of <paramref name="span"/> straight from it: a large
-    /// masked read is mostly rows lying whole in one segment, and slicing the sequence per row cost
-    /// more than masking some of them. Stops at the first other message, a partial or unusual row
-    /// (the general path frames and judges those), or the deadline. Returns the bytes consumed.
+    /// Masks the whole rows (DataRow, or CopyData of a masked COPY) at the start of
+    /// <paramref name="span"/> straight from it: a large masked read is mostly rows lying whole in
+    /// one segment, and slicing the sequence per row cost more than masking some of them. Stops at
+    /// the first other message, a partial or unusual row (the general path frames and judges those),
+    /// or the deadline. Returns the bytes consumed; <paramref name="failed"/> is the code of a row
+    /// that could not be masked, else 0.
     /// </summary>
-    private int MaskRowsInFirstSpan(ReadOnlySpan<byte> span, out bool failed)
+    private int MaskRowsInFirstSpan(ReadOnlySpan<byte> span, out byte failed)
     {
-        failed = false;
+        failed = 0;
         var consumed = 0;
-        while (span.Length - consumed > MessageFramer.HeaderLength && span[consumed] == (byte)BackendCode.DataRow && !signals.Expired)
+        while (span.Length - consumed > MessageFramer.HeaderLength && !signals.Expired)
         {
+            var code = span[consumed];
+            if (!(code == (byte)BackendCode.DataRow ? rowsNeedRewrite : code == (byte)BackendCode.CopyData && copyNeedsRewrite))
+            {
+                break;
+            }
+
             var length = BinaryPrimitives.ReadInt32BigEndian(span[(consumed + 1)..]);
             var total = length + 1L;
             if (length < 4 || total > maxInspectedMessage || total > BufferReservation.Unbudgeted || span.Length - consumed < total)
@@ -268,10 +276,11 @@ internal sealed class ServerToClientPump(
                 break;
             }
 
-            var masked = filter!.WriteDataRow(span.Slice(consumed, (int)total), client);
+            var message = span.Slice(consumed, (int)total);
+            var masked = code == (byte)BackendCode.DataRow ? filter!.WriteDataRow(message, client) : filter!.WriteCopyData(message, client);
             if (masked < 0)
             {
-                failed = true;
+                failed = code;
                 break;
             }
 
