@@ -10,6 +10,9 @@ namespace ChunkGate.Sidecar.Masking;
 /// </summary>
 internal static class CopyRowMasker
 {
+    // Scratch for a masked value (raw, then masked) up to this size lives on the stack: renting it per row cost as much as masking the value.
+    private const int StackScratch = 1024;
+
     public static int Mask(ColumnPlan plan, CopyFormat format, byte delimiter, ReadOnlySpan<byte> row, IBufferWriter<byte> output, DetectorKinds detectors, ValueHasher hasher, byte messageCode)
     {
         var csv = format == CopyFormat.Csv;
@@ -29,7 +32,11 @@ internal static class CopyRowMasker
         var masked = 0;
         var columnIndex = 0;
         var position = 0;
-        byte[]? scratch = null;
+        var scratchLength = 2 * (Math.Max(content.Length, MaskedValueWriter.MaxOutputLength) + MaskedValueWriter.MaxOutputLength);
+        byte[]? rented = null;
+        Span<byte> scratch = plan.MaskedColumnCount == 0 ? default
+            : scratchLength <= StackScratch ? stackalloc byte[StackScratch]
+            : rented = ArrayPool<byte>.Shared.Rent(scratchLength);
         try
         {
             while (true)
@@ -65,11 +72,10 @@ internal static class CopyRowMasker
                 }
                 else
                 {
-                    scratch ??= ArrayPool<byte>.Shared.Rent(2 * (Math.Max(content.Length, MaskedValueWriter.MaxOutputLength) + MaskedValueWriter.MaxOutputLength));
                     var half = scratch.Length / 2;
-                    var raw = scratch.AsSpan(0, half);
+                    var raw = scratch[..half];
                     var rawLength = csv ? CsvUnquote(field, raw) : TextUnescape(field, raw);
-                    var maskedLength = MaskedValueWriter.Write(column.Strategy, column.TypeOid, column.TypeModifier, binary: false, raw[..rawLength], scratch.AsSpan(half), hasher);
+                    var maskedLength = MaskedValueWriter.Write(column.Strategy, column.TypeOid, column.TypeModifier, binary: false, raw[..rawLength], scratch[half..], hasher);
                     if (maskedLength < 0)
                     {
                         if (!csv)
@@ -80,7 +86,7 @@ internal static class CopyRowMasker
                     }
                     else
                     {
-                        var value = scratch.AsSpan(half, maskedLength);
+                        var value = scratch.Slice(half, maskedLength);
                         written += csv ? CsvQuote(value, delimiter, destination[written..]) : TextEscape(value, delimiter, destination[written..]);
                     }
 
@@ -110,9 +116,9 @@ internal static class CopyRowMasker
         }
         finally
         {
-            if (scratch is not null)
+            if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(scratch);
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
     }
@@ -134,23 +140,29 @@ internal static class CopyRowMasker
         return content.Length;
     }
 
+    /// <summary>The next delimiter outside quotes (PostgreSQL refuses a delimiter equal to the quote), jumping between the bytes that matter.</summary>
     private static int FindCsvFieldEnd(ReadOnlySpan<byte> content, int start, byte delimiter)
     {
         var quoted = false;
-        for (var index = start; index < content.Length; index++)
+        var index = start;
+        while (true)
         {
-            var c = content[index];
-            if (c == (byte)'"')
+            var rest = content[index..];
+            var next = quoted ? rest.IndexOf((byte)'"') : rest.IndexOfAny((byte)'"', delimiter);
+            if (next < 0)
             {
-                quoted = !quoted;
+                return quoted ? -1 : content.Length;
             }
-            else if (c == delimiter && !quoted)
+
+            index += next;
+            if (content[index] != (byte)'"')
             {
                 return index;
             }
-        }
 
-        return quoted ? -1 : content.Length;
+            quoted = !quoted;
+            index++;
+        }
     }
 
     private static int TextUnescape(ReadOnlySpan<byte> field, Span<byte> destination)
