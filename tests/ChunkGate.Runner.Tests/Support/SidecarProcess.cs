@@ -36,7 +36,7 @@ internal sealed class SidecarProcess : IDisposable
         var path = Path.Combine(directory, $"sidecar-{action}-{port}.json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config));
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "ChunkGate.Sidecar.dll"), "serve", "--config", path })
+        foreach (var argument in new[] { ChunkGate.Testing.Processes.ComponentBuild.Dll("ChunkGate.Sidecar"), "serve", "--config", path })
         {
             start.ArgumentList.Add(argument);
         }
