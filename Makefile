@@ -5,14 +5,16 @@ SLN := Operator.sln
 
 .PHONY: build deps test crds server-messages demo bench cluster plugin clean
 
-build:
+build: deps
 	$(DOTNET) build $(SLN) -c $(CONFIG)
 
 # Native libraries the sidecar loads at run time: libpg_query, PostgreSQL 15's own parser, with
 # which it judges every statement; python3 for `make server-messages` and its freshness test.
-# Installed with apt when missing (CI runs as root on Debian).
+# Installed with apt when missing (CI runs as root on Debian). A C toolchain (gcc or clang) links the
+# runner's native executable, which a Release build compiles ahead of time (Native AOT).
 deps:
 	@dpkg -s libpg-query1504.0 >/dev/null 2>&1 || { apt-get update && apt-get install -y libpg-query1504.0; }
+	@command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || { apt-get update && apt-get install -y gcc libc6-dev; }
 	@command -v python3 >/dev/null 2>&1 || { apt-get update && apt-get install -y python3-minimal; }
 
 # Unit and integration tests. Integration tests use the PostgreSQL named by PG* variables,
