@@ -22,7 +22,7 @@ public sealed class ChunkApproval() : CustomResource<ChunkApprovalSpec, ChunkApp
 /// create, and the admission webhook must be able to set them. The webhook replaces whatever a user
 /// supplies and refuses any later change.
 /// </summary>
-public sealed class ChunkApprovalSpec
+public sealed class ChunkApprovalSpec : ResourceSpec
 {
     [Required, Description("The ChunkJob (same namespace) being approved. Immutable.")]
     public NameReference JobRef { get; set; } = new();

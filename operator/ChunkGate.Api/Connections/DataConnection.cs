@@ -17,7 +17,7 @@ namespace ChunkGate.Api.Connections;
 [PrinterColumn(5, "Age", PrinterColumnType.Date, ".metadata.creationTimestamp")]
 public sealed class DataConnection() : CustomResource<DataConnectionSpec, DataConnectionStatus>("DataConnection");
 
-public sealed class DataConnectionSpec
+public sealed class DataConnectionSpec : ResourceSpec
 {
     [Required, Description("Database engine. Only PostgreSQL is supported."), Default("postgresql")]
     public DatabaseEngine Engine { get; set; } = DatabaseEngine.PostgreSql;

@@ -36,9 +36,9 @@ public static class SpecHash
     /// An object built in code has no stored form: there is nothing an approval could have bound to.
     /// </summary>
     public static string Of<TSpec, TStatus>(CustomResource<TSpec, TStatus> resource)
-        where TSpec : class, new()
+        where TSpec : ResourceSpec, new()
         where TStatus : class =>
-        resource.StoredSpec is { } stored
-            ? Compute(stored)
+        resource.StoredSpecJson is { } stored
+            ? Compute(JsonNode.Parse(stored))
             : throw new InvalidOperationException($"{resource.Kind} {resource.Metadata?.Name} was not read from JSON: its spec hash must come from the spec as the API server stores it");
 }

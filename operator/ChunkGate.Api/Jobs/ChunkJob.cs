@@ -18,7 +18,7 @@ namespace ChunkGate.Api.Jobs;
 [PrinterColumn(7, "Designer", PrinterColumnType.String, ".status.designer", Priority = 1)]
 public sealed class ChunkJob() : CustomResource<ChunkJobSpec, ChunkJobStatus>("ChunkJob");
 
-public sealed class ChunkJobSpec
+public sealed class ChunkJobSpec : ResourceSpec
 {
     [Required, Description("The DataConnection (same namespace) the job runs against.")]
     public NameReference ConnectionRef { get; set; } = new();

@@ -11,7 +11,7 @@ namespace ChunkGate.Api.Meta;
 /// with spec and status. Serialised with the client's JSON settings (<c>k8s.KubernetesJson</c>).
 /// </summary>
 public abstract class CustomResource<TSpec, TStatus> : IKubernetesObject<V1ObjectMeta>, ISpec<TSpec>, IStatus<TStatus?>, ICloneable
-    where TSpec : class, new()
+    where TSpec : ResourceSpec, new()
     where TStatus : class
 {
     protected CustomResource(string kind)
@@ -42,7 +42,10 @@ public abstract class CustomResource<TSpec, TStatus> : IKubernetesObject<V1Objec
     /// a re-serialisation of <see cref="Spec"/>. Edits of <see cref="Spec"/> do not change it.
     /// </summary>
     [JsonIgnore]
-    public JsonElement? StoredSpec => StoredSpecs.Of(Spec);
+    public JsonElement? StoredSpec => StoredSpecJson is { } json ? JsonElement.Parse(json) : null;
+
+    /// <summary>The UTF-8 bytes of <see cref="StoredSpec"/>, without parsing them.</summary>
+    internal byte[]? StoredSpecJson => Spec?.StoredJson;
 
     /// <summary>A deep copy that keeps <see cref="StoredSpec"/> (a JSON round trip alone would not).</summary>
     public object Clone()
@@ -50,11 +53,8 @@ public abstract class CustomResource<TSpec, TStatus> : IKubernetesObject<V1Objec
         var copy = (CustomResource<TSpec, TStatus>)MemberwiseClone();
         copy.Metadata = Copy(Metadata);
         copy.Spec = Copy(Spec);
+        copy.Spec.StoredJson = StoredSpecJson;
         copy.Status = Status is null ? null : Copy(Status);
-        if (StoredSpec is { } stored)
-        {
-            StoredSpecs.Attach(copy.Spec, stored);
-        }
 
         return copy;
     }

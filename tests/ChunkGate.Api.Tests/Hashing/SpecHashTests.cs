@@ -154,6 +154,19 @@ public sealed class SpecHashTests
     }
 
     [Test]
+    public void Of_RefusesASpecReplacedInCode_AndFollowsACopy()
+    {
+        var job = KubernetesJson.Deserialize<ChunkJob>(Job(Spec));
+        var copy = (ChunkJob)job.Clone();
+        SpecHash.Of(copy).Should().Be(SpecHash.Compute(Spec));
+
+        job.Spec = ChunkJobs.Export().Spec;
+        var act = () => SpecHash.Of(job);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*not read from JSON*");
+        SpecHash.Of(copy).Should().Be(SpecHash.Compute(Spec), "the copy holds its own spec");
+    }
+
+    [Test]
     public void Compute_OfAnElement_EqualsComputeOfItsText()
     {
         using var document = System.Text.Json.JsonDocument.Parse(Spec);

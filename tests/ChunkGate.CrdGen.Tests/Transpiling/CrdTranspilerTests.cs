@@ -18,7 +18,7 @@ public sealed class CrdTranspilerTests
     [PrinterColumn(0, "Color", PrinterColumnType.String, ".spec.color", Description = "Its color.")]
     public sealed class Widget() : CustomResource<WidgetSpec, WidgetStatus>("Widget");
 
-    public sealed class WidgetSpec
+    public sealed class WidgetSpec : ResourceSpec
     {
         [Required, Description("The color."), Default("red")]
         public Color Color { get; set; }
@@ -59,7 +59,7 @@ public sealed class CrdTranspilerTests
     [KubernetesEntity("Unmappable", "unmappables")]
     public sealed class Unmappable() : CustomResource<UnmappableSpec, WidgetStatus>("Unmappable");
 
-    public sealed class UnmappableSpec
+    public sealed class UnmappableSpec : ResourceSpec
     {
         public HashSet<string> Set { get; set; } = [];
     }
