@@ -35,7 +35,7 @@ public sealed class ApiListWatch<T>(k8s.Kubernetes client, ResourceType type, Li
                 ("limit", options.ListPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("continue", next));
             using var response = await GetAsync(type.CollectionPath(options.Namespace) + query, streaming: false, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            var page = JsonSerializer.Deserialize<KubernetesList<T>>(body, KubernetesJsonOptions.Default)
+            var page = JsonSerializer.Deserialize<KubernetesList<T>>(body, KubernetesJsonOptions.Cached)
                 ?? throw new InvalidDataException($"list {type.Plural}: empty response body");
             snapshot ??= page.Metadata?.ResourceVersion;
             foreach (var item in page.Items ?? [])

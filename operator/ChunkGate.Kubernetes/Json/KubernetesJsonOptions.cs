@@ -12,16 +12,24 @@ public static class KubernetesJsonOptions
 {
     public static JsonSerializerOptions Default { get; } = Copy(microTime: false);
 
+    /// <summary>For objects an informer keeps (its list and watch): equal short strings share one instance (<see cref="StringPool"/>).</summary>
+    public static JsonSerializerOptions Cached { get; } = Copy(microTime: false, new InterningStringConverter(new StringPool(generationSize: 4096)));
+
     /// <summary>For bodies ChunkGate serializes itself (patches): times as MicroTime, as the client created by <see cref="Http.KubernetesClients"/> writes them.</summary>
     public static JsonSerializerOptions Write { get; } = Copy(microTime: true);
 
-    private static JsonSerializerOptions Copy(bool microTime)
+    private static JsonSerializerOptions Copy(bool microTime, InterningStringConverter? strings = null)
     {
         JsonSerializerOptions? copy = null;
         KubernetesJson.AddJsonOptions(official => copy = new JsonSerializerOptions(official));
         if (microTime)
         {
             copy!.Converters.Insert(0, new MicroTimeConverter());
+        }
+
+        if (strings is not null)
+        {
+            copy!.Converters.Insert(0, strings);
         }
 
         copy!.MakeReadOnly(populateMissingResolver: true);

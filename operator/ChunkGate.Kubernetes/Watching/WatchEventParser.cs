@@ -81,7 +81,7 @@ internal static class WatchEventParser
             }
             else
             {
-                var obj = JsonSerializer.Deserialize<T>(objectBytes, KubernetesJsonOptions.Default);
+                var obj = JsonSerializer.Deserialize<T>(objectBytes, KubernetesJsonOptions.Cached);
                 if (obj is null)
                 {
                     problem = "\"object\" is null";
