@@ -33,10 +33,21 @@ public sealed class ApiListWatch<T>(k8s.Kubernetes client, ResourceType type, Li
             // A continue token pins the first page's snapshot; the rest follow it.
             var query = Query(("labelSelector", options.LabelSelector), ("fieldSelector", options.FieldSelector),
                 ("limit", options.ListPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("continue", next));
-            using var response = await GetAsync(type.CollectionPath(options.Namespace) + query, streaming: false, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            var page = JsonSerializer.Deserialize<KubernetesList<T>>(body, KubernetesJsonOptions.Cached)
-                ?? throw new InvalidDataException($"list {type.Plural}: empty response body");
+            // Decoded as it arrives: a page of 500 ChunkJobs is about 1 MB, and read whole it was a
+            // large-object-heap array per page (twice, with the content's own buffer) left as holes there.
+            using var response = await GetAsync(type.CollectionPath(options.Namespace) + query, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            KubernetesList<T>? page;
+            await using (body.ConfigureAwait(false))
+            {
+                page = await JsonSerializer.DeserializeAsync<KubernetesList<T>>(body, KubernetesJsonOptions.Cached, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (page is null)
+            {
+                throw new InvalidDataException($"list {type.Plural}: empty response body");
+            }
+
             snapshot ??= page.Metadata?.ResourceVersion;
             foreach (var item in page.Items ?? [])
             {
@@ -58,7 +69,7 @@ public sealed class ApiListWatch<T>(k8s.Kubernetes client, ResourceType type, Li
         var query = Query(("watch", "true"), ("labelSelector", options.LabelSelector), ("fieldSelector", options.FieldSelector),
             ("resourceVersion", resourceVersion), ("allowWatchBookmarks", options.AllowWatchBookmarks ? "true" : null),
             ("timeoutSeconds", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        using var response = await GetAsync(type.CollectionPath(options.Namespace) + query, streaming: true, cancellationToken).ConfigureAwait(false);
+        using var response = await GetAsync(type.CollectionPath(options.Namespace) + query, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -69,7 +80,7 @@ public sealed class ApiListWatch<T>(k8s.Kubernetes client, ResourceType type, Li
         }
     }
 
-    private async Task<HttpResponseMessage> GetAsync(string pathAndQuery, bool streaming, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, pathAndQuery.TrimStart('/')));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -78,7 +89,7 @@ public sealed class ApiListWatch<T>(k8s.Kubernetes client, ResourceType type, Li
             await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var response = await client.HttpClient.SendAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
             return response;
