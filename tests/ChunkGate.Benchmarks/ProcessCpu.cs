@@ -14,10 +14,31 @@ internal static class ProcessCpu
 
     public static TimeSpan Of(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime, stime: fields 14 and 15
-        return TimeSpan.FromSeconds((double)ticks / TicksPerSecond);
+        var fields = Fields(pid) ?? throw new InvalidOperationException($"process {pid} is gone");
+        return FromTicks(Field(fields, 11) + Field(fields, 12)); // utime, stime: fields 14 and 15
     }
+
+    /// <summary>
+    /// The fields of <c>/proc/&lt;pid&gt;/stat</c> after the command name ([1] ppid, [11] utime,
+    /// [12] stime, [13] cutime, [14] cstime); null when the process has ended.
+    /// </summary>
+    public static string[]? Fields(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    }
+
+    public static long Field(string[] fields, int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
+
+    public static TimeSpan FromTicks(long ticks) => TimeSpan.FromSeconds((double)ticks / TicksPerSecond);
 }

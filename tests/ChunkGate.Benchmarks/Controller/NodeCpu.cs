@@ -14,9 +14,6 @@ namespace ChunkGate.Benchmarks.Controller;
 /// </summary>
 internal sealed class NodeCpu(OperatorProcess process, int postmaster)
 {
-    // USER_HZ: the kernel reports these fields in 1/100 s.
-    private const double TicksPerSecond = 100;
-
     public readonly record struct Sample(TimeSpan Operator, TimeSpan ApiServerAndBench, TimeSpan Postgres)
     {
         public TimeSpan Total => Operator + ApiServerAndBench + Postgres;
@@ -44,37 +41,22 @@ internal sealed class NodeCpu(OperatorProcess process, int postmaster)
         var ticks = 0L;
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid) || Stat(pid) is not { } fields)
+            if (!int.TryParse(Path.GetFileName(directory), out var pid) || ProcessCpu.Fields(pid) is not { } fields)
             {
                 continue;
             }
 
-            // Fields after the command name: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime.
+            // The postmaster's own time and that of the backends it has reaped; each live backend's own.
             if (pid == postmaster)
             {
-                ticks += Field(fields, 11) + Field(fields, 12) + Field(fields, 13) + Field(fields, 14);
+                ticks += ProcessCpu.Field(fields, 11) + ProcessCpu.Field(fields, 12) + ProcessCpu.Field(fields, 13) + ProcessCpu.Field(fields, 14);
             }
-            else if (Field(fields, 1) == postmaster)
+            else if (ProcessCpu.Field(fields, 1) == postmaster)
             {
-                ticks += Field(fields, 11) + Field(fields, 12);
+                ticks += ProcessCpu.Field(fields, 11) + ProcessCpu.Field(fields, 12);
             }
         }
 
-        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+        return ProcessCpu.FromTicks(ticks);
     }
-
-    private static string[]? Stat(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        }
-        catch (IOException)
-        {
-            return null; // the process ended meanwhile
-        }
-    }
-
-    private static long Field(string[] fields, int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
 }
