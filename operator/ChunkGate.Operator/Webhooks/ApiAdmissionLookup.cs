@@ -20,8 +20,11 @@ internal sealed class ApiAdmissionLookup(IKubernetes client) : IAdmissionLookup
     public Task<ChunkJob?> JobAsync(string ns, string name, bool fresh, CancellationToken cancellationToken) =>
         !IsObjectName(name) ? Task.FromResult<ChunkJob?>(null) : jobs.TryGetAsync(ns, name, cancellationToken);
 
-    public async Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken) =>
-        (await jobs.ListAsync(ns, cancellationToken: cancellationToken)).Items?.ToList() ?? [];
+    public async Task<IReadOnlyList<string>> RunningJobsOfConnectionAsync(string ns, string connection, CancellationToken cancellationToken) =>
+        [.. ((await jobs.ListAsync(ns, cancellationToken: cancellationToken)).Items ?? [])
+            .Where(job => job.Spec?.ConnectionRef?.Name == connection && IsRunning(job)).Select(job => job.Metadata.Name)];
+
+    public static bool IsRunning(ChunkJob job) => job.Status?.Phase == JobPhase.Running;
 
     /// <summary>
     /// Only a name an object can have is looked up: a reference is a path segment of the URL, and

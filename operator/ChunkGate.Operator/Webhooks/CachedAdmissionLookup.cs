@@ -35,10 +35,12 @@ internal sealed class CachedAdmissionLookup(ControllerCaches caches, ApiAdmissio
             ? Task.FromResult<ChunkJob?>(cached)
             : api.JobAsync(ns, name, fresh: true, cancellationToken);
 
-    public Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken) =>
-        caches.Jobs.HasSynced
-            ? Task.FromResult(caches.Jobs.ByIndex(InformerCache<ChunkJob>.NamespaceIndex, ns))
-            : api.JobsAsync(ns, cancellationToken);
+    /// <summary>Judged on the cached jobs without copying them (a connection's update with 10,000 jobs copied them all).</summary>
+    public Task<IReadOnlyList<string>> RunningJobsOfConnectionAsync(string ns, string connection, CancellationToken cancellationToken) =>
+        caches.Jobs.HasSynced && caches.Jobs.Watches(ns)
+            ? Task.FromResult<IReadOnlyList<string>>([.. caches.Jobs.KeysByIndex(ControllerCaches.JobsByConnection, CacheKeys.For(ns, connection), ApiAdmissionLookup.IsRunning)
+                .Select(key => CacheKeys.Split(key).Name)])
+            : api.RunningJobsOfConnectionAsync(ns, connection, cancellationToken);
 
     public Task<IReadOnlyList<ChunkApproval>> ApprovalsOfJobAsync(string ns, string job, CancellationToken cancellationToken) =>
         caches.Approvals.HasSynced && caches.Approvals.Watches(ns)

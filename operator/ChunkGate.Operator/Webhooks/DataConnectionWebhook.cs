@@ -36,9 +36,7 @@ internal sealed class DataConnectionWebhook(IAdmissionLookup lookup, AdmissionSe
         var warnings = validation.Warnings.Select(w => $"{w.Path}: {w.Message}").ToList();
         if (request.OldObject is { } old && PolicyChanged(old["spec"], node["spec"]))
         {
-            var live = (await lookup.JobsAsync(request.Namespace, cancellationToken))
-                .Where(job => job.Spec.ConnectionRef?.Name == request.ObjectName && job.Status?.Phase == JobPhase.Running)
-                .Select(job => job.Metadata.Name)
+            var live = (await lookup.RunningJobsOfConnectionAsync(request.Namespace, request.ObjectName, cancellationToken))
                 .Order(StringComparer.Ordinal)
                 .ToList();
             if (live.Count > 0)

@@ -18,7 +18,8 @@ internal interface IAdmissionLookup
 
     Task<ChunkJob?> JobAsync(string ns, string name, bool fresh, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken);
+    /// <summary>The names of the jobs of <paramref name="ns"/> on the connection <paramref name="connection"/> whose phase is Running.</summary>
+    Task<IReadOnlyList<string>> RunningJobsOfConnectionAsync(string ns, string connection, CancellationToken cancellationToken);
 
     /// <summary>The approvals that name the job <paramref name="job"/> of <paramref name="ns"/>.</summary>
     Task<IReadOnlyList<ChunkApproval>> ApprovalsOfJobAsync(string ns, string job, CancellationToken cancellationToken);

@@ -90,6 +90,21 @@ public sealed class InformerCacheTests
     }
 
     [Test]
+    public void KeysByIndex_NameTheHeldObjectsTheFilterAccepts_WithoutCopyingThem()
+    {
+        var cache = Cache();
+        cache.Upsert(V1Pod("a", "p1", "1", ownerUid: "job-1", app: "runner"));
+        cache.Upsert(V1Pod("b", "p2", "4", ownerUid: "job-1", app: "runner"));
+        cache.Upsert(V1Pod("a", "p3", "1", ownerUid: "job-2", app: "runner"));
+        cache.Delete(V1Pod("a", "p3", "2"));
+
+        cache.KeysByIndex(InformerCache<V1Pod>.OwnerUidIndex, "job-1").Should().BeEquivalentTo("a/p1", "b/p2");
+        cache.KeysByIndex("app", "runner", pod => pod.Metadata.ResourceVersion == "4").Should().Equal("b/p2");
+        cache.KeysByIndex("app", "none").Should().BeEmpty();
+        FluentActions.Invoking(() => cache.KeysByIndex("nope", "x")).Should().Throw<ArgumentException>();
+    }
+
+    [Test]
     public void Keys_AreNamespaceSlashName_OrJustNameWhenClusterScoped()
     {
         CacheKeys.For("ns", "n").Should().Be("ns/n");

@@ -277,7 +277,8 @@ public sealed class AdmissionWebhookTests
         public Task<ChunkJob?> JobAsync(string ns, string name, bool fresh, CancellationToken cancellationToken) =>
             Task.FromResult(name == Job.Metadata.Name ? (fresh ? FreshJob ?? Job : Job) : null);
 
-        public Task<IReadOnlyList<ChunkJob>> JobsAsync(string ns, CancellationToken cancellationToken) => Task.FromResult(Jobs);
+        public Task<IReadOnlyList<string>> RunningJobsOfConnectionAsync(string ns, string connection, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>([.. Jobs.Where(job => job.Spec.ConnectionRef.Name == connection && ApiAdmissionLookup.IsRunning(job)).Select(job => job.Metadata.Name)]);
 
         public Task<IReadOnlyList<ChunkApproval>> ApprovalsOfJobAsync(string ns, string job, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<ChunkApproval>>([]);

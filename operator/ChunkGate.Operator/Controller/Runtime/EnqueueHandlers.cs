@@ -28,9 +28,9 @@ internal sealed class EnqueueConnectionJobs(WorkQueue<string> jobs, ScopedInform
 
     private void Enqueue(DataConnection connection)
     {
-        foreach (var job in cache.ByIndex(ControllerCaches.JobsByConnection, CacheKeys.For(connection)))
+        foreach (var job in cache.KeysByIndex(ControllerCaches.JobsByConnection, CacheKeys.For(connection)))
         {
-            jobs.Add(CacheKeys.For(job));
+            jobs.Add(job);
         }
     }
 }

@@ -49,6 +49,10 @@ internal sealed class ScopedInformers<T>
 
     public IReadOnlyList<T> ByIndex(string index, string value) => [.. All.SelectMany(informer => informer.Cache.ByIndex(index, value))];
 
+    /// <summary>Keys only, no copies (<see cref="InformerCache{T}.KeysByIndex"/>).</summary>
+    public IReadOnlyList<string> KeysByIndex(string index, string value, Func<T, bool>? where = null) =>
+        [.. All.SelectMany(informer => informer.Cache.KeysByIndex(index, value, where))];
+
     public IEnumerable<string> Keys() => All.SelectMany(informer => informer.Cache.Keys());
 
     public void AddHandler(IInformerHandler<T> handler)
