@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ChunkGate.Api.Connections;
 using ChunkGate.Api.Jobs;
+using ChunkGate.Broker.Connection;
 using ChunkGate.Broker.Credentials;
 using ChunkGate.Broker.Masking;
 using ChunkGate.Testing.Postgres;
@@ -24,7 +25,8 @@ internal sealed class BrokerBenchSuite : IBenchSuite
     {
         var server = await PostgresServer.SharedAsync();
         var database = await server.CreateDatabaseAsync("bench_broker", cancellationToken);
-        await using var admin = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.ConnectionStringFor(database)) { Pooling = true, MaxPoolSize = 30 }.ConnectionString);
+        // The operator's admin data source (its pool and statement settings), with room for the 20 concurrent issues.
+        await using var admin = new AdminConnectionSettings(server.Host, server.Port, database, server.User, server.Password, ChunkGate.Api.Connections.SslMode.Disable) { MaxPoolSize = 30 }.CreateDataSource();
         await using (var setup = admin.CreateCommand(
             $"""
             CREATE SCHEMA shop;
@@ -50,6 +52,13 @@ internal sealed class BrokerBenchSuite : IBenchSuite
 
         var issues = new List<double>();
         var roles = new List<string>();
+        PostgresCpu postgres;
+        await using (var probe = await admin.OpenConnectionAsync(cancellationToken))
+        {
+            postgres = await PostgresCpu.ForAsync(probe, cancellationToken);
+        }
+
+        var serverCpu = postgres.Take();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (var index = 0; index < 100; index++)
         {
@@ -62,6 +71,7 @@ internal sealed class BrokerBenchSuite : IBenchSuite
         // The broker's own CPU per issue (this process; PostgreSQL's share is not in it): a figure
         // that means something when the shared machine is loaded and latencies are not.
         report.Figure("broker.issue.client_cpu_ms", (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 100);
+        report.Figure("broker.issue.server_cpu_ms", (postgres.Take() - serverCpu).TotalMilliseconds / 100);
         report.Figure("broker.issue.sequential.p50_ms", Percentile(issues, 0.50));
         report.Figure("broker.issue.sequential.p99_ms", Percentile(issues, 0.99));
 

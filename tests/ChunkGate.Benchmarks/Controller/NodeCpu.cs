@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using ChunkGate.Operator.Tests.Installation;
 using Npgsql;
 
@@ -12,7 +11,7 @@ namespace ChunkGate.Benchmarks.Controller;
 /// by the node's cores, is the shortest time the burst can take on this machine however the
 /// operator schedules its work.
 /// </summary>
-internal sealed class NodeCpu(OperatorProcess process, int postmaster)
+internal sealed class NodeCpu(OperatorProcess process, PostgresCpu postgres)
 {
     public readonly record struct Sample(TimeSpan Operator, TimeSpan ApiServerAndBench, TimeSpan Postgres)
     {
@@ -22,41 +21,12 @@ internal sealed class NodeCpu(OperatorProcess process, int postmaster)
             new(after.Operator - before.Operator, after.ApiServerAndBench - before.ApiServerAndBench, after.Postgres - before.Postgres);
     }
 
-    public static async Task<NodeCpu> ForAsync(OperatorProcess process, NpgsqlConnection admin, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SHOW data_directory", admin);
-        var dataDirectory = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
-        var pid = int.Parse((await File.ReadAllLinesAsync(Path.Combine(dataDirectory, "postmaster.pid"), cancellationToken))[0], CultureInfo.InvariantCulture);
-        return new NodeCpu(process, pid);
-    }
+    public static async Task<NodeCpu> ForAsync(OperatorProcess process, NpgsqlConnection admin, CancellationToken cancellationToken) =>
+        new(process, await PostgresCpu.ForAsync(admin, cancellationToken));
 
     public Sample Take()
     {
         using var self = Process.GetCurrentProcess();
-        return new Sample(process.CpuTime(), self.TotalProcessorTime, PostgresCpu());
-    }
-
-    private TimeSpan PostgresCpu()
-    {
-        var ticks = 0L;
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid) || ProcessCpu.Fields(pid) is not { } fields)
-            {
-                continue;
-            }
-
-            // The postmaster's own time and that of the backends it has reaped; each live backend's own.
-            if (pid == postmaster)
-            {
-                ticks += ProcessCpu.Field(fields, 11) + ProcessCpu.Field(fields, 12) + ProcessCpu.Field(fields, 13) + ProcessCpu.Field(fields, 14);
-            }
-            else if (ProcessCpu.Field(fields, 1) == postmaster)
-            {
-                ticks += ProcessCpu.Field(fields, 11) + ProcessCpu.Field(fields, 12);
-            }
-        }
-
-        return ProcessCpu.FromTicks(ticks);
+        return new Sample(process.CpuTime(), self.TotalProcessorTime, postgres.Take());
     }
 }
