@@ -137,6 +137,8 @@ internal sealed class ControllerBenchSuite : IBenchSuite
         report.Note($"node CPU per run ({phase}): operator {cpu.Operator.TotalMilliseconds / Burst:0} ms, API server with the bench's clients {cpu.ApiServerAndBench.TotalMilliseconds / Burst:0} ms, PostgreSQL {cpu.Postgres.TotalMilliseconds / Burst:0} ms");
         report.Figure($"controller.node_cpu_ms_per_run.{phase}", cpu.Total.TotalMilliseconds / Burst);
         report.Figure($"controller.node_cpu_bound_ms.{phase}", cpu.Total.TotalMilliseconds / Environment.ProcessorCount);
+        // The same bound if the operator's CPU were zero: what the API server and PostgreSQL alone need on these cores.
+        report.Figure($"controller.node_cpu_bound_ms_without_operator.{phase}", (cpu.Total - cpu.Operator).TotalMilliseconds / Environment.ProcessorCount);
     }
 
     /// <summary>The machine's load (1, 5, 15 min): the figures are only comparable between runs under similar load.</summary>
