@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ChunkGate.Broker.Connection;
 using ChunkGate.Broker.Ledger;
 using ChunkGate.Broker.Sql;
@@ -18,6 +19,9 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
     internal Func<string, Task>? Checkpoint { get; init; }
 
     private int installed;
+
+    /// <summary>How long a revocation waits for its role's signalled sessions to exit before it fails (to be retried).</summary>
+    private static readonly TimeSpan SessionPatience = TimeSpan.FromSeconds(60);
 
     public async Task<IssuedCredential> IssueAsync(CredentialRequest request, CancellationToken cancellationToken = default)
     {
@@ -177,32 +181,46 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
     }
 
     /// <summary>
-    /// Terminates the role's sessions, waiting for each to exit (pg_terminate_backend's timeout),
-    /// until none is left: one that was still authenticating when NOLOGIN landed shows up late.
+    /// Signals every session of the role to terminate and looks again, soon and then less often,
+    /// until none is left: one that was still authenticating when NOLOGIN landed shows up late, and a
+    /// signalled one may take a moment to exit. pg_terminate_backend's own wait polls every 100 ms,
+    /// which alone made a revocation take 100 ms more than its work. Returns the sessions signalled.
     /// </summary>
     private static async Task<int> TerminateSessionsAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
     {
-        var terminated = 0;
-        for (var round = 0; round < 20; round++)
+        var signalled = new HashSet<int>();
+        var patience = Stopwatch.StartNew();
+        for (var pause = TimeSpan.FromMilliseconds(1); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(100).Ticks)))
         {
-            await using var command = new NpgsqlCommand(
-                "SELECT count(*)::int, count(*) FILTER (WHERE NOT pg_terminate_backend(pid, 5000))::int FROM pg_catalog.pg_stat_activity WHERE usename = @role AND pid <> pg_backend_pid()",
-                connection);
-            command.Parameters.AddWithValue("role", role);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var found = reader.GetInt32(0);
-            if (found == 0)
+            var left = 0;
+            await using (var command = new NpgsqlCommand(
+                "SELECT pid, pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = @role AND pid <> pg_backend_pid()", connection))
             {
-                return terminated;
+                command.Parameters.AddWithValue("role", role);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    left++;
+                    if (reader.GetBoolean(1))
+                    {
+                        signalled.Add(reader.GetInt32(0));
+                    }
+                }
             }
 
-            terminated += found - reader.GetInt32(1);
+            if (left == 0)
+            {
+                return signalled.Count;
+            }
+
+            if (patience.Elapsed > SessionPatience)
+            {
+                throw new BrokerException($"{left} session(s) of {role} did not end within {SessionPatience.TotalSeconds:0} s of pg_terminate_backend", retryable: true);
+            }
+
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
         }
-
-        throw new BrokerException($"sessions of {role} did not end after 20 rounds of pg_terminate_backend", retryable: true);
     }
-
 
     /// <summary>
     /// A prepared transaction outlives its session and its role: it keeps its locks (blocking
