@@ -104,6 +104,7 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
             {
                 if (Expired())
                 {
+                    sink.WaitDurable();
                     return ExpiredExit($"before chunk {chunk.Index}");
                 }
 
@@ -119,12 +120,14 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
                 {
                     using var failed = RunnerTelemetry.StartChunk(settings.TraceParent, settings.Run, settings.Shard, chunk);
                     RunnerTelemetry.Failed(failed, failure.SqlState, failure.Message);
+                    sink.WaitDurable();
                     return Failed(chunk, exception);
                 }
 
                 if (walk.IsEmpty(chunk))
                 {
                     // Nothing ran and nothing was written: done with 0 rows, counted in the run's skip span.
+                    sink.WaitDurable();
                     records.Chunk(chunk.Index, chunk.From, chunk.To, 0, 0);
                     chunks++;
                     empty++;
@@ -140,7 +143,9 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
                         : settings.ProducesRows ? database.ReadChunk(chunk.From, chunk.To, formatter, sink, cancellationToken)
                         : database.WriteChunk(chunk.From, chunk.To, cancellationToken);
                     headerWritten = true;
-                    chunkBytes = sink.Commit();
+                    // The record follows the chunk once it is durable (for a file, while the next chunk streams).
+                    var (index, from, to, written) = (chunk.Index, chunk.From, chunk.To, chunkRows);
+                    chunkBytes = sink.Commit(committed => records.Chunk(index, from, to, written, committed));
                 }
                 catch (Exception exception) when (DatabaseFailure.From(exception) is { } failure)
                 {
@@ -150,7 +155,6 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
                 }
 
                 RunnerTelemetry.Finished(activity, chunkRows, chunkBytes);
-                records.Chunk(chunk.Index, chunk.From, chunk.To, chunkRows, chunkBytes);
                 chunks++;
                 rows += chunkRows;
                 bytes += chunkBytes;
@@ -161,6 +165,7 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
             RunnerTelemetry.Skipped(settings.TraceParent, settings.Run, settings.Shard, walkStarted, time.GetUtcNow(), walk.SkippedDone, empty, probes);
         }
 
+        sink.WaitDurable();
         records.Done(chunks, rows, bytes);
         return ExitCodes.Done;
     }

@@ -6,9 +6,16 @@ namespace ChunkGate.Runner.Output;
 /// Where formatted rows go: standard output (shared with the records) or the run's output file.
 /// Rows are buffered in one pooled block and written when it fills, so a chunk is never held in
 /// memory. <see cref="Commit"/> makes everything so far durable (flushed; for a file, also on
-/// disk) and is the point a chunk record may follow; <see cref="Discard"/> cuts a file back to
-/// that point after a failure, so the file holds exactly the chunks whose records were printed.
+/// disk) and calls back when it is, the point a chunk record may follow; <see cref="Discard"/> cuts a
+/// file back to the last commit after a failure, so the file holds exactly the chunks whose records
+/// were printed.
 /// </summary>
+/// <remarks>
+/// A file's fsync runs on another thread while the next chunk streams in: waited for in line, it
+/// was a pause of about 5 ms per chunk with the database, the sidecar and the runner all idle (a
+/// tenth of a 50,000-row chunk's time, measured). At most one is in flight; <see cref="WaitDurable"/>
+/// waits for it, so whoever prints a record after a chunk's keeps their order.
+/// </remarks>
 internal sealed class RowSink : IDisposable
 {
     private const int BlockSize = 64 * 1024;
@@ -18,6 +25,7 @@ internal sealed class RowSink : IDisposable
     private byte[] block = ArrayPool<byte>.Shared.Rent(BlockSize);
     private int used;
     private long committed;
+    private Task syncing = Task.CompletedTask;
 
     private RowSink(Stream stream, FileStream? file)
     {
@@ -74,21 +82,41 @@ internal sealed class RowSink : IDisposable
         Advance(bytes.Length);
     }
 
-    /// <summary>Writes the buffered rows and makes them durable; returns the bytes committed since the last commit.</summary>
-    public long Commit()
+    /// <summary>
+    /// Writes the buffered rows and makes them durable, then calls <paramref name="durable"/> with the
+    /// bytes committed since the last commit: at once on standard output (flushed), after an fsync on
+    /// another thread for a file (the previous commit's callback has run by then). Returns those bytes.
+    /// </summary>
+    public long Commit(Action<long> durable)
     {
         Drain();
         stream.Flush();
-        file?.Flush(flushToDisk: true);
         var bytes = Pending;
         committed += bytes;
         Pending = 0;
+        if (file is null)
+        {
+            durable(bytes);
+            return bytes;
+        }
+
+        WaitDurable();
+        var handle = file.SafeFileHandle;
+        syncing = Task.Run(() =>
+        {
+            RandomAccess.FlushToDisk(handle);
+            durable(bytes);
+        });
         return bytes;
     }
 
-    /// <summary>Drops what was written since the last commit: cut from a file; from standard output only what is still buffered.</summary>
+    /// <summary>Waits until the last commit is durable and its callback has run; throws if the fsync failed (the callback then did not run).</summary>
+    public void WaitDurable() => syncing.GetAwaiter().GetResult();
+
+    /// <summary>Drops what was written since the last commit: cut from a file; from standard output only what is still buffered. The last commit stays (and is waited for).</summary>
     public void Discard()
     {
+        WaitDurable();
         used = 0;
         Pending = 0;
         if (file is not null)
@@ -100,6 +128,8 @@ internal sealed class RowSink : IDisposable
 
     public void Dispose()
     {
+        // A failed fsync only means its callback (a chunk record) never ran: nothing was claimed.
+        Task.WhenAny(syncing).Wait();
         file?.Dispose();
 
         ArrayPool<byte>.Shared.Return(block);

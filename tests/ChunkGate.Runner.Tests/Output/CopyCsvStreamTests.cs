@@ -58,7 +58,7 @@ public sealed class CopyCsvStreamTests
         using (var sink = RowSink.ToStandardOutput(output))
         {
             rows = new CopyCsvStream(toStandardOutput).Copy(new MessageStream(csv), header: true, sink);
-            sink.Commit();
+            sink.Commit(_ => { });
         }
 
         return (output.ToArray(), rows);

@@ -61,7 +61,7 @@ public sealed class FormatterTests
                 formatter.EndRow(sink);
             }
 
-            sink.Commit();
+            sink.Commit(_ => { });
         }
 
         return Encoding.UTF8.GetString(output.ToArray());
