@@ -8,7 +8,7 @@ namespace ChunkGate.Runner.Database;
 
 /// <summary>
 /// The runner's one connection (through the sidecar) and the statements it sends: the key range,
-/// the keyset probe and the job's statement, prepared once and executed per chunk with $1/$2 bound
+/// the keyset probes and the job's statement, prepared once and executed per chunk with $1/$2 bound
 /// as bigint.
 /// </summary>
 /// <remarks>
@@ -41,7 +41,11 @@ internal sealed class ChunkDatabase : IDisposable
         statement = Bounded(spec.Query, 2);
         // Values as PostgreSQL prints them (text format), so the output is what COPY would write, for every type.
         statement.AllResultTypesAreUnknown = true;
-        probe = Bounded($"SELECT min({key})::bigint FROM {table} WHERE {key} >= $1", 1);
+        // One index probe per bound, all in one round trip, answered in the bounds' order.
+        probe = new NpgsqlCommand(
+            $"SELECT (SELECT min({key})::bigint FROM {table} WHERE {key} >= chunkgate_bounds.bound) FROM unnest($1::bigint[]) WITH ORDINALITY AS chunkgate_bounds(bound, n) ORDER BY chunkgate_bounds.n",
+            connection);
+        probe.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = Array.Empty<long>() });
     }
 
     /// <summary>Opens the connection; Npgsql's exceptions (unreachable, credential refused) pass to the caller.</summary>
@@ -68,6 +72,8 @@ internal sealed class ChunkDatabase : IDisposable
         var sourceBuilder = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString);
         // Values are read as text and never converted, so Npgsql needs no types from the catalog (one query and much start-up work less).
         sourceBuilder.ConfigureTypeLoading(typeLoading => typeLoading.EnableTypeLoading(false));
+        // The keyset probes bind their bounds as one bigint[].
+        sourceBuilder.EnableArrays();
         var source = sourceBuilder.Build();
         try
         {
@@ -90,12 +96,19 @@ internal sealed class ChunkDatabase : IDisposable
         return reader.IsDBNull(0) ? null : (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    /// <summary>The lowest key at or above <paramref name="from"/> (one index probe); null when there is none.</summary>
-    public long? NextKey(long from, CancellationToken cancellationToken)
+    /// <summary>For each of <paramref name="bounds"/>, the lowest key at or above it (one index probe each, one query for all); null where there is none.</summary>
+    public IReadOnlyList<long?> NextKeys(IReadOnlyList<long> bounds, CancellationToken cancellationToken)
     {
-        probe.Parameters[0].Value = from;
+        probe.Parameters[0].Value = bounds.ToArray();
         using var cancel = OnCancel(cancellationToken, probe.Cancel);
-        return probe.ExecuteScalar() is long found ? found : null;
+        using var reader = probe.ExecuteReader();
+        var keys = new List<long?>(bounds.Count);
+        while (reader.Read())
+        {
+            keys.Add(reader.IsDBNull(0) ? null : reader.GetInt64(0));
+        }
+
+        return keys.Count == bounds.Count ? keys : throw new InvalidOperationException($"the keyset probe answered {keys.Count} of {bounds.Count} bounds");
     }
 
     /// <summary>read/export: streams the chunk's rows into <paramref name="sink"/> row by row; returns the row count.</summary>

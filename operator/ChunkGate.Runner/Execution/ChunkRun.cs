@@ -113,7 +113,7 @@ internal sealed class ChunkRun(RunnerSettings settings, TimeProvider time, Strea
                     if (walk.NeedsProbe(chunk))
                     {
                         probes++;
-                        walk.Probed(database.NextKey(chunk.From, cancellationToken));
+                        walk.Probed(database.NextKeys(walk.ProbeBounds(chunk), cancellationToken));
                     }
                 }
                 catch (Exception exception) when (DatabaseFailure.From(exception) is { } failure)
