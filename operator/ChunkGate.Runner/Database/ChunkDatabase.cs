@@ -66,8 +66,9 @@ internal sealed class ChunkDatabase : IDisposable
             // A chunk runs as long as it needs; the approval's expiry bounds it.
             CommandTimeout = 0,
             Enlist = false,
-            // Fewer, larger reads for a stream of small rows.
-            ReadBufferSize = 64 * 1024,
+            // Fewer, larger reads for a stream of small rows (64 KiB was about 5 % slower on a 1M-row
+            // export through the sidecar, interleaved runs).
+            ReadBufferSize = 128 * 1024,
         };
         var sourceBuilder = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString);
         // Values are read as text and never converted, so Npgsql needs no types from the catalog (one query and much start-up work less).
