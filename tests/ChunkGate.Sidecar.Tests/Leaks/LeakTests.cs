@@ -173,6 +173,22 @@ internal sealed class LeakTests
         await AssertRecordingCleanAsync();
     }
 
+    // Megabytes of rows: masked across many reads of the database socket and many writes to the client.
+    [TestCase("COPY (SELECT p.*, g FROM people p, generate_series(1, 20000) g) TO STDOUT WITH (FORMAT csv)", 'd')]
+    [TestCase("SELECT p.*, g FROM people p, generate_series(1, 20000) g", 'D')]
+    public async Task LargeResult_NeverRevealsARawValue_InAnyRow(string sql, char rowCode)
+    {
+        await StartAsync(SessionAction.Export);
+        await using var client = await RawProtocolClient.ConnectAsync(harness.EndPoint);
+        await client.StartAsync(harness.Database);
+        await client.SendAsync(RawProtocolClient.Query(sql));
+        var messages = await client.ReadUntilAsync('Z');
+        messages.Count(m => m.Code == rowCode).Should().Be(40_000);
+        messages.Should().NotContain(m => m.Code == 'E');
+        AssertNoRawValue(client.Received, sql);
+        await AssertRecordingCleanAsync();
+    }
+
     [Test]
     public async Task CopyInTheExtendedProtocol_IsRefusedWhileMasking()
     {
