@@ -262,22 +262,6 @@ internal sealed class ResultMasker(MaskingPolicy policy, MaskedColumnSet columns
     /// Returns the masked value count, or <see cref="Malformed"/> (binary format, or a row whose
     /// column count does not match the plan).
     /// </summary>
-    public int MaskCopyData(ColumnPlan plan, CopyFormat format, byte delimiter, ReadOnlySequence<byte> copyDataBody, IBufferWriter<byte> output)
-    {
-        var length = checked((int)copyDataBody.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            copyDataBody.CopyTo(rented);
-            return MaskCopyData(plan, format, delimiter, rented.AsSpan(0, length), output);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    /// <inheritdoc cref="MaskCopyData(ColumnPlan, CopyFormat, byte, ReadOnlySequence{byte}, IBufferWriter{byte})"/>
     public int MaskCopyData(ColumnPlan plan, CopyFormat format, byte delimiter, ReadOnlySpan<byte> copyDataBody, IBufferWriter<byte> output) =>
         format == CopyFormat.Binary ? Malformed : CopyRowMasker.Mask(plan, format, delimiter, copyDataBody, output, Policy.Detectors, hasher, CopyDataCode);
 

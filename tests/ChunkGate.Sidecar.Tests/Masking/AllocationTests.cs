@@ -88,7 +88,7 @@ public sealed class AllocationTests
             new FieldDescription(1, 2, PgTypeOid.Text, -1, -1, 0),
             new FieldDescription(0, 0, PgTypeOid.Text, -1, -1, 0),
         ]);
-        var row = new ReadOnlySequence<byte>("123-45-6789\tjoe@example.com\tnote 987-65-4321\n"u8.ToArray());
+        var row = "123-45-6789\tjoe@example.com\tnote 987-65-4321\n"u8.ToArray();
         var output = new ArrayBufferWriter<byte>(64 * 1024);
 
         var masked = 0L;

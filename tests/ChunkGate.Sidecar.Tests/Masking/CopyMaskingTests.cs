@@ -27,7 +27,7 @@ public sealed class CopyMaskingTests
     {
         using var masker = Masker();
         var output = new ArrayBufferWriter<byte>();
-        var masked = masker.MaskCopyData(Plan(masker), format, delimiter, new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(row)), output);
+        var masked = masker.MaskCopyData(Plan(masker), format, delimiter, Encoding.UTF8.GetBytes(row), output);
         if (masked < 0)
         {
             return (string.Empty, masked);
