@@ -7,8 +7,8 @@ namespace ChunkGate.Api.Meta;
 /// <summary>
 /// Base of every custom resource's spec type: keeps the <c>spec</c> JSON the instance was read from
 /// (<see cref="CustomResource{TSpec,TStatus}.StoredSpec"/>). The instance holds it, so it lives exactly
-/// as long as the spec, and a spec built or replaced in code has none. Not public: neither the
-/// serializer nor the CRD schema sees it.
+/// as long as the spec, and a spec built or replaced in code has none. The bytes are an internal
+/// property: neither the serializer nor the CRD schema sees them.
 /// </summary>
 public abstract class ResourceSpec
 {

@@ -41,8 +41,8 @@ public sealed record ControllerOptions(
     /// webhook reviews, the role's grants), so more workers do not start a burst sooner; a run's end
     /// mostly waits (sessions ending, locks), and 100 runs expiring together were revoked p99 2.5 and
     /// 4.2 s after expiry with 12 workers against 4.7 and 5.2 s with 4 (make bench BENCH=controller,
-    /// two runs each, interleaved, no other jobs cached). 16 once stalled the webhooks when each approval's review listed
-    /// every approval of its namespace (it reads the cache now).
+    /// two runs each, interleaved, no other jobs cached). 16 once stalled the webhooks when each
+    /// approval's review listed every approval of its namespace (it reads the cache now).
     /// </summary>
     public int Workers { get; init; } = 12;
 
