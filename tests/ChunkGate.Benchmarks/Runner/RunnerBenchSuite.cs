@@ -208,10 +208,7 @@ internal sealed class RunnerBenchSuite : IBenchSuite
 
         var path = Path.Combine(work, $"sidecar-{port}.json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config));
-        var sidecar = BenchProcesses.Start("dotnet", [ComponentBuild.Dll("ChunkGate.Sidecar"), "serve", "--config", path],
-            new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
-        await BenchProcesses.WaitForPortAsync(port, sidecar, "the sidecar");
-        return sidecar;
+        return await BenchProcesses.StartSidecarAsync(path, port, "the sidecar");
     }
 
     private static async Task DropAsync(PostgresServer pg, string database, string role)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using ChunkGate.Testing.Processes;
 
 namespace ChunkGate.Benchmarks.Sidecar;
 
@@ -61,6 +62,18 @@ internal static class BenchProcesses
         }
 
         return start;
+    }
+
+    /// <summary>
+    /// The sidecar as its image runs it (the Release build output, ReadyToRun, not this bench's IL
+    /// copy) with the configuration file at <paramref name="configPath"/>; returns once it listens.
+    /// </summary>
+    public static async Task<Process> StartSidecarAsync(string configPath, int port, string what)
+    {
+        var sidecar = Start("dotnet", [ComponentBuild.Dll("ChunkGate.Sidecar"), "serve", "--config", configPath],
+            new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
+        await WaitForPortAsync(port, sidecar, what);
+        return sidecar;
     }
 
     public static async Task WaitForPortAsync(int port, Process? process, string what)

@@ -222,10 +222,7 @@ internal sealed class SidecarBenchSuite : IBenchSuite
 
         var path = Path.Combine(work, name + ".json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config));
-        var sidecar = BenchProcesses.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "ChunkGate.Sidecar.dll"), "serve", "--config", path],
-            new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
-        await BenchProcesses.WaitForPortAsync(port, sidecar, $"the {name} sidecar");
-        return sidecar;
+        return await BenchProcesses.StartSidecarAsync(path, port, $"the {name} sidecar");
     }
 
     private static async Task<(Process? Process, int? Port, int? ProcessId)> StartPgbouncerAsync(string work, PostgresServer pg, string database, string role, string password, BenchReport report)
