@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using ChunkGate.Testing.Postgres;
 using ChunkGate.Testing.Processes;
 using ChunkGate.Testing.Waiting;
@@ -101,11 +100,12 @@ public sealed class PluginCluster
         (await Kubectl("admin", "create", "namespace", "chunkgate-system")).ExitCode.Should().Be(0);
         Postgres = await PostgresServer.SharedAsync();
 
-        var health = FreePort();
+        var ports = FreePorts.Take(2);
+        var health = ports[0];
         Start(new ProcessStartInfo("dotnet",
         [
             Path.Combine(repository, "operator/ChunkGate.Operator/bin", configuration, "net10.0/ChunkGate.Operator.dll"),
-            $"--kubeconfig={Kubeconfig}", "--context=operator", $"--webhook-port={FreePort()}", $"--health-port={health}",
+            $"--kubeconfig={Kubeconfig}", "--context=operator", $"--webhook-port={ports[1]}", $"--health-port={health}",
             $"--runner-image={SleepingRunner}", $"--sidecar-image={Sidecar}",
         ]), "operator.log", redirectOutput: false);
         using var http = new HttpClient();
@@ -277,10 +277,4 @@ public sealed class PluginCluster
         return (repository.FullName, configuration);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using ChunkGate.LocalCluster.Hosting;
 using ChunkGate.LocalCluster.Tests.Support;
 using ChunkGate.Operator.Hosting;
+using ChunkGate.Testing.Processes;
 using ChunkGate.Testing.Waiting;
 using Microsoft.AspNetCore.Builder;
 
@@ -46,10 +46,11 @@ internal sealed class AdmissionCluster : IAsyncDisposable
         var kubectl = new Kubectl(cluster.KubeconfigPath, Path.Combine(cluster.Directory, "kubectl-cache"));
         await kubectl.OkAsync("create namespace chunkgate-system");
         await prepare(kubectl);
+        var ports = FreePorts.Take(2);
         var (settings, error) = OperatorSettingsParser.Parse(
             [
                 $"--kubeconfig={cluster.KubeconfigPath}", "--context=operator",
-                $"--webhook-port={FreePort()}", $"--health-port={FreePort()}",
+                $"--webhook-port={ports[0]}", $"--health-port={ports[1]}",
                 $"--gitops-identities={ArgoCd}", .. extraFlags,
             ],
             _ => null);
@@ -116,10 +117,4 @@ internal sealed class AdmissionCluster : IAsyncDisposable
         await cluster.DisposeAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

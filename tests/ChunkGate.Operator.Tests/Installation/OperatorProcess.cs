@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using ChunkGate.Testing.Processes;
 
 namespace ChunkGate.Operator.Tests.Installation;
 
@@ -37,8 +37,8 @@ internal sealed class OperatorProcess : IAsyncDisposable
     public static async Task<OperatorProcess> StartAsync(string kubeconfig, string logPath, IReadOnlyList<string> flags,
         IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken = default)
     {
-        var healthPort = FreePort();
-        var webhookPort = FreePort();
+        var ports = FreePorts.Take(2);
+        var (healthPort, webhookPort) = (ports[0], ports[1]);
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChunkGate.Operator.dll"));
         foreach (var flag in (string[])[$"--kubeconfig={kubeconfig}", "--context=operator", $"--webhook-port={webhookPort}", $"--health-port={healthPort}", .. flags])
@@ -181,10 +181,4 @@ internal sealed class OperatorProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
