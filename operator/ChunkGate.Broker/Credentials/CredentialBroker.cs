@@ -47,8 +47,7 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
 
             // Two issues of one run (a retry racing the first) queue on the run's own lock; issues
             // of different runs do not wait for each other until their grants.
-            await connection.ExecuteAsync(BrokerSchema.LockRole(role), cancellationToken).ConfigureAwait(false);
-            var (recorded, revoked, exists) = await LedgerStore.FindAsync(connection, role, cancellationToken).ConfigureAwait(false);
+            var (recorded, revoked, exists) = await LockRoleAndFindAsync(connection, role, cancellationToken).ConfigureAwait(false);
             if (revoked)
             {
                 throw new BrokerException($"the credential of {request.Namespace}/{request.Name} run {request.Run} was revoked; a new run gets a new one", retryable: false);
@@ -59,16 +58,17 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
                 throw new BrokerException($"role {role} exists but is not in ChunkGate's ledger; it is left alone", retryable: false);
             }
 
-            // The ledger row goes in first, in the same transaction: the role can never commit unrecorded.
-            // A retry after a crash: the first password never reached anyone, so ALTER sets a new one.
-            await LedgerStore.RecordAsync(connection, request, cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync($"{(exists ? "ALTER" : "CREATE")} ROLE {SqlText.Identifier(role)} WITH {attributes}", cancellationToken).ConfigureAwait(false);
-
-            // Only what touches shared ACLs (the tables', views' and schemas' privileges) runs under
-            // the grants lock, held to commit: one round trip to lock, check the listed tables and
-            // read their columns and masking rules (a rule change waits for this commit, or these
-            // reads see it), one for the grants.
-            var access = await LockAndReadAsync(connection, tables, cancellationToken).ConfigureAwait(false);
+            // One round trip: the ledger row first, in the same transaction, so the role can never
+            // commit unrecorded (a retry after a crash: the first password never reached anyone, so
+            // ALTER sets a new one); the role; then the grants lock, held to commit, and under it what
+            // the grants are built from: the listed tables' checks, their columns and masking rules
+            // (a rule change waits for this commit, or these reads see it). Only the grants' round
+            // trip and the commit follow under the lock, which every change of privileges queues on.
+            var access = await RecordCreateAndReadAsync(
+                connection,
+                [LedgerStore.RecordCommand(request), new NpgsqlBatchCommand($"{(exists ? "ALTER" : "CREATE")} ROLE {SqlText.Identifier(role)} WITH {attributes}")],
+                tables,
+                cancellationToken).ConfigureAwait(false);
             var revokes = exists ? GrantPlan.Revokes(role, tables, access.Where(table => table.IsMasked).Select(table => table.Table).ToHashSet()) : [];
             await connection.ExecuteAllAsync(revokes.Concat(GrantPlan.Grants(role, request.Action, access)), cancellationToken).ConfigureAwait(false);
 
@@ -253,13 +253,30 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
         }
     }
 
-    private static async Task<IReadOnlyList<TableAccess>> LockAndReadAsync(NpgsqlConnection connection, IReadOnlyList<TableName> tables, CancellationToken cancellationToken)
+    private static async Task<(bool Recorded, bool Revoked, bool RoleExists)> LockRoleAndFindAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { new NpgsqlBatchCommand(BrokerSchema.LockGrants) } };
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { new NpgsqlBatchCommand(BrokerSchema.LockRole(role)), LedgerStore.FindCommand(role) } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        return await LedgerStore.ReadFoundAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<TableAccess>> RecordCreateAndReadAsync(
+        NpgsqlConnection connection, IReadOnlyList<NpgsqlBatchCommand> writes, IReadOnlyList<TableName> tables, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var write in writes)
+        {
+            batch.BatchCommands.Add(write);
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(BrokerSchema.LockGrants));
         ListedTableGuard.AddTo(batch, tables);
         TableAccessReader.AddTo(batch, tables);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        // The reader starts on the first statement that returns rows: the lock's, skipped here.
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+
         await ListedTableGuard.CheckAsync(reader, tables, cancellationToken).ConfigureAwait(false);
         return await TableAccessReader.ReadAsync(reader, tables, cancellationToken).ConfigureAwait(false);
     }

@@ -9,25 +9,39 @@ internal static class LedgerStore
 {
     public static async Task<(bool Recorded, bool Revoked, bool RoleExists)> FindAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { FindCommand(role) } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadFoundAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the ledger knows the role (and revoked it), and whether the role exists: for a batch, read with <see cref="ReadFoundAsync"/>.</summary>
+    public static NpgsqlBatchCommand FindCommand(string role)
+    {
+        var command = new NpgsqlBatchCommand(
             """
             SELECT (SELECT revoked_at IS NOT NULL FROM chunkgate.ledger WHERE role = @role),
                    EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = @role)
-            """, connection);
+            """);
         command.Parameters.AddWithValue("role", role);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return command;
+    }
+
+    /// <summary>Reads <see cref="FindCommand"/>'s row; the reader is on its result.</summary>
+    public static async Task<(bool Recorded, bool Revoked, bool RoleExists)> ReadFoundAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (!reader.IsDBNull(0), !reader.IsDBNull(0) && reader.GetBoolean(0), reader.GetBoolean(1));
     }
 
-    public static async Task RecordAsync(NpgsqlConnection connection, CredentialRequest request, CancellationToken cancellationToken)
+    /// <summary>The run's ledger row (a retry updates it), for the batch that creates the role.</summary>
+    public static NpgsqlBatchCommand RecordCommand(CredentialRequest request)
     {
-        await using var command = new NpgsqlCommand(
+        var command = new NpgsqlBatchCommand(
             """
             INSERT INTO chunkgate.ledger (role, job_uid, namespace, name, run, action, tables, expires_at)
             VALUES (@role, @uid, @namespace, @name, @run, @action, @tables, @expires)
             ON CONFLICT (role) DO UPDATE SET expires_at = EXCLUDED.expires_at, tables = EXCLUDED.tables, action = EXCLUDED.action
-            """, connection);
+            """);
         command.Parameters.AddWithValue("role", request.RoleName);
         command.Parameters.AddWithValue("uid", request.JobUid);
         command.Parameters.AddWithValue("namespace", request.Namespace);
@@ -36,7 +50,7 @@ internal static class LedgerStore
         command.Parameters.AddWithValue("action", request.Action.ToString());
         command.Parameters.AddWithValue("tables", request.Tables.ToArray());
         command.Parameters.AddWithValue("expires", request.ExpiresAt.ToUniversalTime());
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return command;
     }
 
     public static Task MarkRevokedAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken) =>
