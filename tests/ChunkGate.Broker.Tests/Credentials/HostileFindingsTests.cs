@@ -71,12 +71,17 @@ public sealed class HostileFindingsTests
     {
         await using var renamed = await BrokerDatabase.CreateAsync();
         await Admin(renamed, rename);
+        var refused = BrokerDatabase.Request(JobAction.Read, "hr.salaries");
 
-        var issue = async () => await renamed.IssueAsync(JobAction.Read, "hr.salaries");
+        var issue = async () => await renamed.Broker.IssueAsync(refused);
 
         (await issue.Should().ThrowAsync<BrokerException>()).Which.Message.Should().MatchRegex(@"^masking rule\(s\) (.*, )?shop\.customers\.ssn(, .*)? name no existing column");
         await Admin(renamed, back);
         (await renamed.IssueAsync(JobAction.Read, "hr.salaries")).Role.Should().NotBeNullOrEmpty();
+        // The refusal came after the refused role was created in the issue's transaction: it was
+        // rolled back, not committed by the next issue on the same pooled connection.
+        (await renamed.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", refused.RoleName))).Should().Be(0);
+        (await renamed.ScalarAsync<long>("SELECT count(*) FROM chunkgate.ledger WHERE role = @role", ("role", refused.RoleName))).Should().Be(0);
     }
 
     [Test]

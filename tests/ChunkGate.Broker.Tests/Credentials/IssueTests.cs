@@ -36,6 +36,36 @@ internal sealed class IssueTests : BrokerDatabaseFixture
         reader.GetInt64(7).Should().Be(0, "the role is a member of no other role");
     }
 
+    [Test]
+    public async Task AnIssueRefusedAfterItsRoleWasCreated_LeavesNothingOfItsTransactionOnItsPooledConnection()
+    {
+        // One pooled connection, so the check below runs on the very connection the refused issue used.
+        await using var single = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Database.AdminConnectionString) { MaxPoolSize = 1 }.ConnectionString);
+        var broker = new CredentialBroker(single, TimeProvider.System);
+        var refused = BrokerDatabase.Request(JobAction.Read, "shop.no_such_table");
+
+        await broker.Invoking(b => b.IssueAsync(refused)).Should().ThrowAsync<BrokerException>();
+
+        await using (var connection = await single.OpenConnectionAsync())
+        {
+            await using var command = new NpgsqlCommand(
+                """
+                SELECT pg_catalog.txid_current_if_assigned() IS NULL,
+                       (SELECT count(*) FROM pg_catalog.pg_locks WHERE pid = pg_catalog.pg_backend_pid() AND locktype = 'advisory'),
+                       (SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = @role)
+                """, connection);
+            command.Parameters.AddWithValue("role", refused.RoleName);
+            await using var reader = await command.ExecuteReaderAsync();
+            (await reader.ReadAsync()).Should().BeTrue();
+            reader.GetBoolean(0).Should().BeTrue("the refused issue's transaction (it had created the role) was rolled back");
+            reader.GetInt64(1).Should().Be(0, "its advisory locks went with it");
+            reader.GetInt64(2).Should().Be(0);
+        }
+
+        (await broker.IssueAsync(BrokerDatabase.Request(JobAction.Read, "shop.orders"))).Created.Should().BeTrue();
+        (await Database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", refused.RoleName))).Should().Be(0);
+    }
+
     [TestCase(JobAction.Read)]
     [TestCase(JobAction.Export)]
     [TestCase(JobAction.Write)]
