@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace ChunkGate.Broker;
 
 /// <summary>
@@ -20,14 +22,40 @@ internal static class BrokerSchema
     /// Taken by every transaction that changes privileges: PostgreSQL rewrites a whole ACL per
     /// GRANT, and two concurrent GRANTs on one table or schema fail with "tuple concurrently
     /// updated". It is held to commit, so an issue takes it only for its last two round trips.
+    /// A lock on a table of the admin-only schema, not an advisory lock: advisory locks need no
+    /// privilege, so any login could hold the broker's key and stop every issue and revocation
+    /// (hostile probe). To name the table takes USAGE on the schema, which no other role has,
+    /// and EXCLUSIVE mode lets the ACCESS SHARE that size functions take by oid through.
     /// </summary>
-    public const string LockGrants = "SELECT pg_advisory_xact_lock(hashtext('chunkgate.grants'))";
+    public const string LockGrants = "LOCK TABLE chunkgate.grants_lock IN EXCLUSIVE MODE";
 
-    /// <summary>Serialises the issues of one role (a retry racing the first attempt); other roles do not wait.</summary>
-    public static string LockRole(string role) => $"SELECT pg_advisory_xact_lock(hashtext({Sql.SqlText.Literal("chunkgate.role." + role)}))";
+    /// <summary>
+    /// Serialises the issues of one role (a retry racing the first attempt); other roles do not
+    /// wait. A row lock in an admin-only table, for the reason given at <see cref="LockGrants"/>:
+    /// the upsert locks the role's row, or waits for a concurrent first insert of it to commit.
+    /// </summary>
+    public static NpgsqlBatchCommand LockRun(string role)
+    {
+        var command = new NpgsqlBatchCommand("INSERT INTO chunkgate.run_locks (role) VALUES (@role) ON CONFLICT (role) DO UPDATE SET role = EXCLUDED.role");
+        command.Parameters.AddWithValue("role", role);
+        return command;
+    }
 
-    // One statement batch, under an advisory lock so two brokers installing at once do not race
-    // on CREATE ... IF NOT EXISTS, and under the grants lock: its REVOKEs and GRANTs rewrite the
+    /// <summary>
+    /// What the grants lock needs before anything can be locked: the admin-only schema and the
+    /// lock's table (no columns, no rows and no index, so nothing opens it by an index's oid).
+    /// Brokers installing at once may race here (IF NOT EXISTS is not atomic, and two REVOKEs on
+    /// one schema collide): the installer runs it only while the table is missing, and retries.
+    /// </summary>
+    public const string BootstrapSql = """
+        CREATE SCHEMA IF NOT EXISTS chunkgate;
+        REVOKE ALL ON SCHEMA chunkgate FROM PUBLIC;
+        CREATE TABLE IF NOT EXISTS chunkgate.grants_lock ();
+        REVOKE ALL ON chunkgate.grants_lock FROM PUBLIC;
+        """;
+
+    // One statement batch after the bootstrap, under the grants lock: two brokers installing at
+    // once do not race on CREATE ... IF NOT EXISTS, and its REVOKEs and GRANTs rewrite the
     // schemas' and functions' ACLs that a concurrent issue grants on. The hash functions take the key's pad blocks as arguments and
     // hold no secret: only the masking views, which read the admin-only key table with their
     // owner's privileges, can pass the real pads, so a role cannot hash a value of its choice.
@@ -36,9 +64,7 @@ internal static class BrokerSchema
     // pg_catalog's sha256 and ||, so a caller's search_path cannot swap in its own functions
     // when they are inlined. EXECUTE stays with PUBLIC: without the pads they are plain sha256.
     public const string InstallSql = """
-        SELECT pg_advisory_xact_lock(hashtext('chunkgate.install'));
-        SELECT pg_advisory_xact_lock(hashtext('chunkgate.grants'));
-        CREATE SCHEMA IF NOT EXISTS chunkgate;
+        LOCK TABLE chunkgate.grants_lock IN EXCLUSIVE MODE;
         REVOKE ALL ON SCHEMA chunkgate FROM PUBLIC;
         CREATE TABLE IF NOT EXISTS chunkgate.ledger (
             role text PRIMARY KEY,
@@ -51,6 +77,7 @@ internal static class BrokerSchema
             expires_at timestamptz NOT NULL,
             issued_at timestamptz NOT NULL DEFAULT now(),
             revoked_at timestamptz);
+        CREATE TABLE IF NOT EXISTS chunkgate.run_locks (role text PRIMARY KEY);
         CREATE TABLE IF NOT EXISTS chunkgate.hash_key (
             only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
             inner_pad bytea NOT NULL,

@@ -11,14 +11,20 @@ namespace ChunkGate.Broker.Credentials;
 /// connection, and keeps every role it ever created in the ledger so that a sweep revokes it
 /// eventually. The password exists only in the returned <see cref="IssuedCredential"/>.
 /// </summary>
-public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
+/// <param name="otherDatabase">
+/// Makes the admin's access to another database of the same server (the broker disposes of it after
+/// use). A run's role may leave objects in any database PUBLIC may connect to, and revocation cleans
+/// them up there; without this, revoking such a role fails with a message naming the database.
+/// </param>
+public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time, Func<string, NpgsqlDataSource>? otherDatabase = null)
 {
-    private readonly RoleDrops drops = new(admin);
+    private readonly RoleDrops drops = new(admin, otherDatabase);
 
     /// <summary>Tests (the crash probe) stop the process at these points: "before-commit", "committed".</summary>
     internal Func<string, Task>? Checkpoint { get; init; }
 
     private int installed;
+    private readonly SemaphoreSlim installing = new(1, 1);
 
     /// <summary>How long a revocation waits for its role's signalled sessions to exit before it fails (to be retried).</summary>
     private static readonly TimeSpan SessionPatience = TimeSpan.FromSeconds(60);
@@ -47,7 +53,7 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
 
             // Two issues of one run (a retry racing the first) queue on the run's own lock; issues
             // of different runs do not wait for each other until their grants.
-            var (recorded, revoked, exists) = await LockRoleAndFindAsync(connection, role, cancellationToken).ConfigureAwait(false);
+            var (recorded, revoked, exists) = await LockRunAndFindAsync(connection, role, cancellationToken).ConfigureAwait(false);
             if (revoked)
             {
                 throw new BrokerException($"the credential of {request.Namespace}/{request.Name} run {request.Run} was revoked; a new run gets a new one", retryable: false);
@@ -176,8 +182,20 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
             return;
         }
 
-        await BrokerInstaller.InstallAsync(admin, cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref installed, 1);
+        // One install per broker: the first calls of a burst would otherwise all install at once.
+        await installing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref installed) == 0)
+            {
+                await BrokerInstaller.InstallAsync(admin, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref installed, 1);
+            }
+        }
+        finally
+        {
+            installing.Release();
+        }
     }
 
     /// <summary>
@@ -253,11 +271,11 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
         }
     }
 
-    private static async Task<(bool Recorded, bool Revoked, bool RoleExists)> LockRoleAndFindAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
+    private static async Task<(bool Recorded, bool Revoked, bool RoleExists)> LockRunAndFindAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { new NpgsqlBatchCommand(BrokerSchema.LockRole(role)), LedgerStore.FindCommand(role) } };
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { BrokerSchema.LockRun(role), LedgerStore.FindCommand(role) } };
+        // The lock's upsert returns no rows: the reader starts on the lookup's.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         return await LedgerStore.ReadFoundAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
@@ -273,10 +291,8 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time)
         batch.BatchCommands.Add(new NpgsqlBatchCommand(BrokerSchema.LockGrants));
         ListedTableGuard.AddTo(batch, tables);
         TableAccessReader.AddTo(batch, tables);
+        // The writes and the lock return no rows: the reader starts on the guard's first result.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        // The reader starts on the first statement that returns rows: the lock's, skipped here.
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-
         await ListedTableGuard.CheckAsync(reader, tables, cancellationToken).ConfigureAwait(false);
         return await TableAccessReader.ReadAsync(reader, tables, cancellationToken).ConfigureAwait(false);
     }

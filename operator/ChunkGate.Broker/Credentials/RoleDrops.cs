@@ -13,7 +13,8 @@ namespace ChunkGate.Broker.Credentials;
 /// list of roles. A batch that fails is retried role by role, so one role that cannot be dropped
 /// fails alone.
 /// </summary>
-internal sealed class RoleDrops(NpgsqlDataSource admin)
+/// <param name="otherDatabase">The admin's access to another database of the server (disposed after use), or null when there is none.</param>
+internal sealed class RoleDrops(NpgsqlDataSource admin, Func<string, NpgsqlDataSource>? otherDatabase)
 {
     private readonly Lock gate = new();
     private List<Waiter> pending = [];
@@ -99,6 +100,11 @@ internal sealed class RoleDrops(NpgsqlDataSource admin)
         var existing = await ExistingAsync(connection, roles).ConfigureAwait(false);
         if (existing.Count > 0)
         {
+            foreach (var database in await OtherDatabasesAsync(connection, existing).ConfigureAwait(false))
+            {
+                await CleanElsewhereAsync(database, existing).ConfigureAwait(false);
+            }
+
             var quoted = string.Join(", ", existing.Select(SqlText.Identifier));
             // Never to the admin: a superuser owner would run the job's index expressions, triggers and
             // SECURITY DEFINER functions with its rights (autovacuum's ANALYZE alone runs index expressions).
@@ -114,8 +120,70 @@ internal sealed class RoleDrops(NpgsqlDataSource admin)
         }
 
         await LedgerStore.MarkRevokedAsync(connection, roles, CancellationToken.None).ConfigureAwait(false);
+        await using (var unlock = new NpgsqlCommand("DELETE FROM chunkgate.run_locks WHERE role = ANY(@roles)", connection))
+        {
+            unlock.Parameters.AddWithValue("roles", roles.ToArray());
+            await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
 
         await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The other databases of the server where the roles own something or hold a privilege. PUBLIC
+    /// may connect to most databases, so a role can store a large object in one (hostile probe:
+    /// in postgres and template1, which every new database copies), and DROP ROLE then failed there forever.
+    /// </summary>
+    private static async Task<List<string>> OtherDatabasesAsync(NpgsqlConnection connection, IReadOnlyList<string> roles)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT DISTINCT d.datname::text
+            FROM pg_catalog.pg_shdepend s
+            JOIN pg_catalog.pg_database d ON d.oid = s.dbid
+            JOIN pg_catalog.pg_roles r ON r.oid = s.refobjid
+            WHERE s.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass AND r.rolname = ANY(@roles)
+              AND d.datname <> pg_catalog.current_database()
+            ORDER BY 1
+            """, connection);
+        command.Parameters.AddWithValue("roles", roles.ToArray());
+        var databases = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            databases.Add(reader.GetString(0));
+        }
+
+        return databases;
+    }
+
+    /// <summary>The same clean-up as in the connection's own database, in another one, committed there on its own.</summary>
+    private async Task CleanElsewhereAsync(string database, IReadOnlyList<string> roles)
+    {
+        var who = string.Join(", ", roles);
+        if (otherDatabase is null)
+        {
+            throw new BrokerException($"{who} left objects in database {database}, which this broker cannot reach; drop them there (REASSIGN OWNED, DROP OWNED), then revoke again", retryable: false);
+        }
+
+        try
+        {
+            await using var source = otherDatabase(database);
+            await using var connection = await source.OpenConnectionAsync().ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+            var quoted = string.Join(", ", roles.Select(SqlText.Identifier));
+            await connection.ExecuteAllAsync([
+                "SET LOCAL lock_timeout = '10s'",
+                $"SELECT pg_catalog.lo_unlink(m.oid) FROM pg_catalog.pg_largeobject_metadata m JOIN pg_catalog.pg_roles r ON r.oid = m.lomowner WHERE r.rolname IN ({string.Join(", ", roles.Select(SqlText.Literal))})",
+                $"REASSIGN OWNED BY {quoted} TO {RetiredRole.Quoted}",
+                $"DROP OWNED BY {quoted}",
+            ], CancellationToken.None).ConfigureAwait(false);
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
+        {
+            throw Connection.DatabaseErrors.Wrap($"cleaning what {who} left in database {database}", exception);
+        }
     }
 
     private static async Task<List<string>> ExistingAsync(NpgsqlConnection connection, IReadOnlyList<string> roles)

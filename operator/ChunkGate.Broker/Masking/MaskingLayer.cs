@@ -98,7 +98,7 @@ public sealed class MaskingLayer(NpgsqlDataSource admin)
             await connection.ExecuteAsync("DELETE FROM chunkgate.hash_key; DELETE FROM chunkgate.masked_columns", cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
+        catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
         {
             // Never installed: nothing to remove.
         }

@@ -54,7 +54,8 @@ internal sealed class ConcurrentRevokeTests : BrokerDatabaseFixture
     {
         var credentials = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Database.IssueAsync(JobAction.Read)));
         var stuck = credentials[0].Role;
-        // An object in another database: DROP OWNED here cannot reach it, so DROP ROLE fails (2BP01).
+        // An object in another database that the admin cannot reach now: the revocation cleans up
+        // what a role left elsewhere, but not where it cannot connect, so DROP ROLE would fail (2BP01).
         var other = await Database.Server.CreateDatabaseAsync("elsewhere");
         await using (var elsewhere = new NpgsqlConnection(Database.Server.ConnectionStringFor(other)))
         {
@@ -62,8 +63,10 @@ internal sealed class ConcurrentRevokeTests : BrokerDatabaseFixture
             await new NpgsqlCommand($"CREATE TABLE kept (id int); ALTER TABLE kept OWNER TO \"{stuck}\"", elsewhere).ExecuteNonQueryAsync();
         }
 
+        await Database.ScalarAsync<int>($"ALTER DATABASE \"{other}\" ALLOW_CONNECTIONS false");
+
         var revoking = credentials.Select(credential => Task.Run(() => Database.Broker.RevokeAsync(credential.Role))).ToList();
-        await FluentActions.Awaiting(() => revoking[0]).Should().ThrowAsync<BrokerException>();
+        (await FluentActions.Awaiting(() => revoking[0]).Should().ThrowAsync<BrokerException>()).Which.Message.Should().Contain($"left in database {other}");
         foreach (var revoked in revoking.Skip(1))
         {
             (await revoked).Existed.Should().BeTrue();
@@ -74,13 +77,9 @@ internal sealed class ConcurrentRevokeTests : BrokerDatabaseFixture
         (await Database.ScalarAsync<DateTime?>("SELECT revoked_at FROM chunkgate.ledger WHERE role = @role", ("role", stuck))).Should().BeNull("it is not revoked, so the sweep tries again");
         (await Database.ScalarAsync<bool>("SELECT rolcanlogin FROM pg_roles WHERE rolname = @role", ("role", stuck))).Should().BeFalse("it can no longer log in");
 
-        await using (var elsewhere = new NpgsqlConnection(Database.Server.ConnectionStringFor(other)))
-        {
-            await elsewhere.OpenAsync();
-            await new NpgsqlCommand("DROP TABLE kept", elsewhere).ExecuteNonQueryAsync();
-        }
-
+        await Database.ScalarAsync<int>($"ALTER DATABASE \"{other}\" ALLOW_CONNECTIONS true");
         (await Database.Broker.RevokeAsync(stuck)).Existed.Should().BeTrue();
         (await Database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", stuck))).Should().Be(0);
+        await Database.ScalarAsync<int>($"DROP DATABASE \"{other}\" WITH (FORCE)");
     }
 }

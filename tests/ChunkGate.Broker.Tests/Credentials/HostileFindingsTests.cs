@@ -1,5 +1,6 @@
 using ChunkGate.Api.Connections;
 using ChunkGate.Api.Jobs;
+using ChunkGate.Broker.Credentials;
 using ChunkGate.Broker.Masking;
 using ChunkGate.Broker.Tests.Support;
 using Npgsql;
@@ -147,6 +148,59 @@ public sealed class HostileFindingsTests
         revocation.Existed.Should().BeTrue();
         (await database.ScalarAsync<long>("SELECT count(*) FROM pg_prepared_xacts WHERE gid = @gid", ("gid", gid))).Should().Be(0);
         (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", credential.Role))).Should().Be(0);
+    }
+
+    [Test]
+    public async Task Revoke_CleansWhatTheRoleLeftInAnotherDatabase_AndDropsIt()
+    {
+        // Any role may connect to a database PUBLIC may connect to and store a large object there;
+        // DROP ROLE then failed forever ("objects in database …"), and the run never ended.
+        var other = await database.Server.CreateDatabaseAsync("elsewhere");
+        try
+        {
+            var credential = await database.IssueAsync(JobAction.Read, "shop.orders");
+            await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectAs(credential).ConnectionString) { Database = other }.ConnectionString))
+            {
+                await connection.OpenAsync();
+                (await SqlOutcome.ErrorOfAsync(connection, "SELECT lo_from_bytea(0, 'left behind'); CREATE TEMP TABLE t (a int)")).Should().BeNull();
+            }
+
+            var revocation = await database.Broker.RevokeAsync(credential.Role).WaitAsync(TimeSpan.FromSeconds(60));
+
+            revocation.Existed.Should().BeTrue();
+            (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", credential.Role))).Should().Be(0);
+            await using var elsewhere = new NpgsqlConnection(database.Server.ConnectionStringFor(other));
+            await elsewhere.OpenAsync();
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_largeobject_metadata", elsewhere);
+            ((long)(await count.ExecuteScalarAsync())!).Should().Be(0);
+        }
+        finally
+        {
+            await Admin(database, $"DROP DATABASE \"{other}\" WITH (FORCE)");
+        }
+    }
+
+    [Test]
+    public async Task ALoginHoldingTheBrokersLockKeys_BlocksNoIssueRevocationOrRuleChange()
+    {
+        // Advisory locks need no privilege: any login could take the broker's (their keys show in
+        // pg_locks) and hold every issue, revocation and rule change indefinitely.
+        var squatter = await database.IssueAsync(JobAction.Read, "shop.orders");
+        var victim = BrokerDatabase.Request(JobAction.Read, "shop.orders");
+        var revoked = await database.IssueAsync(JobAction.Read, "shop.orders");
+        await using var session = await database.OpenAsAsync(squatter);
+        (await SqlOutcome.ErrorOfAsync(session, $"""
+            SELECT pg_advisory_lock(hashtext('chunkgate.grants')), pg_advisory_lock(hashtext('chunkgate.install')),
+                   pg_advisory_lock(hashtext('chunkgate.role.{victim.RoleName}'))
+            """)).Should().BeNull();
+        (await SqlOutcome.ErrorOfAsync(session, "BEGIN; LOCK TABLE chunkgate.grants_lock IN ACCESS SHARE MODE")).Should().Be(SqlOutcome.PermissionDenied);
+        (await SqlOutcome.ErrorOfAsync(session, "ROLLBACK")).Should().BeNull();
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        (await database.Broker.IssueAsync(victim, patience.Token)).Created.Should().BeTrue();
+        (await database.Broker.RevokeAsync(revoked.Role, patience.Token)).Existed.Should().BeTrue();
+        await database.Masking.ApplyAsync(BrokerDatabase.Rules, BrokerDatabase.HashKey, patience.Token);
+        await new CredentialBroker(database.Admin, TimeProvider.System).IssueAsync(BrokerDatabase.Request(JobAction.Read, "shop.orders"), patience.Token);
     }
 
     private static async Task Admin(BrokerDatabase on, string sql)

@@ -47,7 +47,7 @@ internal sealed class BrokerDatabase : IAsyncDisposable
         Server = server;
         Name = name;
         Admin = admin;
-        Broker = new CredentialBroker(admin, TimeProvider.System);
+        Broker = new CredentialBroker(admin, TimeProvider.System, database => NpgsqlDataSource.Create(server.ConnectionStringFor(database)));
         Masking = new MaskingLayer(admin);
     }
 

@@ -55,7 +55,7 @@ internal sealed class ConnectionBrokers(IKubernetes client, TimeProvider clock) 
                 Value(admin, spec.AdminSecretRef.UsernameKey, key), Value(admin, spec.AdminSecretRef.PasswordKey, key), spec.Endpoint.SslMode,
                 ca?.Data?.TryGetValue("ca.crt", out var pem) == true ? Encoding.UTF8.GetString(pem) : null);
             var dataSource = settings.CreateDataSource();
-            var access = new ConnectionAccess(new CredentialBroker(dataSource, clock), new MaskingLayer(dataSource), settings.CaCertificatePem, dataSource);
+            var access = new ConnectionAccess(new CredentialBroker(dataSource, clock, database => (settings with { Database = database, MaxPoolSize = 1 }).CreateDataSource()), new MaskingLayer(dataSource), settings.CaCertificatePem, dataSource);
             held[key] = (version, access);
             // The replaced data source may still serve a reconcile in flight; its pool idles out and is collected.
             return access;
