@@ -141,6 +141,50 @@ public sealed class RunLifecycleIntegrationTests
     }
 
     [Test]
+    public async Task ARoleTheBrokerCannotDrop_StillEndsTheRun_WithAWarning()
+    {
+        // A hostile probe's finding: a role that left an object where revocation could not clean
+        // it up failed every revocation, and the run, its Pod and its Secret stayed, with no Event.
+        await using var world = await ControllerHarness.StartAsync("undroppable");
+        var job = await world.CreateJobAsync("stuck");
+        await world.ApproveAsync(job, "bob", ttl: "10m");
+        var run = await RunningAsync(world, "stuck");
+        var other = await world.Server.CreateDatabaseAsync("unreachable");
+        await using (var elsewhere = new NpgsqlConnection(world.Server.ConnectionStringFor(other)))
+        {
+            await elsewhere.OpenAsync();
+            await new NpgsqlCommand($"CREATE TABLE kept (id int); ALTER TABLE kept OWNER TO \"{run.Role}\"", elsewhere).ExecuteNonQueryAsync();
+        }
+
+        await AdminAsync(world, $"ALTER DATABASE \"{other}\" ALLOW_CONNECTIONS false");
+        try
+        {
+            world.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+
+            await world.WaitForJobAsync("stuck", j => j.Status?.Phase == JobPhase.Expired, "the run ends all the same");
+            (await world.SecretAsync(run.Secret!)).Should().BeNull("the Secret with the password goes");
+            await Eventually.TrueAsync(async () => await world.PodAsync(run.Pod!) is null, "the run Pod is deleted", ControllerHarness.Patience);
+            var warning = (await world.EventsAsync("stuck")).Should().ContainSingle(e => e.Reason == "CredentialsNotRevoked").Which;
+            warning.Type.Should().Be("Warning");
+            warning.Message.Should().Contain(run.Role).And.Contain($"left in database {other}");
+            (await world.RoleExistsAsync(run.Role!)).Should().BeTrue("the ledger keeps it for the sweep");
+        }
+        finally
+        {
+            await AdminAsync(world, $"ALTER DATABASE \"{other}\" ALLOW_CONNECTIONS true");
+            await AdminAsync(world, $"DROP DATABASE \"{other}\" WITH (FORCE)");
+        }
+    }
+
+    private static async Task AdminAsync(ControllerHarness world, string sql)
+    {
+        await using var admin = new NpgsqlConnection(world.Server.ConnectionStringFor(world.Database));
+        await admin.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, admin);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Test]
     public async Task JobDeletedMidRun_RevokesBeforeTheJobGoes()
     {
         await using var world = await ControllerHarness.StartAsync("deletion");

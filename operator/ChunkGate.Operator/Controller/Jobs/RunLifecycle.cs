@@ -353,10 +353,24 @@ internal sealed class RunLifecycle(ControllerClients clients, ControllerCaches c
         }
         else
         {
-            var revocation = await access.Broker.RevokeAsync(names.Role, cancellationToken).ConfigureAwait(false);
-            auditing = audit.RecordAsync(job, new AuditEvent("CredentialsRevoked", revocation.Existed
-                ? $"role {names.Role} of run {run.Id} revoked ({why}): {revocation.SessionsTerminated} session(s) ended, role dropped"
-                : $"role {names.Role} of run {run.Id} revoked ({why}): it was already gone"), cancellationToken);
+            try
+            {
+                var revocation = await access.Broker.RevokeAsync(names.Role, cancellationToken).ConfigureAwait(false);
+                auditing = audit.RecordAsync(job, new AuditEvent("CredentialsRevoked", revocation.Existed
+                    ? $"role {names.Role} of run {run.Id} revoked ({why}): {revocation.SessionsTerminated} session(s) ended, role dropped"
+                    : $"role {names.Role} of run {run.Id} revoked ({why}): it was already gone"), cancellationToken);
+            }
+            catch (BrokerException failed) when (!failed.Retryable)
+            {
+                // A failure that retrying will not mend (a transient one is retried by the reconcile):
+                // as when the admin access is gone, the run still ends (its Pods and the Secret with
+                // the password go), the failure is said where people look, and the ledger keeps the
+                // role unrevoked for the sweep. Retried here, a role the broker could not drop kept
+                // the run, its Pod and its Secret forever, with no Event (hostile probe).
+                auditing = audit.RecordAsync(job, new AuditEvent("CredentialsNotRevoked",
+                    $"role {names.Role} of run {run.Id} could not be revoked ({why}): {failed.Message}; the role's VALID UNTIL ends new logins at {run.ExpiresAt:O}, and the sweep revokes it again",
+                    Warning: true), cancellationToken);
+            }
         }
 
         await KeepRecordingAsync(job, run, recorder, cancellationToken).ConfigureAwait(false);
