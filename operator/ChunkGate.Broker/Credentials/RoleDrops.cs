@@ -105,18 +105,7 @@ internal sealed class RoleDrops(NpgsqlDataSource admin, Func<string, NpgsqlDataS
                 await CleanElsewhereAsync(database, existing).ConfigureAwait(false);
             }
 
-            var quoted = string.Join(", ", existing.Select(SqlText.Identifier));
-            // Never to the admin: a superuser owner would run the job's index expressions, triggers and
-            // SECURITY DEFINER functions with its rights (autovacuum's ANALYZE alone runs index expressions).
-            var names = string.Join(", ", existing.Select(SqlText.Literal));
-            await connection.ExecuteAllAsync([
-                // Large objects need no privilege to create, so any role can store one: never a job's
-                // output (that goes through the sidecar or into the scratch schema), so none outlives the run.
-                $"SELECT pg_catalog.lo_unlink(m.oid) FROM pg_catalog.pg_largeobject_metadata m JOIN pg_catalog.pg_roles r ON r.oid = m.lomowner WHERE r.rolname IN ({names})",
-                $"REASSIGN OWNED BY {quoted} TO {RetiredRole.Quoted}",
-                $"DROP OWNED BY {quoted}",
-                $"DROP ROLE {quoted}",
-            ], CancellationToken.None).ConfigureAwait(false);
+            await connection.ExecuteAllAsync([.. CleanUp(existing), $"DROP ROLE {string.Join(", ", existing.Select(SqlText.Identifier))}"], CancellationToken.None).ConfigureAwait(false);
         }
 
         await LedgerStore.MarkRevokedAsync(connection, roles, CancellationToken.None).ConfigureAwait(false);
@@ -147,14 +136,7 @@ internal sealed class RoleDrops(NpgsqlDataSource admin, Func<string, NpgsqlDataS
             ORDER BY 1
             """, connection);
         command.Parameters.AddWithValue("roles", roles.ToArray());
-        var databases = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            databases.Add(reader.GetString(0));
-        }
-
-        return databases;
+        return await NamesAsync(command).ConfigureAwait(false);
     }
 
     /// <summary>The same clean-up as in the connection's own database, in another one, committed there on its own.</summary>
@@ -171,13 +153,7 @@ internal sealed class RoleDrops(NpgsqlDataSource admin, Func<string, NpgsqlDataS
             await using var source = otherDatabase(database);
             await using var connection = await source.OpenConnectionAsync().ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-            var quoted = string.Join(", ", roles.Select(SqlText.Identifier));
-            await connection.ExecuteAllAsync([
-                "SET LOCAL lock_timeout = '10s'",
-                $"SELECT pg_catalog.lo_unlink(m.oid) FROM pg_catalog.pg_largeobject_metadata m JOIN pg_catalog.pg_roles r ON r.oid = m.lomowner WHERE r.rolname IN ({string.Join(", ", roles.Select(SqlText.Literal))})",
-                $"REASSIGN OWNED BY {quoted} TO {RetiredRole.Quoted}",
-                $"DROP OWNED BY {quoted}",
-            ], CancellationToken.None).ConfigureAwait(false);
+            await connection.ExecuteAllAsync(["SET LOCAL lock_timeout = '10s'", .. CleanUp(roles)], CancellationToken.None).ConfigureAwait(false);
             await transaction.CommitAsync().ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
@@ -190,14 +166,32 @@ internal sealed class RoleDrops(NpgsqlDataSource admin, Func<string, NpgsqlDataS
     {
         await using var command = new NpgsqlCommand("SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY(@roles)", connection);
         command.Parameters.AddWithValue("roles", roles.ToArray());
-        var found = new List<string>();
+        return await NamesAsync(command).ConfigureAwait(false);
+    }
+
+    private static async Task<List<string>> NamesAsync(NpgsqlCommand command)
+    {
+        var names = new List<string>();
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         while (await reader.ReadAsync().ConfigureAwait(false))
         {
-            found.Add(reader.GetString(0));
+            names.Add(reader.GetString(0));
         }
 
-        return found;
+        return names;
+    }
+
+    /// <summary>What the roles leave in one database, taken from them (the same in every database).</summary>
+    private static IEnumerable<string> CleanUp(IReadOnlyList<string> roles)
+    {
+        var quoted = string.Join(", ", roles.Select(SqlText.Identifier));
+        // Large objects need no privilege to create, so any role can store one: never a job's
+        // output (that goes through the sidecar or into the scratch schema), so none outlives the run.
+        yield return $"SELECT pg_catalog.lo_unlink(m.oid) FROM pg_catalog.pg_largeobject_metadata m JOIN pg_catalog.pg_roles r ON r.oid = m.lomowner WHERE r.rolname IN ({string.Join(", ", roles.Select(SqlText.Literal))})";
+        // Never to the admin: a superuser owner would run the job's index expressions, triggers and
+        // SECURITY DEFINER functions with its rights (autovacuum's ANALYZE alone runs index expressions).
+        yield return $"REASSIGN OWNED BY {quoted} TO {RetiredRole.Quoted}";
+        yield return $"DROP OWNED BY {quoted}";
     }
 
     private sealed record Waiter(string Role, TaskCompletionSource Done);
