@@ -164,13 +164,15 @@ internal sealed unsafe class ValueHasher : IDisposable
         }
     }
 
-    /// <summary>Big-endian digest bytes from the eight state words (native order) at <paramref name="context"/>.</summary>
+    /// <summary>Big-endian digest bytes from the eight state words (native order) at <paramref name="context"/>, byte-swapped 16 bytes at a time.</summary>
     private static void WriteDigest(byte* context, Span<byte> destination)
     {
-        var state = new ReadOnlySpan<uint>(context, 8);
-        for (var word = 0; word < 8; word++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, HashLength, nameof(destination));
+        var swap = Vector128.Create((byte)3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+        fixed (byte* target = destination)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(destination[(word * 4)..], state[word]);
+            Vector128.Store(Vector128.Shuffle(Vector128.Load(context), swap), target);
+            Vector128.Store(Vector128.Shuffle(Vector128.Load(context + 16), swap), target + 16);
         }
     }
 
@@ -229,19 +231,29 @@ internal sealed unsafe class ValueHasher : IDisposable
         Vector128.Store(Vector128.Load(from + 16), to + 16);
     }
 
-    /// <summary>Zeroes <paramref name="block"/> from <paramref name="from"/> to its end, at most 16 bytes at a time (see <see cref="CopyState"/>).</summary>
+    /// <summary>
+    /// Zeroes <paramref name="block"/> from <paramref name="from"/> to its end in 16-byte stores (see
+    /// <see cref="CopyState"/>), the last one ending at the block's end: they may overlap each other,
+    /// never the bytes before <paramref name="from"/>.
+    /// </summary>
     private static void ZeroTail(byte* block, int from)
     {
-        var index = from;
-        for (; index < BlockSize && (index & 15) != 0; index++)
+        if (BlockSize - from < 16)
         {
-            block[index] = 0;
+            for (var index = from; index < BlockSize; index++)
+            {
+                block[index] = 0;
+            }
+
+            return;
         }
 
-        for (; index < BlockSize; index += 16)
+        for (var index = from; index < BlockSize - 16; index += 16)
         {
             Vector128.Store(Vector128<byte>.Zero, block + index);
         }
+
+        Vector128.Store(Vector128<byte>.Zero, block + BlockSize - 16);
     }
 
     /// <summary>Begins a value from the inner pad state unless one is already running.</summary>
