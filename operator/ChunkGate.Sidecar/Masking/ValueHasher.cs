@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
 namespace ChunkGate.Sidecar.Masking;
@@ -133,7 +134,7 @@ internal sealed unsafe class ValueHasher : IDisposable
 
             // Outer hash: the outer pad state, then the 32-byte inner digest already in the block.
             Pad(block, HashLength, BlockSize + HashLength, context, null);
-            new ReadOnlySpan<byte>(start + Outer, StateSize).CopyTo(new Span<byte>(context, StateSize));
+            CopyState(start + Outer, context);
             sha!.Transform(context, start + Pending);
             WriteDigest(context, destination);
             running = false;
@@ -163,13 +164,15 @@ internal sealed unsafe class ValueHasher : IDisposable
         }
     }
 
-    /// <summary>Big-endian digest bytes from the eight state words (native order) at <paramref name="context"/>.</summary>
+    /// <summary>Big-endian digest bytes from the eight state words (native order) at <paramref name="context"/>, byte-swapped 16 bytes at a time.</summary>
     private static void WriteDigest(byte* context, Span<byte> destination)
     {
-        var state = new ReadOnlySpan<uint>(context, 8);
-        for (var word = 0; word < 8; word++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, HashLength, nameof(destination));
+        var swap = Vector128.Create((byte)3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+        fixed (byte* target = destination)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(destination[(word * 4)..], state[word]);
+            Vector128.Store(Vector128.Shuffle(Vector128.Load(context), swap), target);
+            Vector128.Store(Vector128.Shuffle(Vector128.Load(context + 16), swap), target + 16);
         }
     }
 
@@ -181,11 +184,14 @@ internal sealed unsafe class ValueHasher : IDisposable
     private void Pad(Span<byte> block, int used, long totalLength, byte* context, byte* blockPointer)
     {
         block[used] = 0x80;
-        block[(used + 1)..].Clear();
-        if (used >= BlockSize - 8)
+        fixed (byte* first = block)
         {
-            sha!.Transform(context, blockPointer);
-            block.Clear();
+            ZeroTail(first, used + 1);
+            if (used >= BlockSize - 8)
+            {
+                sha!.Transform(context, blockPointer);
+                ZeroTail(first, 0);
+            }
         }
 
         BinaryPrimitives.WriteUInt64BigEndian(block[(BlockSize - 8)..], (ulong)totalLength * 8);
@@ -211,12 +217,51 @@ internal sealed unsafe class ValueHasher : IDisposable
         new Span<byte>(block, BlockSize).Clear();
     }
 
+    /// <summary>
+    /// The eight state words in two 16-byte moves. Copies and clears in the methods that call
+    /// OpenSSL stay at most 16 bytes wide on purpose: a 32-byte move (what Span.CopyTo and Clear
+    /// compile to for these sizes) leaves the upper halves of the vector registers dirty, the JIT
+    /// puts no vzeroupper before an unmanaged function-pointer call, and OpenSSL's SHA-NI code is
+    /// legacy SSE, which then runs with a false dependency on every instruction: measured 2–3× the
+    /// cost per value (about 300–550 ns instead of 150–200 ns for a short text, two compressions).
+    /// </summary>
+    private static void CopyState(byte* from, byte* to)
+    {
+        Vector128.Store(Vector128.Load(from), to);
+        Vector128.Store(Vector128.Load(from + 16), to + 16);
+    }
+
+    /// <summary>
+    /// Zeroes <paramref name="block"/> from <paramref name="from"/> to its end in 16-byte stores (see
+    /// <see cref="CopyState"/>), the last one ending at the block's end: they may overlap each other,
+    /// never the bytes before <paramref name="from"/>.
+    /// </summary>
+    private static void ZeroTail(byte* block, int from)
+    {
+        if (BlockSize - from < 16)
+        {
+            for (var index = from; index < BlockSize; index++)
+            {
+                block[index] = 0;
+            }
+
+            return;
+        }
+
+        for (var index = from; index < BlockSize - 16; index += 16)
+        {
+            Vector128.Store(Vector128<byte>.Zero, block + index);
+        }
+
+        Vector128.Store(Vector128<byte>.Zero, block + BlockSize - 16);
+    }
+
     /// <summary>Begins a value from the inner pad state unless one is already running.</summary>
     private void Start(byte* start)
     {
         if (!running)
         {
-            new ReadOnlySpan<byte>(start + Inner, StateSize).CopyTo(new Span<byte>(start + Context, StateSize));
+            CopyState(start + Inner, start + Context);
             pendingLength = 0;
             messageLength = 0;
             running = true;
