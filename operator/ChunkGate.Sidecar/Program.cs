@@ -164,13 +164,13 @@ internal static class Program
         // After the approval expires there is nothing left to serve: each session ends itself at
         // the deadline (backend terminated, connection closed); give them the grace to
         // do it, then stop so the Pod completes.
-        var untilExpiry = options.ExpiresAt is { } at ? at - DateTimeOffset.UtcNow : Timeout.InfiniteTimeSpan;
-        if (untilExpiry != Timeout.InfiniteTimeSpan)
-        {
-            untilExpiry = (untilExpiry < TimeSpan.Zero ? TimeSpan.Zero : untilExpiry) + (2 * Deadline.ApprovalDeadline.EndingGrace);
-        }
+        var expiry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var now = DateTimeOffset.UtcNow;
+        using var stopAfterExpiry = options.ExpiresAt is { } at
+            ? new Deadline.LongTimer(TimeProvider.System, (at < now ? now : at) + (2 * Deadline.ApprovalDeadline.EndingGrace), () => expiry.TrySetResult())
+            : null;
 
-        var expired = await Task.WhenAny(shutdown.Task, Task.Delay(untilExpiry)).ConfigureAwait(false) != shutdown.Task;
+        var expired = await Task.WhenAny(shutdown.Task, expiry.Task).ConfigureAwait(false) != shutdown.Task;
         if (expired)
         {
             logger.LogWarning("approval expired at {ExpiresAt:O}: stopping (exit code {Code})", options.ExpiresAt, ExitCodes.Ended);

@@ -31,19 +31,5 @@ internal sealed class ApprovalDeadline(DateTimeOffset? expiresAt, TimeProvider t
     public string ExpiredMessage => $"approval expired: the ChunkGate approval for this session ends at {expiresAt:O}, and its sessions {EndingLead.TotalMilliseconds:0} ms before, so that nothing they sent commits later";
 
     /// <summary>Calls <paramref name="onExpired"/> once at the deadline; null when there is none. Dispose to disarm.</summary>
-    public ITimer? Arm(Action onExpired)
-    {
-        if (EndsAt is not { } at)
-        {
-            return null;
-        }
-
-        var due = at - timeProvider.GetUtcNow();
-        if (due < TimeSpan.Zero)
-        {
-            due = TimeSpan.Zero;
-        }
-
-        return timeProvider.CreateTimer(_ => onExpired(), null, due, Timeout.InfiniteTimeSpan);
-    }
+    public IDisposable? Arm(Action onExpired) => EndsAt is { } at ? new LongTimer(timeProvider, at, onExpired) : null;
 }

@@ -84,12 +84,13 @@ public sealed class ServeCommandTests
         });
     }
 
-    [Test]
-    public async Task Serve_OnSigterm_StopsWithExitCode0()
+    [TestCase(1, TestName = "Serve_OnSigterm_StopsWithExitCode0")]
+    [TestCase(24 * 400, TestName = "Serve_WithAnExpiryMoreThanATimersReachAway_ServesUntilSigterm")]
+    public async Task Serve_OnSigterm_StopsWithExitCode0(int hoursToExpiry)
     {
         await InTemporaryDirectoryAsync(async directory =>
         {
-            var config = await WriteConfigAsync(directory, new Dictionary<string, object?>());
+            var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["expiresAt"] = DateTimeOffset.UtcNow.AddHours(hoursToExpiry).ToString("O") });
             var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[] { SidecarDll, "serve", "--config", config })
             {
