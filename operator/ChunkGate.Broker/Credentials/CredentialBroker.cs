@@ -242,15 +242,26 @@ public sealed class CredentialBroker(NpgsqlDataSource admin, TimeProvider time, 
 
     /// <summary>
     /// A prepared transaction outlives its session and its role: it keeps its locks (blocking
-    /// masking changes) and, for a transform, could commit objects after revocation. Rolled back here;
-    /// one in another database (the admin connection cannot reach it) fails the revocation loudly.
+    /// masking changes) and, for a transform, could commit objects after revocation. Rolled back here,
+    /// with any other role's prepared transaction that holds a lock on this role: one that granted it
+    /// something held its DROP ROLE for as long as it stayed prepared (hostile probe). One in another
+    /// database (the admin connection cannot reach it) fails the revocation loudly.
     /// </summary>
     private static async Task RollBackPreparedTransactionsAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
     {
         var here = new List<string>();
         var elsewhere = new List<string>();
         await using (var command = new NpgsqlCommand(
-            "SELECT gid, database = current_database() FROM pg_catalog.pg_prepared_xacts WHERE owner = @role", connection))
+            """
+            SELECT p.gid, p.database = pg_catalog.current_database()
+            FROM pg_catalog.pg_prepared_xacts p
+            WHERE p.owner = @role
+               OR EXISTS (SELECT FROM pg_catalog.pg_locks l
+                          JOIN pg_catalog.pg_roles r ON r.oid = l.objid
+                          -- a prepared transaction's locks keep its virtual transaction id, with no pid
+                          JOIN pg_catalog.pg_locks x ON x.virtualtransaction = l.virtualtransaction AND x.locktype = 'transactionid' AND x.transactionid = p.transaction
+                          WHERE l.pid IS NULL AND l.locktype = 'object' AND l.classid = 'pg_catalog.pg_authid'::pg_catalog.regclass AND r.rolname = @role)
+            """, connection))
         {
             command.Parameters.AddWithValue("role", role);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

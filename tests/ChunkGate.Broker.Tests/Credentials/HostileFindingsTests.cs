@@ -203,6 +203,43 @@ public sealed class HostileFindingsTests
         await new CredentialBroker(database.Admin, TimeProvider.System).IssueAsync(BrokerDatabase.Request(JobAction.Read, "shop.orders"), patience.Token);
     }
 
+    [Test]
+    public async Task Revoke_IsNotHeldByAnotherRolesPreparedGrantToIt()
+    {
+        if (await database.ScalarAsync<string>("SHOW max_prepared_transactions") == "0")
+        {
+            Assert.Ignore("this server has prepared transactions disabled (max_prepared_transactions = 0)");
+        }
+
+        var holder = await database.IssueAsync(JobAction.Read, "shop.orders");
+        var victim = await database.IssueAsync(JobAction.Read, "shop.orders");
+        var gid = "held_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var connection = await database.OpenAsAsync(holder))
+        {
+            (await SqlOutcome.ErrorOfAsync(connection, $$"""
+                BEGIN;
+                DO $d$ BEGIN EXECUTE pg_catalog.format('GRANT SELECT ON LARGE OBJECT %s TO %I', pg_catalog.lo_from_bytea(0, 'x'), '{{victim.Role}}'); END $d$;
+                PREPARE TRANSACTION '{{gid}}'
+                """)).Should().BeNull();
+        }
+
+        try
+        {
+            var revocation = await database.Broker.RevokeAsync(victim.Role).WaitAsync(TimeSpan.FromSeconds(30));
+
+            revocation.Existed.Should().BeTrue();
+            (await database.ScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = @role", ("role", victim.Role))).Should().Be(0);
+            (await database.ScalarAsync<long>("SELECT count(*) FROM pg_prepared_xacts WHERE gid = @gid", ("gid", gid))).Should().Be(0, "the grant to the revoked role was rolled back");
+        }
+        finally
+        {
+            if (await database.ScalarAsync<long>("SELECT count(*) FROM pg_prepared_xacts WHERE gid = @gid", ("gid", gid)) > 0)
+            {
+                await Admin(database, $"ROLLBACK PREPARED '{gid}'");
+            }
+        }
+    }
+
     private static async Task Admin(BrokerDatabase on, string sql)
     {
         await using var command = on.Admin.CreateCommand(sql);
