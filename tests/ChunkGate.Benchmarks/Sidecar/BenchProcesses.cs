@@ -65,12 +65,13 @@ internal static class BenchProcesses
     }
 
     /// <summary>
-    /// The sidecar as its image runs it (the Release build output, ReadyToRun, not this bench's IL
+    /// The sidecar as its image runs it (the native executable of the Release build, not this bench's IL
     /// copy) with the configuration file at <paramref name="configPath"/>; returns once it listens.
     /// </summary>
     public static async Task<Process> StartSidecarAsync(string configPath, int port, string what)
     {
-        var sidecar = Start("dotnet", [ComponentBuild.Dll("ChunkGate.Sidecar"), "serve", "--config", configPath],
+        var (program, arguments) = ComponentBuild.Program("ChunkGate.Sidecar");
+        var sidecar = Start(program, [.. arguments, "serve", "--config", configPath],
             new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
         await WaitForPortAsync(port, sidecar, what);
         return sidecar;

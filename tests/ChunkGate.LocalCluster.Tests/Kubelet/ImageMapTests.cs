@@ -12,9 +12,9 @@ public sealed class ImageMapTests
         var map = ImageMap.Load(file, null)!;
 
         var sidecar = map.Resolve("chunkgate/sidecar:1.4.2")!;
-        sidecar.Entrypoint[0].Should().Be("dotnet");
-        Path.IsPathRooted(sidecar.Entrypoint[1]).Should().BeTrue();
-        sidecar.Entrypoint[1].Should().EndWith(Path.Combine("operator", "ChunkGate.Sidecar", "bin", "Release", "net10.0", "ChunkGate.Sidecar.dll"));
+        sidecar.Entrypoint.Should().ContainSingle("the sidecar is the native executable a Release build compiles ahead of time")
+            .Which.Should().EndWith(Path.Combine("operator", "ChunkGate.Sidecar", "bin", "Release", "net10.0", "native", "ChunkGate.Sidecar"));
+        Path.IsPathRooted(sidecar.Entrypoint[0]).Should().BeTrue();
         sidecar.Environment["DOTNET_gcServer"].Should().Be("0");
         sidecar.OverrideEnvironment["CHUNKGATE_SIDECAR_LISTEN"].Should().Be("$(LOCALCLUSTER_POD_IP):6432");
         var runner = map.Resolve("chunkgate/runner:dev")!;

@@ -28,23 +28,18 @@ public sealed class ExpiryWithoutOperatorTests
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     [Test]
     public async Task ARun_EndsAtExpiry_WithTheOperatorStopped_AndTheOperatorRevokesTheRestWhenBack()
     {
-        var sidecar = OperatorInstallation.RepositoryFile($"operator/ChunkGate.Sidecar/bin/{Configuration}/net10.0/ChunkGate.Sidecar.dll");
-        File.Exists(sidecar).Should().BeTrue("the sidecar is built with this project");
+        // As the sidecar image runs it (the native executable of a Release build), built with this project.
+        var (program, arguments) = ChunkGate.Testing.Processes.ComponentBuild.Program("ChunkGate.Sidecar");
+        var sidecar = string.Join(", ", new[] { program }.Concat(arguments).Select(part => $"\"{part}\""));
         await using var installation = await OperatorInstallation.StartAsync($$"""
               {{Runner}}:
                 entrypoint: ["/bin/sh", "-c", "exec sleep 600"]
                 cmd: []
               {{Sidecar}}:
-                entrypoint: ["dotnet", "{{sidecar}}"]
+                entrypoint: [{{sidecar}}]
                 cmd: []
                 env: {DOTNET_gcServer: "0"}
             """, Runner, Sidecar);

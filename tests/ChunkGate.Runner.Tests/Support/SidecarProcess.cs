@@ -35,8 +35,10 @@ internal sealed class SidecarProcess : IDisposable
         };
         var path = Path.Combine(directory, $"sidecar-{action}-{port}.json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { ChunkGate.Testing.Processes.ComponentBuild.Dll("ChunkGate.Sidecar"), "serve", "--config", path })
+        // As the sidecar image runs it: the native executable of a Release build.
+        var (program, arguments) = ChunkGate.Testing.Processes.ComponentBuild.Program("ChunkGate.Sidecar");
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments.Concat(["serve", "--config", path]))
         {
             start.ArgumentList.Add(argument);
         }

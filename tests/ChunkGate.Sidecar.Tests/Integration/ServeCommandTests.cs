@@ -8,14 +8,15 @@ namespace ChunkGate.Sidecar.Tests.Integration;
 /// <summary>The <c>serve</c> command as a user runs it: start-up failures end with one clear line and an exit code, not a stack trace.</summary>
 public sealed class ServeCommandTests
 {
-    private static readonly string SidecarDll = Path.Combine(AppContext.BaseDirectory, "ChunkGate.Sidecar.dll");
+    // The executable the sidecar image runs (native in Release), so start-up is tested as shipped.
+    private static readonly (string FileName, IReadOnlyList<string> Arguments) Sidecar = ChunkGate.Testing.Processes.ComponentBuild.Program("ChunkGate.Sidecar");
 
     [Test]
     public async Task Serve_WithAMissingConfiguration_SaysWhichFileAndExits2()
     {
         var missing = Path.Combine(Path.GetTempPath(), "chunkgate-missing-" + Guid.NewGuid().ToString("N") + ".json");
 
-        var (exit, _, error) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", missing]);
+        var (exit, _, error) = await ProcessRunner.RunAsync(Sidecar.FileName, [.. Sidecar.Arguments, "serve", "--config", missing]);
 
         exit.Should().Be(2);
         error.Should().Contain($"cannot read the configuration {missing}");
@@ -32,7 +33,7 @@ public sealed class ServeCommandTests
         {
             var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["listen"] = $"127.0.0.1:{port}" });
 
-            var (exit, _, error) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", config]);
+            var (exit, _, error) = await ProcessRunner.RunAsync(Sidecar.FileName, [.. Sidecar.Arguments, "serve", "--config", config]);
 
             exit.Should().Be(1);
             error.Should().Contain($"cannot listen on 127.0.0.1:{port}").And.NotContain("Unhandled exception");
@@ -46,7 +47,7 @@ public sealed class ServeCommandTests
         {
             var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["expiresAt"] = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O") });
 
-            var (exit, output, error) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
+            var (exit, output, error) = await ProcessRunner.RunAsync(Sidecar.FileName, [.. Sidecar.Arguments, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
 
             error.Should().NotContain("Unhandled exception");
             exit.Should().Be(0, "expiry is the documented, clean end of a sidecar (exit 134 was a crash)");
@@ -64,7 +65,7 @@ public sealed class ServeCommandTests
             object? setTo = value == "no-ssl-mode" ? new { host = "127.0.0.1", port = 5432, database = "postgres" } : value;
             var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { [setting] = setTo });
 
-            var (exit, _, error) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
+            var (exit, _, error) = await ProcessRunner.RunAsync(Sidecar.FileName, [.. Sidecar.Arguments, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
 
             exit.Should().Be(2);
             error.Should().Contain(expected);
@@ -78,7 +79,7 @@ public sealed class ServeCommandTests
         {
             var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["expiresAt"] = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O") });
 
-            var (_, output, _) = await ProcessRunner.RunAsync("dotnet", [SidecarDll, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
+            var (_, output, _) = await ProcessRunner.RunAsync(Sidecar.FileName, [.. Sidecar.Arguments, "serve", "--config", config], timeout: TimeSpan.FromSeconds(30));
 
             output.Should().Contain("masking is OFF").And.Contain("recording is OFF").And.Contain("upstream TLS is OFF");
         });
@@ -91,8 +92,8 @@ public sealed class ServeCommandTests
         await InTemporaryDirectoryAsync(async directory =>
         {
             var config = await WriteConfigAsync(directory, new Dictionary<string, object?> { ["expiresAt"] = DateTimeOffset.UtcNow.AddHours(hoursToExpiry).ToString("O") });
-            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { SidecarDll, "serve", "--config", config })
+            var start = new System.Diagnostics.ProcessStartInfo(Sidecar.FileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in Sidecar.Arguments.Concat(["serve", "--config", config]))
             {
                 start.ArgumentList.Add(argument);
             }
@@ -139,8 +140,8 @@ public sealed class ServeCommandTests
             });
             await File.WriteAllTextAsync(Path.Combine(directory, "username"), server.User);
             await File.WriteAllTextAsync(Path.Combine(directory, "password"), server.Password);
-            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { SidecarDll, "serve", "--config", config })
+            var start = new System.Diagnostics.ProcessStartInfo(Sidecar.FileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in Sidecar.Arguments.Concat(["serve", "--config", config]))
             {
                 start.ArgumentList.Add(argument);
             }
