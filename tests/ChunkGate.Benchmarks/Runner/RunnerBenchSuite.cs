@@ -14,14 +14,16 @@ namespace ChunkGate.Benchmarks.Runner;
 /// columns masked, detectors on) into a file, against <c>psql \copy (…) to FILE (csv)</c> straight
 /// to PostgreSQL, in the same run on the same server; also two runner shards at once, and the same
 /// export through a sidecar without masking. Rounds are interleaved and the best of each path is
-/// kept, so drift on a shared machine hits them alike. CPU seconds per million rows for the runner
-/// (user + system, from the shell's <c>times</c>) and the sidecar (/proc).
+/// kept, so drift on a shared machine hits them alike; the median of the per-round ratios is printed
+/// too. CPU seconds per million rows for the runner and psql (user + system, from the shell's
+/// <c>times</c>), the sidecar and PostgreSQL (/proc), and for each whole path (client, sidecar,
+/// server), which load on the machine changes far less than it changes rates.
 /// </summary>
 internal sealed class RunnerBenchSuite : IBenchSuite
 {
     private const int Rows = 1_000_000;
     private const int ChunkSize = 50_000;
-    private const int Rounds = 3;
+    private const int Rounds = 5;
     private const string Columns = "id, name, ssn, email, amount";
 
     public string Name => "runner";
@@ -47,6 +49,12 @@ internal sealed class RunnerBenchSuite : IBenchSuite
             var plainPort = BenchProcesses.FreePort();
             plain = await StartSidecarAsync(work, plainPort, pg, database, masking: false);
             var maskedMeter = new ProcessMeter(masked.Id);
+            PostgresCpu postgres;
+            await using (var admin = new NpgsqlConnection(pg.ConnectionString))
+            {
+                await admin.OpenAsync(cancellationToken);
+                postgres = await PostgresCpu.ForAsync(admin, cancellationToken);
+            }
 
             // Warm-up (JIT of both sidecars, the server's cache), untimed.
             await RunnerAsync(work, maskedPort, database, shards: 1);
@@ -54,15 +62,24 @@ internal sealed class RunnerBenchSuite : IBenchSuite
             await CopyAsync(pg, database, role, password, work);
 
             double direct = 0, single = 0, parallel = 0, unmasked = 0;
-            double runnerCpu = 0, parallelCpu = 0, sidecarCpu = 0;
+            double runnerCpu = 0, parallelCpu = 0, sidecarCpu = 0, directPathCpu = 0, runnerPathCpu = 0;
+            // Per round: the runner's rate over the direct rate measured just before it, under about the same load.
+            var paired = new List<double>();
             for (var round = 0; round < Rounds; round++)
             {
-                direct = Math.Max(direct, await CopyAsync(pg, database, role, password, work));
+                var serverBefore = postgres.Take();
+                var (directRate, psqlCpu) = await CopyAsync(pg, database, role, password, work);
+                direct = Math.Max(direct, directRate);
+                directPathCpu += psqlCpu + (postgres.Take() - serverBefore).TotalSeconds;
 
+                serverBefore = postgres.Take();
                 var before = maskedMeter.CpuSeconds();
                 var (rate, cpu) = await RunnerAsync(work, maskedPort, database, shards: 1);
-                sidecarCpu += maskedMeter.CpuSeconds() - before;
+                var sidecarSpent = maskedMeter.CpuSeconds() - before;
+                sidecarCpu += sidecarSpent;
+                runnerPathCpu += cpu + sidecarSpent + (postgres.Take() - serverBefore).TotalSeconds;
                 single = Math.Max(single, rate);
+                paired.Add(rate / directRate);
                 runnerCpu += cpu;
 
                 var (parallelRate, cpuBoth) = await RunnerAsync(work, maskedPort, database, shards: 2);
@@ -75,11 +92,14 @@ internal sealed class RunnerBenchSuite : IBenchSuite
             report.Figure("runner.export_1m.copy_direct_rows_per_s", direct);
             report.Figure("runner.export_1m.runner_rows_per_s", single);
             report.Figure("runner.export_1m.rows_ratio", single / direct);
+            report.Figure("runner.export_1m.rows_ratio_median_of_rounds", Percentiles.Of(paired, 0.5));
             report.Figure("runner.export_1m_parallel2.rows_ratio", parallel / direct);
             report.Figure("runner.export_1m_nomask.rows_ratio", unmasked / direct);
             report.Figure("runner.export_1m.runner_cpu_s_per_1m_rows", runnerCpu / Rounds * 1_000_000 / Rows);
             report.Figure("runner.export_1m_parallel2.runner_cpu_s_per_1m_rows", parallelCpu / Rounds * 1_000_000 / Rows);
             report.Figure("runner.export_1m.sidecar_cpu_s_per_1m_rows", sidecarCpu / Rounds * 1_000_000 / Rows);
+            report.Figure("runner.export_1m.direct_path_cpu_s_per_1m_rows", directPathCpu / Rounds * 1_000_000 / Rows);
+            report.Figure("runner.export_1m.runner_path_cpu_s_per_1m_rows", runnerPathCpu / Rounds * 1_000_000 / Rows);
         }
         finally
         {
@@ -141,14 +161,14 @@ internal sealed class RunnerBenchSuite : IBenchSuite
             : throw new InvalidOperationException($"the runner wrote {lines} rows, expected {Rows}");
     }
 
-    /// <summary><c>psql \copy</c> of the same columns straight to PostgreSQL into a file; rows per second.</summary>
-    private static async Task<double> CopyAsync(PostgresServer pg, string database, string role, string password, string work)
+    /// <summary><c>psql \copy</c> of the same columns straight to PostgreSQL into a file; rows per second and psql's CPU seconds.</summary>
+    private static async Task<(double RowsPerSecond, double CpuSeconds)> CopyAsync(PostgresServer pg, string database, string role, string password, string work)
     {
         var file = Path.Combine(work, "direct.csv");
         var watch = Stopwatch.StartNew();
-        var (exit, _, error) = await BenchProcesses.RunAsync("psql",
-            ["-X", "-q", "-h", pg.Host, "-p", pg.Port.ToString(CultureInfo.InvariantCulture), "-U", role, "-d", database,
-             "-c", $"\\copy (SELECT {Columns} FROM customers) to '{file}' with (format csv, header)"],
+        var copy = $"\\copy (SELECT {Columns} FROM customers) to '{file}' with (format csv, header)";
+        var (exit, text, error) = await BenchProcesses.RunAsync("bash",
+            ["-c", "psql -X -q -h \"$0\" -p \"$1\" -U \"$2\" -d \"$3\" -c \"$4\"; status=$?; times; exit $status", pg.Host, pg.Port.ToString(CultureInfo.InvariantCulture), role, database, copy],
             new Dictionary<string, string> { ["PGPASSWORD"] = password, ["PGSSLMODE"] = "disable" });
         watch.Stop();
         if (exit != 0)
@@ -157,7 +177,7 @@ internal sealed class RunnerBenchSuite : IBenchSuite
         }
 
         File.Delete(file);
-        return Rows / watch.Elapsed.TotalSeconds;
+        return (Rows / watch.Elapsed.TotalSeconds, ChildCpuSeconds(text));
     }
 
     /// <summary>The second line of bash's <c>times</c>: the children's user and system time, e.g. <c>0m1.234s 0m0.120s</c>.</summary>
