@@ -34,8 +34,9 @@ internal sealed class ProxySession(Socket clientSocket, SidecarContext context)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        clientSocket.NoDelay = true;
+        // Owned by the stream from here on, so the socket is closed whatever ends the session.
         await using var clientStream = new NetworkStream(clientSocket, ownsSocket: true);
+        clientSocket.NoDelay = true;
         var clientReader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 16384, leaveOpen: true));
         var clientWriter = PipeWriter.Create(clientBytes = new ByteCountingStream(clientStream), new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
         try
