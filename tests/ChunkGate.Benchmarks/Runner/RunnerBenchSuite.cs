@@ -12,8 +12,9 @@ namespace ChunkGate.Benchmarks.Runner;
 /// <summary>
 /// A 1,000,000-row CSV export by the runner through the real sidecar (a run Pod's: SSN and e-mail
 /// columns masked, detectors on) into a file, against <c>psql \copy (…) to FILE (csv)</c> straight
-/// to PostgreSQL, in the same run on the same server; also two runner shards at once, and the same
-/// export through a sidecar without masking. Rounds are interleaved and the best of each path is
+/// to PostgreSQL, in the same run on the same server; also two runner shards at once, the same
+/// export through a sidecar without masking, and psql copying the runner's 20 chunks one COPY after
+/// another (what chunking costs with neither runner nor sidecar). Rounds are interleaved and the best of each path is
 /// kept, so drift on a shared machine hits them alike; the median of the per-round ratios is printed
 /// too. CPU seconds per million rows for the runner and psql (user + system, from the shell's
 /// <c>times</c>), the sidecar and PostgreSQL (/proc), and for each whole path (client, sidecar,
@@ -61,7 +62,7 @@ internal sealed class RunnerBenchSuite : IBenchSuite
             await RunnerAsync(work, plainPort, database, shards: 1);
             await CopyAsync(pg, database, role, password, work);
 
-            double direct = 0, single = 0, parallel = 0, unmasked = 0;
+            double direct = 0, single = 0, parallel = 0, unmasked = 0, directChunked = 0;
             double runnerCpu = 0, parallelCpu = 0, sidecarCpu = 0, directPathCpu = 0, runnerPathCpu = 0;
             // Per round: the runner's rate over the direct rate measured just before it, under about the same load.
             var paired = new List<double>();
@@ -87,6 +88,7 @@ internal sealed class RunnerBenchSuite : IBenchSuite
                 parallelCpu += cpuBoth;
 
                 unmasked = Math.Max(unmasked, (await RunnerAsync(work, plainPort, database, shards: 1)).RowsPerSecond);
+                directChunked = Math.Max(directChunked, (await CopyAsync(pg, database, role, password, work, chunked: true)).RowsPerSecond);
             }
 
             report.Figure("runner.export_1m.copy_direct_rows_per_s", direct);
@@ -95,6 +97,8 @@ internal sealed class RunnerBenchSuite : IBenchSuite
             report.Figure("runner.export_1m.rows_ratio_median_of_rounds", Percentiles.Of(paired, 0.5));
             report.Figure("runner.export_1m_parallel2.rows_ratio", parallel / direct);
             report.Figure("runner.export_1m_nomask.rows_ratio", unmasked / direct);
+            report.Figure("runner.export_1m_psql_chunked.rows_ratio", directChunked / direct);
+            report.Figure("runner.export_1m.rows_ratio_vs_psql_chunked", single / directChunked);
             report.Figure("runner.export_1m.runner_cpu_s_per_1m_rows", runnerCpu / Rounds * 1_000_000 / Rows);
             report.Figure("runner.export_1m_parallel2.runner_cpu_s_per_1m_rows", parallelCpu / Rounds * 1_000_000 / Rows);
             report.Figure("runner.export_1m.sidecar_cpu_s_per_1m_rows", sidecarCpu / Rounds * 1_000_000 / Rows);
@@ -161,14 +165,22 @@ internal sealed class RunnerBenchSuite : IBenchSuite
             : throw new InvalidOperationException($"the runner wrote {lines} rows, expected {Rows}");
     }
 
-    /// <summary><c>psql \copy</c> of the same columns straight to PostgreSQL into a file; rows per second and psql's CPU seconds.</summary>
-    private static async Task<(double RowsPerSecond, double CpuSeconds)> CopyAsync(PostgresServer pg, string database, string role, string password, string work)
+    /// <summary>
+    /// <c>psql \copy</c> of the same columns straight to PostgreSQL into files: the whole table in
+    /// one COPY, or, <paramref name="chunked"/>, one COPY per chunk of the runner's grid in one session
+    /// (what chunking costs without runner or sidecar). Rows per second and psql's CPU seconds.
+    /// </summary>
+    private static async Task<(double RowsPerSecond, double CpuSeconds)> CopyAsync(PostgresServer pg, string database, string role, string password, string work, bool chunked = false)
     {
-        var file = Path.Combine(work, "direct.csv");
+        var output = Directory.CreateDirectory(Path.Combine(work, "direct-" + Guid.NewGuid().ToString("N"))).FullName;
+        var script = Path.Combine(output, "copy.sql");
+        await File.WriteAllLinesAsync(script, chunked
+            ? Enumerable.Range(0, Rows / ChunkSize).Select(chunk =>
+                $"\\copy (SELECT {Columns} FROM customers WHERE id >= {1 + (chunk * ChunkSize)} AND id < {1 + ((chunk + 1) * ChunkSize)}) to '{output}/{chunk}.csv' with (format csv)")
+            : [$"\\copy (SELECT {Columns} FROM customers) to '{output}/all.csv' with (format csv)"]);
         var watch = Stopwatch.StartNew();
-        var copy = $"\\copy (SELECT {Columns} FROM customers) to '{file}' with (format csv, header)";
         var (exit, text, error) = await BenchProcesses.RunAsync("bash",
-            ["-c", "psql -X -q -h \"$0\" -p \"$1\" -U \"$2\" -d \"$3\" -c \"$4\"; status=$?; times; exit $status", pg.Host, pg.Port.ToString(CultureInfo.InvariantCulture), role, database, copy],
+            ["-c", "psql -X -q -v ON_ERROR_STOP=1 -h \"$0\" -p \"$1\" -U \"$2\" -d \"$3\" -f \"$4\"; status=$?; times; exit $status", pg.Host, pg.Port.ToString(CultureInfo.InvariantCulture), role, database, script],
             new Dictionary<string, string> { ["PGPASSWORD"] = password, ["PGSSLMODE"] = "disable" });
         watch.Stop();
         if (exit != 0)
@@ -176,8 +188,11 @@ internal sealed class RunnerBenchSuite : IBenchSuite
             throw new InvalidOperationException($"psql \\copy failed: {error}");
         }
 
-        File.Delete(file);
-        return (Rows / watch.Elapsed.TotalSeconds, ChildCpuSeconds(text));
+        var lines = Directory.EnumerateFiles(output, "*.csv").Sum(file => File.ReadLines(file).LongCount());
+        Directory.Delete(output, recursive: true);
+        return lines == Rows
+            ? (Rows / watch.Elapsed.TotalSeconds, ChildCpuSeconds(text))
+            : throw new InvalidOperationException($"psql wrote {lines} rows, expected {Rows}");
     }
 
     /// <summary>The second line of bash's <c>times</c>: the children's user and system time, e.g. <c>0m1.234s 0m0.120s</c>.</summary>
