@@ -11,7 +11,9 @@ namespace ChunkGate.Sidecar.Tests.Leaks;
 /// JSON column, caught and not caught, with and without <c>strict</c>.
 /// </summary>
 [Category("PostgreSQL")]
-internal sealed class DetectorReachTests
+[TestFixture(SidecarBuild.InProcess)]
+[TestFixture(SidecarBuild.Shipped)]
+internal sealed class DetectorReachTests(SidecarBuild build)
 {
     private SidecarHarness harness = null!;
 
@@ -19,7 +21,7 @@ internal sealed class DetectorReachTests
     public async Task CreateAsync() => harness = await SidecarHarness.CreateAsync("reach", """
         CREATE TABLE notes (id int PRIMARY KEY, doc jsonb);
         INSERT INTO notes VALUES (1, '{"ssn": "123456789"}'), (2, '{"order": "555666777"}'), (3, '{"card": "4111111111111112"}');
-        """);
+        """, build);
 
     [OneTimeTearDown]
     public async Task StopAsync() => await harness.DisposeAsync();

@@ -13,7 +13,9 @@ namespace ChunkGate.Sidecar.Tests.Leaks;
 /// channel is the value. No raw value may reach the client or the recording.
 /// </summary>
 [Category("PostgreSQL")]
-internal sealed class ErrorMessageAttackTests
+[TestFixture(SidecarBuild.InProcess)]
+[TestFixture(SidecarBuild.Shipped)]
+internal sealed class ErrorMessageAttackTests(SidecarBuild build)
 {
     private SidecarHarness harness = null!;
     private string recordingPath = null!;
@@ -24,7 +26,7 @@ internal sealed class ErrorMessageAttackTests
         harness = await SidecarHarness.CreateAsync("errattack", """
             CREATE TABLE customers (id int PRIMARY KEY, ssn text, birth date, card text, diagnosis text);
             INSERT INTO customers VALUES (1, '123-45-6789', '1980-04-12', '4111111111111111', 'Asthma');
-            """);
+            """, build);
         recordingPath = Path.Combine(Path.GetDirectoryName(harness.UsernameFile)!, "recording", "session.jsonl");
     }
 

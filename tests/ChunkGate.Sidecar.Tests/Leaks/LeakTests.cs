@@ -15,7 +15,9 @@ namespace ChunkGate.Sidecar.Tests.Leaks;
 /// byte the client receives nor in the recording.
 /// </summary>
 [Category("PostgreSQL")]
-internal sealed class LeakTests
+[TestFixture(SidecarBuild.InProcess)]
+[TestFixture(SidecarBuild.Shipped)]
+internal sealed class LeakTests(SidecarBuild build)
 {
     internal const string Ssn = "123-45-6789";
     internal const string Card = "4111111111111111";
@@ -36,7 +38,7 @@ internal sealed class LeakTests
             INSERT INTO people VALUES (1, 'Alice', '{Ssn}', '{Card}', '{Email}'), (2, 'Bob', '{OtherSsn}', '5500000000000004', 'bob@example.org');
             CREATE VIEW people_view AS SELECT id, ssn AS social, email FROM people;
             CREATE FUNCTION whisper() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE 'found %', (SELECT ssn FROM people WHERE id = 1); RETURN 1; END $$;
-            """);
+            """, build);
         var directory = Path.GetDirectoryName(harness.UsernameFile)!;
         recordingPath = Path.Combine(directory, "recording", "session.jsonl");
         keyPath = Path.Combine(directory, "hash.key");

@@ -16,7 +16,9 @@ namespace ChunkGate.Sidecar.Tests.Leaks;
 /// masking on and a role that can read the raw values, so only the sidecar stands in the way.
 /// </summary>
 [Category("PostgreSQL")]
-internal sealed class ParserAttackTests
+[TestFixture(SidecarBuild.InProcess)]
+[TestFixture(SidecarBuild.Shipped)]
+internal sealed class ParserAttackTests(SidecarBuild build)
 {
     private SidecarHarness harness = null!;
     private string keyPath = null!;
@@ -27,7 +29,7 @@ internal sealed class ParserAttackTests
         harness = await SidecarHarness.CreateAsync("parse", $"""
             CREATE TABLE people (id int PRIMARY KEY, name text, ssn text, card text, email text);
             INSERT INTO people VALUES (1, 'Alice', '{LeakTests.Ssn}', '{LeakTests.Card}', '{LeakTests.Email}'), (2, 'Bob', '987-65-4321', '5500000000000004', 'bob@example.org');
-            """);
+            """, build);
         keyPath = Path.Combine(Path.GetDirectoryName(harness.UsernameFile)!, "hash.key");
         await File.WriteAllBytesAsync(keyPath, RandomNumberGenerator.GetBytes(32));
     }

@@ -14,7 +14,9 @@ namespace ChunkGate.Sidecar.Tests.Leaks;
 /// function code), and the recording must hold nothing the client did not see.
 /// </summary>
 [Category("PostgreSQL")]
-internal sealed class ServerMessageLeakTests
+[TestFixture(SidecarBuild.InProcess)]
+[TestFixture(SidecarBuild.Shipped)]
+internal sealed class ServerMessageLeakTests(SidecarBuild build)
 {
     private const string Diagnosis = "Xylophobia";
     private const string Ssn = "123-45-6789";
@@ -31,7 +33,7 @@ internal sealed class ServerMessageLeakTests
             CREATE FUNCTION tag(t text) RETURNS text LANGUAGE sql AS $$ SELECT set_config('application_name', t, false) $$;
             CREATE FUNCTION shout(t text) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%', t; END $$;
             CREATE FUNCTION murmur(t text) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE 'seen %', t; RETURN 1; END $$;
-            """);
+            """, build);
         recordingPath = Path.Combine(Path.GetDirectoryName(harness.UsernameFile)!, "recording", "session.jsonl");
     }
 
