@@ -5,12 +5,14 @@ using Npgsql;
 namespace ChunkGate.Sidecar.Tests.Integration;
 
 [Category("PostgreSQL")]
-internal sealed class GuardrailTests
+[TestFixture(SidecarBuild.InProcess)]
+[TestFixture(SidecarBuild.Shipped)]
+internal sealed class GuardrailTests(SidecarBuild build)
 {
     private SidecarHarness harness = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync() => harness = await SidecarHarness.CreateAsync("guard", ProxyTestData.Setup);
+    public async Task StartAsync() => harness = await SidecarHarness.CreateAsync("guard", ProxyTestData.Setup, build);
 
     [OneTimeTearDown]
     public async Task StopAsync() => await harness.DisposeAsync();

@@ -6,14 +6,16 @@ namespace ChunkGate.Sidecar.Tests.Integration;
 
 /// <summary>What drivers rarely do, byte by byte.</summary>
 [Category("PostgreSQL")]
-internal sealed class RawProtocolTests
+[TestFixture(SidecarBuild.InProcess)]
+[TestFixture(SidecarBuild.Shipped)]
+internal sealed class RawProtocolTests(SidecarBuild build)
 {
     private SidecarHarness harness = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        harness = await SidecarHarness.CreateAsync("raw", ProxyTestData.Setup);
+        harness = await SidecarHarness.CreateAsync("raw", ProxyTestData.Setup, build);
         await harness.StartAsync(harness.Options(SessionAction.Read));
     }
 

@@ -18,7 +18,9 @@ namespace ChunkGate.Sidecar.Tests.Recording;
 /// empty queries; one record per simple Query message.
 /// </summary>
 [Category("PostgreSQL")]
-internal sealed class StatementRecordingTests
+[TestFixture(SidecarBuild.InProcess)]
+[TestFixture(SidecarBuild.Shipped)]
+internal sealed class StatementRecordingTests(SidecarBuild build)
 {
     private SidecarHarness harness = null!;
     private string directory = null!;
@@ -26,7 +28,7 @@ internal sealed class StatementRecordingTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        harness = await SidecarHarness.CreateAsync("stmtrec", ProxyTestData.Setup);
+        harness = await SidecarHarness.CreateAsync("stmtrec", ProxyTestData.Setup, build);
         directory = Directory.CreateTempSubdirectory("chunkgate-recording-test-").FullName;
     }
 

@@ -7,14 +7,16 @@ namespace ChunkGate.Sidecar.Tests.Robustness;
 
 /// <summary>A Bind whose structure is impossible ends that session with a clear 08P01, before it reaches the server; the sidecar goes on serving.</summary>
 [Category("PostgreSQL")]
-internal sealed class MalformedBindTests
+[TestFixture(SidecarBuild.InProcess)]
+[TestFixture(SidecarBuild.Shipped)]
+internal sealed class MalformedBindTests(SidecarBuild build)
 {
     private SidecarHarness harness = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        harness = await SidecarHarness.CreateAsync("badbind", ProxyTestData.Setup);
+        harness = await SidecarHarness.CreateAsync("badbind", ProxyTestData.Setup, build);
         await harness.StartAsync(harness.Options(SessionAction.Read));
     }
 
