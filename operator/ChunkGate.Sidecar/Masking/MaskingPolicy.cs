@@ -203,18 +203,14 @@ internal sealed class MaskingPolicy
             throw new MaskingPolicyException("masking.hashKeyFile", $"cannot read '{path}': {exception.GetType().Name}.");
         }
 
-        // A key written with `echo` ends with a newline that is not meant to be part of it.
-        var length = key.Length;
-        while (length > 0 && (key[length - 1] == (byte)'\n' || key[length - 1] == (byte)'\r'))
+        // Every byte is key material, a last 0x0A or 0x0D included: the operator's keys are random
+        // bytes, and the database's masking views hash with all of them (trimming a trailing newline
+        // made one connection in 128 hash differently in the sidecar than in the views).
+        if (key.Length < MinimumHashKeyLength)
         {
-            length--;
+            throw new MaskingPolicyException("masking.hashKeyFile", $"'{path}' holds {key.Length} bytes; at least {MinimumHashKeyLength} are required.");
         }
 
-        if (length < MinimumHashKeyLength)
-        {
-            throw new MaskingPolicyException("masking.hashKeyFile", $"'{path}' holds {length} bytes; at least {MinimumHashKeyLength} are required.");
-        }
-
-        return key.AsSpan(0, length).ToArray();
+        return key;
     }
 }

@@ -54,11 +54,51 @@ public sealed class SidecarAgreementTests
     {
         await database.Masking.ApplyAsync(
             Columns.Select(column => new ColumnMask { Column = $"mix.samples.{column.Name}", Strategy = strategy }).ToList(), BrokerDatabase.HashKey);
+        using var hasher = new ValueHasher(BrokerDatabase.HashKey);
+
+        var (compared, mismatches) = await CompareAsync(strategy, hasher);
+
+        mismatches.Should().BeEmpty();
+        compared.Should().Be(4 * Columns.Length);
+    }
+
+    /// <summary>
+    /// The operator's keys are random bytes, so one in 128 ends in 0x0A or 0x0D. The sidecar reads
+    /// its key from the run Secret's file and must hash with every byte the views hash with (it used
+    /// to trim a trailing newline, and hashed differently from the views for those connections).
+    /// </summary>
+    [TestCase((byte)'\n')]
+    [TestCase((byte)'\r')]
+    public async Task HashView_AgreesWithTheSidecarReadingItsKeyFile_WhenTheKeyEndsInALineBreakByte(byte last)
+    {
+        byte[] key = [.. System.Security.Cryptography.RandomNumberGenerator.GetBytes(31), last];
+        var keyFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(keyFile, key);
+            await database.Masking.ApplyAsync(
+                Columns.Select(column => new ColumnMask { Column = $"mix.samples.{column.Name}", Strategy = MaskStrategy.Hash }).ToList(), key);
+            var policy = MaskingPolicy.Parse(System.Text.Json.JsonDocument.Parse(
+                System.Text.Json.JsonSerializer.Serialize(new { columns = new[] { new { column = "mix.samples.t", strategy = "hash" } }, hashKeyFile = keyFile })).RootElement);
+            using var hasher = new ValueHasher(policy.HashKey);
+
+            var (compared, mismatches) = await CompareAsync(MaskStrategy.Hash, hasher);
+
+            mismatches.Should().BeEmpty();
+            compared.Should().Be(4 * Columns.Length);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
+    /// <summary>Every value of mix.samples as the view masks it against the sidecar's masking with <paramref name="hasher"/>.</summary>
+    private async Task<(int Compared, List<string> Mismatches)> CompareAsync(MaskStrategy strategy, ValueHasher hasher)
+    {
         var raw = await ReadTextAsync("mix.samples");
         var viewed = await ReadTextAsync("chunkgate_masked.samples");
         var types = await TypesAsync();
-        using var hasher = new ValueHasher(BrokerDatabase.HashKey);
-
         var compared = 0;
         var mismatches = new List<string>();
         foreach (var (row, values) in raw)
@@ -75,8 +115,7 @@ public sealed class SidecarAgreementTests
             }
         }
 
-        mismatches.Should().BeEmpty();
-        compared.Should().Be(4 * Columns.Length);
+        return (compared, mismatches);
     }
 
     /// <summary>The sidecar's masking of one text-format value, as text (null for SQL NULL).</summary>
