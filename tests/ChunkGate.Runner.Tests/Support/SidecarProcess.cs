@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using ChunkGate.Testing.Processes;
 
@@ -35,10 +33,5 @@ internal sealed class SidecarProcess : IDisposable
 
     public void Dispose() => sidecar.Dispose();
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => FreePorts.Take(1)[0];
 }
